@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+
+from offices.admin import ScopedModelAdmin
+
+from .models import Case, CaseDispatch, CaseEvent, CaseReminder, Category, MeetingAssignment, TeamMeeting
+
+
+class ReadOnlyAdminMixin:
+    """The timeline, dispatches and meetings are written by the workflow services only; the admin
+    shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "order", "is_active")
+    list_editable = ("order", "is_active")
+    search_fields = ("name",)
+
+    def has_delete_permission(self, request, obj=None):
+        # Categories in use are kept (PROTECT); switching one off hides it from intake.
+        return False
+
+
+class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseEvent
+    fields = ("at", "actor_repr", "action", "from_status", "to_status", "comment")
+    readonly_fields = fields
+    extra = 0
+
+
+class CaseDispatchInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = CaseDispatch
+    fields = ("round", "unit", "deadline", "result", "will_solve_by", "replied_at")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Cases move through the portal's transition pages; the admin is a read-only register."""
+
+    list_display = ("tracking_code", "title", "status", "channel", "category", "office", "owner", "received_on")
+    list_filter = ("status", "channel", "category", ("district", RelatedOnlyFieldListFilter))
+    search_fields = ("tracking_code", "title")
+    date_hierarchy = "received_on"
+    list_select_related = ("category", "office", "owner")
+    # Residents' personal data is deliberately absent: it is shown, masked or not, and audited
+    # only on the case page.
+    fields = ("tracking_code", "title", "content", "status", "channel", "category", "office", "owner",
+              "received_on", "forward_due", "reply_due", "satisfaction", "spot_answer", "feedback_note")
+    readonly_fields = fields
+    inlines = [CaseDispatchInline, CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    district_path = "case__district"
+    list_display = ("at", "case", "actor_repr", "action", "from_status", "to_status")
+    list_filter = ("action", "to_status")
+    search_fields = ("case__tracking_code", "actor_repr")
+    list_select_related = ("case",)
+
+
+@admin.register(TeamMeeting)
+class TeamMeetingAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    district_path = "team__district"
+    list_display = ("team", "date", "chaired_by", "created_by")
+    search_fields = ("team__name",)
+
+
+@admin.register(MeetingAssignment)
+class MeetingAssignmentAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    district_path = "meeting__team__district"
+    list_display = ("meeting", "case", "owner")
+
+
+@admin.register(CaseReminder)
+class CaseReminderAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    district_path = "case__district"
+    list_display = ("case", "kind", "due_on", "created_at")
+    list_filter = ("kind",)

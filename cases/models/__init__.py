@@ -1,0 +1,29 @@
+"""Models of the cases app. Each domain lives in its own module; this package only re-exports
+them so Django finds them."""
+
+from .case import (  # noqa: F401
+    Case,
+    CaseAttachment,
+    CaseDispatch,
+    CaseEvent,
+    CaseReminder,
+    Category,
+    Channel,
+    MeetingAssignment,
+    ReplyResult,
+    Satisfaction,
+    Status,
+    TeamMeeting,
+    new_tracking_code,
+)
+from .proposals import (  # noqa: F401
+    Evaluation,
+    Inquiry,
+    Proposal,
+    ProposalCosigner,
+    ProposalEvent,
+    ProposalKind,
+    ProposalReplyResult,
+    ProposalStatus,
+)
+from .public import PublicSubmission  # noqa: F401,E402

@@ -1,0 +1,344 @@
+"""Public-opinion cases 社情民意 (SPEC §3): a resident's words from intake to archive.
+
+The workflow is an explicit state machine (cases.workflow holds the one transitions table); every
+move appends a CaseEvent, and events are never edited or deleted.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
+
+# No 0/O, 1/I/L: a code read aloud over the phone or copied from a slip of paper stays unambiguous.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17: not guessable, and tracking also needs the mobile number.
+
+
+def new_tracking_code():
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+
+
+class Channel(models.TextChoices):
+    RECEPTION = "reception", _("Office reception")
+    APPOINTMENT = "appointment", _("Appointment")
+    HOUSEHOLD_VISIT = "visit", _("Household visit")
+    ONLINE = "online", _("Online office / mailbox")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ANSWERED = "answered", _("Answered on the spot")
+    ASSIGNED = "assigned", _("Owner assigned")
+    FORWARDED = "forwarded", _("Forwarded")
+    DISPATCHED = "dispatched", _("Dispatched")
+    REPLIED = "replied", _("Replied")
+    FED_BACK = "fed_back", _("Fed back")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Satisfaction(models.TextChoices):
+    VERY = "very", _("Very satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+class ReplyResult(models.TextChoices):
+    SOLVED = "solved", _("Solved")
+    WILL_SOLVE = "will_solve", _("Will be solved by a date")
+    CANNOT = "cannot", _("Cannot be solved")
+
+
+class Category(models.Model):
+    """The category list (城市管理, 社会保障 …), editable by staff."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Case(models.Model):
+    tracking_code = models.CharField(
+        _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    # The reporter. Anonymous reporters leave no name or phone and get no phone feedback.
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_mobile = models.CharField(_("reporter's mobile"), max_length=20, blank=True)
+    reporter_address = models.CharField(_("reporter's address"), max_length=200, blank=True)
+    office = models.ForeignKey(
+        "offices.Office", verbose_name=_("office"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # Denormalized from the office: every staff-scoped query filters on it.
+    district = models.ForeignKey(
+        "offices.Jurisdiction", verbose_name=_("district"), on_delete=models.PROTECT, null=True,
+        related_name="+", editable=False,
+    )
+    received_by = models.ManyToManyField(
+        "offices.Deputy", verbose_name=_("deputies who received it"), related_name="received_cases", blank=True
+    )
+    received_on = models.DateField(_("date received"))
+    spot_answer = models.TextField(_("on-the-spot answer"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED)
+    owner = models.ForeignKey(
+        "offices.Deputy", verbose_name=_("owner"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="owned_cases",
+    )
+    # [001 第五篇]: forwarded to the organization department within 3 days of receipt.
+    forward_due = models.DateField(_("forward by"), null=True, blank=True)
+    # The earliest open deadline of the current dispatch round, for the overdue list.
+    reply_due = models.DateField(_("reply by"), null=True, blank=True)
+    dispatch_round = models.PositiveSmallIntegerField(_("dispatch round"), default=0)
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    feedback_note = models.TextField(_("feedback to the resident"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("public-opinion case")
+        verbose_name_plural = _("public-opinion cases")
+        ordering = ["-received_on", "-id"]
+        indexes = [
+            # Serves the liaison desk and the team meeting: an office's cases by status.
+            models.Index(fields=["office", "status"], name="case_office_status"),
+            # Serves staff queues scoped to a district and filtered by status.
+            models.Index(fields=["district", "status"], name="case_district_status"),
+            # Serves the daily overdue scan and the overdue list.
+            models.Index(fields=["status", "forward_due"], name="case_status_forward_due"),
+            models.Index(fields=["status", "reply_due"], name="case_status_reply_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if self.office_id and not self.district_id:
+            self.district_id = self.office.district_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cases:detail", args=[self.pk])
+
+    @property
+    def can_get_phone_feedback(self):
+        return not self.is_anonymous and bool(self.reporter_mobile)
+
+
+class CaseAttachment(models.Model):
+    """A photo or PDF. Served only through cases:attachment, which checks the viewer."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    # Set when a unit attaches the file to its reply.
+    dispatch = models.ForeignKey(
+        "CaseDispatch", verbose_name=_("unit reply"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/", validators=[UploadValidator(DOCUMENT_TYPES)])
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=50)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseDispatch(models.Model):
+    """One responsible unit's share of a dispatch, and that unit's reply."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="dispatches")
+    unit = models.ForeignKey("offices.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="dispatches")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    deadline = models.DateField(_("reply deadline"))
+    instructions = models.TextField(_("instructions"), blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )
+    result = models.CharField(_("result"), max_length=12, choices=ReplyResult.choices, blank=True)
+    will_solve_by = models.DateField(_("will be solved by"), null=True, blank=True)
+    reply = models.TextField(_("reply and reasons"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dispatch to a unit")
+        verbose_name_plural = _("dispatches to units")
+        ordering = ["case", "round", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "unit", "round"], name="case_dispatch_unique_unit_round"),
+        ]
+        indexes = [
+            # Serves the unit inbox: a unit's dispatches, open ones first.
+            models.Index(fields=["unit", "replied_at"], name="dispatch_unit_replied"),
+        ]
+
+    def __str__(self):
+        return f"{self.case.tracking_code} → {self.unit}"
+
+    @property
+    def is_replied(self):
+        return self.replied_at is not None
+
+    @property
+    def replied_on_time(self):
+        return self.replied_at is not None and self.replied_at.date() <= self.deadline
+
+
+class EventQuerySet(models.QuerySet):
+    """The timeline is append-only: bulk updates and deletes are refused too."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
+
+    def delete(self):
+        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
+
+
+class CaseEvent(models.Model):
+    """One timeline entry: who moved the case from which state to which, when, and why."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    # Kept even if the account goes: the timeline must still say who acted.
+    actor_repr = models.CharField(_("by (name)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
+
+
+class TeamMeeting(models.Model):
+    """领办 meeting [000 九]: after a reception the team leader gathers the team, the cases the
+    office received are discussed together, and each gets one owner from the team."""
+
+    team = models.ForeignKey("offices.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField(_("date"))
+    chaired_by = models.ForeignKey(
+        "offices.Deputy", verbose_name=_("chaired by"), on_delete=models.PROTECT, related_name="+"
+    )
+    attendees = models.ManyToManyField("offices.Deputy", verbose_name=_("attendees"), related_name="team_meetings")
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("team assignment meeting")
+        verbose_name_plural = _("team assignment meetings")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.team} {self.date}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cases:meeting", args=[self.pk])
+
+
+class MeetingAssignment(models.Model):
+    meeting = models.ForeignKey(
+        TeamMeeting, verbose_name=_("meeting"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="meeting_assignments")
+    owner = models.ForeignKey("offices.Deputy", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting assignment")
+        verbose_name_plural = _("meeting assignments")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "case"], name="meeting_assignment_unique")]
+
+    def __str__(self):
+        return f"{self.case} → {self.owner}"
+
+
+class CaseReminder(models.Model):
+    """An overdue reminder, sent once per case per deadline: the unique key makes the daily scan
+    idempotent (a second run, or two workers, find the row already there)."""
+
+    class Kind(models.TextChoices):
+        FORWARD = "forward", _("Not forwarded within 3 days")
+        REPLY = "reply", _("Unit reply overdue")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    dispatch = models.ForeignKey(
+        CaseDispatch, verbose_name=_("dispatch"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("deadline"))
+    key = models.CharField(max_length=80, unique=True, editable=False)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.case.tracking_code} {self.get_kind_display()} {self.due_on}"
+
+    @staticmethod
+    def make_key(*, case_id, kind, dispatch_id, due_on):
+        return f"{case_id}:{kind}:{dispatch_id or 0}:{due_on:%Y%m%d}"

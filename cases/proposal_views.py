@@ -1,0 +1,265 @@
+"""Pages for proposals, motions and inquiries. One view per transition: GET shows the form of the
+move, POST calls the service and turns its ValidationError into a message on the same form."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.models import Role
+from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
+
+from . import proposal_services as services
+from .models.proposals import Inquiry, ProposalCosigner, ProposalEvent, ProposalKind, ProposalStatus
+from .proposal_forms import DispatchForm, EvaluateForm, InquiryForm, ProposalFileForm, ReasonForm, ReplyForm
+from .proposal_selectors import inquiries_visible_to, proposals_visible_to
+
+STAFF_ROLES = (Role.ORG_STAFF, Role.SYSADMIN)
+PROPOSAL_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
+INQUIRY_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
+
+
+def _errors(exc):
+    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+
+
+@role_required(*PROPOSAL_ROLES)
+def proposal_list(request):
+    qs = proposals_visible_to(user=request.user).annotate(
+        n_confirmed=Count("cosigner_links", filter=Q(cosigner_links__status=ProposalCosigner.Status.CONFIRMED))
+    )
+    status, kind, q = request.GET.get("status", ""), request.GET.get("kind", ""), request.GET.get("q", "").strip()
+    if status in ProposalStatus.values:
+        qs = qs.filter(status=status)
+    if kind in ProposalKind.values:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(lead__name__icontains=q) | Q(lead__name_initials__icontains=q))
+    page = Paginator(qs.order_by("-created_at", "-id"), 25).get_page(request.GET.get("page"))
+    requests = []
+    if request.user.role == Role.DEPUTY:
+        requests = list(
+            ProposalCosigner.objects.filter(
+                deputy__user=request.user, status=ProposalCosigner.Status.INVITED, proposal__status=ProposalStatus.COSIGNING
+            ).select_related("proposal", "proposal__lead")
+        )
+    return render(
+        request, "cases/proposal_list.html",
+        {
+            "page": page, "cosign_requests": requests, "statuses": ProposalStatus.choices, "kinds": ProposalKind.choices,
+            "status": status, "kind": kind, "q": q, "is_deputy": request.user.role == Role.DEPUTY,
+        },
+    )
+
+
+@role_required(Role.DEPUTY)
+def proposal_file(request):
+    lead = deputy_for_user(request.user)
+    if lead is None:
+        raise PermissionDenied
+    form = ProposalFileForm(request.POST or None, lead=lead)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            proposal = services.proposal_file(
+                lead=lead, kind=d["kind"], title=d["title"], content=d["content"],
+                cosigners=list(d["cosigners"]), actor=request.user,
+            )
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(proposal.get_absolute_url())
+    return render(request, "cases/proposal_form.html", {"form": form})
+
+
+def _proposal(request, pk):
+    return get_visible_or_404(proposals_visible_to(user=request.user), pk=pk)
+
+
+@role_required(*PROPOSAL_ROLES)
+def proposal_detail(request, pk):
+    proposal = _proposal(request, pk)
+    links = list(proposal.cosigner_links.select_related("deputy"))
+    me = deputy_for_user(request.user)
+    my_link = next((link for link in links if me and link.deputy_id == me.pk), None)
+    events = ProposalEvent.objects.filter(proposal=proposal)
+    actions = [a for a in services.PROPOSAL_TRANSITIONS if services.proposal_can(a, proposal=proposal, user=request.user)]
+    return render(
+        request, "cases/proposal_detail.html",
+        {
+            "proposal": proposal, "links": links, "events": events, "actions": actions,
+            "can_cosign": my_link is not None and proposal.status == ProposalStatus.COSIGNING,
+            "my_link": my_link,
+        },
+    )
+
+
+@role_required(Role.DEPUTY)
+@require_POST
+def proposal_cosign(request, pk):
+    proposal = _proposal(request, pk)
+    me = deputy_for_user(request.user)
+    try:
+        services.cosign_respond(
+            proposal=proposal, deputy=me, confirm=request.POST.get("answer") == "confirm", actor=request.user
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Your answer was recorded."))
+    return redirect(proposal.get_absolute_url())
+
+
+_ACTION_TITLES = {
+    "submit": (gettext_lazy("File the motion"), gettext_lazy("File")),
+    "withdraw": (gettext_lazy("Withdraw"), gettext_lazy("Withdraw")),
+    "dispatch": (gettext_lazy("Dispatch to a unit"), gettext_lazy("Dispatch")),
+    "reply": (gettext_lazy("Reply"), gettext_lazy("Send reply")),
+    "evaluate": (gettext_lazy("Evaluate the reply"), gettext_lazy("Save evaluation")),
+}
+
+
+def _transition(request, pk, action):
+    proposal = _proposal(request, pk)
+    if not services.proposal_can(action, proposal=proposal, user=request.user):
+        # Visible but not theirs to move, or not in a state for it: refuse with the reason.
+        if request.method == "POST":
+            messages.error(request, _("This action is not possible now."))
+            return redirect(proposal.get_absolute_url())
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    if action == "dispatch":
+        form = DispatchForm(data, units=units_visible_to(user=request.user).filter(is_active=True))
+    elif action == "reply":
+        form = ReplyForm(data)
+    elif action == "evaluate":
+        form = EvaluateForm(data)
+    else:
+        form = ReasonForm(data)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if action == "submit":
+                services.motion_submit(proposal=proposal, actor=request.user)
+            elif action == "withdraw":
+                services.proposal_withdraw(proposal=proposal, actor=request.user, reason=d["reason"])
+            elif action == "dispatch":
+                services.proposal_dispatch(
+                    proposal=proposal, unit=d["unit"], deadline=d["deadline"], instructions=d["instructions"],
+                    actor=request.user,
+                )
+            elif action == "reply":
+                services.proposal_reply(proposal=proposal, result=d["result"], reply=d["reply"], actor=request.user)
+            elif action == "evaluate":
+                services.proposal_evaluate(
+                    proposal=proposal, evaluation=d["evaluation"], note=d["note"], actor=request.user
+                )
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(proposal.get_absolute_url())
+    title, button = _ACTION_TITLES[action]
+    return render(
+        request, "cases/proposal_action.html",
+        {"proposal": proposal, "form": form, "title": title, "button": button, "action": action},
+    )
+
+
+def _make_transition_view(action, roles):
+    @role_required(*roles)
+    def view(request, pk):
+        return _transition(request, pk, action)
+
+    view.__name__ = f"proposal_{action}"
+    return view
+
+
+proposal_submit = _make_transition_view("submit", (Role.DEPUTY,))
+proposal_withdraw = _make_transition_view("withdraw", (Role.DEPUTY,))
+proposal_dispatch = _make_transition_view("dispatch", STAFF_ROLES)
+proposal_reply = _make_transition_view("reply", (Role.UNIT_HANDLER,))
+proposal_evaluate = _make_transition_view("evaluate", (Role.DEPUTY,))
+
+
+# ---------------------------------------------------------------- inquiries
+
+
+@role_required(*INQUIRY_ROLES)
+def inquiry_list(request):
+    qs = inquiries_visible_to(user=request.user)
+    kind, year, q = request.GET.get("kind", ""), request.GET.get("year", ""), request.GET.get("q", "").strip()
+    if kind in Inquiry.Kind.values:
+        qs = qs.filter(kind=kind)
+    if year.isdigit():
+        qs = qs.filter(date__year=int(year))
+    if q:
+        qs = qs.filter(Q(topic__icontains=q) | Q(target_unit__name__icontains=q))
+    qs = qs.annotate(n_participants=Count("participants", distinct=True)).order_by("-date", "-id")
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/inquiry_list.html",
+        {
+            "page": page, "kinds": Inquiry.Kind.choices, "kind": kind, "year": year, "q": q,
+            "can_record": request.user.role in STAFF_ROLES or request.user.is_superuser,
+        },
+    )
+
+
+@role_required(*INQUIRY_ROLES)
+def inquiry_detail(request, pk):
+    inquiry = get_visible_or_404(
+        inquiries_visible_to(user=request.user).prefetch_related(Prefetch("participants")), pk=pk
+    )
+    return render(
+        request, "cases/inquiry_detail.html",
+        {"inquiry": inquiry, "can_edit": request.user.role in STAFF_ROLES or request.user.is_superuser},
+    )
+
+
+def _inquiry_form(request, instance=None):
+    return InquiryForm(
+        request.POST or None, instance=instance,
+        units=units_visible_to(user=request.user),
+        deputies=deputies_visible_to(user=request.user).filter(status="serving"),
+    )
+
+
+@role_required(*STAFF_ROLES)
+def inquiry_create(request):
+    form = _inquiry_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inquiry = services.inquiry_record(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(inquiry.get_absolute_url())
+    return render(request, "cases/inquiry_form.html", {"form": form})
+
+
+@role_required(*STAFF_ROLES)
+def inquiry_edit(request, pk):
+    inquiry = get_visible_or_404(inquiries_visible_to(user=request.user), pk=pk)
+    form = _inquiry_form(request, instance=inquiry)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inquiry_update(inquiry=inquiry, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(inquiry.get_absolute_url())
+    return render(request, "cases/inquiry_form.html", {"form": form, "inquiry": inquiry})

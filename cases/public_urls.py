@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import public_views as views
+from .models import PublicSubmission
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.office_list, name="offices"),
+    path("<int:pk>/", views.office_detail, name="office"),
+    path("<int:pk>/book/", views.submit, {"kind": PublicSubmission.Kind.APPOINTMENT}, name="book"),
+    path("<int:pk>/write/", views.submit, {"kind": PublicSubmission.Kind.OPINION}, name="write"),
+    path("done/", views.done, name="done"),
+    path("track/", views.track, name="track"),
+    path("captcha.png", views.captcha_image, name="captcha"),
+]

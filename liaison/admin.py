@@ -1,0 +1,202 @@
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .lib.validators import mask_mobile
+from .models import AuditLog, RoleAssignment, SmsMessage, User
+from .security.twofactor import two_factor_reset
+from .services import audit_record
+
+# Changes to these fields are permission changes and are audited one by one.
+ACCESS_FIELDS = ("role", "jurisdiction", "unit", "is_active", "is_superuser")
+
+
+def _access_snapshot(user):
+    return {f: str(getattr(user, f) or "") if f in ("jurisdiction", "unit") else getattr(user, f) for f in ACCESS_FIELDS}
+
+
+def _audit_access_changes(request, obj, before):
+    after = _access_snapshot(obj)
+    changes = {f: [str(before[f]), str(after[f])] for f in ACCESS_FIELDS if before.get(f) != after[f]}
+    if changes:
+        audit_record(action="user_access_changed", request=request, obj=obj, changes=changes)
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "name", "mobile")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """The system administrator's accounts: who exists and whether they may log in. Roles and
+    scopes are the security administrator's (RoleAssignmentAdmin), so they are read-only here."""
+
+    add_form = UserCreationForm
+    list_display = ("username", "name", "role", "jurisdiction", "unit", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "name", "mobile")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("name", "mobile", "email")}),
+        (_("Account"), {"fields": ("is_active", "must_change_password")}),
+        (_("Role and scope"), {"fields": ("role", "jurisdiction", "unit")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined", "password_changed_at")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "name", "mobile", "usable_password", "password1", "password2")}),
+    )
+    readonly_fields = ("role", "jurisdiction", "unit", "last_login", "date_joined", "password_changed_at")
+
+    def save_model(self, request, obj, form, change):
+        before = _access_snapshot(User.objects.get(pk=obj.pk)) if change else {}
+        if not change:
+            # The administrator chose this password: the owner replaces it at the first login.
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+        if change:
+            _audit_access_changes(request, obj, before)
+        else:
+            audit_record(action="user_created", request=request, obj=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: their audit trail must keep pointing at them.
+        return request.user.is_superuser
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    """The security administrator's page: roles and scopes, unlocking logins, resetting 2FA."""
+
+    list_display = ("username", "name", "role", "jurisdiction", "unit", "is_active")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "name")
+    fields = ("username", "name", "role", "jurisdiction", "unit")
+    readonly_fields = ("username", "name")
+    autocomplete_fields = ("jurisdiction", "unit")
+    actions = ("unlock_login", "reset_two_factor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = _access_snapshot(User.objects.get(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+        _audit_access_changes(request, obj, before)
+
+    @admin.action(description=_("Unlock login of selected accounts"), permissions=["unlock"])
+    def unlock_login(self, request, queryset):
+        for user in queryset:
+            removed = axes_reset(username=user.username)
+            audit_record(action="login_unlocked", request=request, obj=user, attempts_removed=removed)
+        messages.success(request, ngettext("Unlocked %(n)d account.", "Unlocked %(n)d accounts.", len(queryset)) % {"n": len(queryset)})
+
+    def has_unlock_permission(self, request):
+        return request.user.has_perm("liaison.unlock_login")
+
+    @admin.action(description=_("Reset two-factor authentication of selected accounts"), permissions=["reset_two_factor"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            removed = two_factor_reset(user=user)
+            audit_record(action="2fa_reset", request=request, obj=user, devices_removed=removed)
+        messages.success(
+            request,
+            ngettext(
+                "Two-factor authentication reset for %(n)d account; it enrols again at the next login.",
+                "Two-factor authentication reset for %(n)d accounts; they enrol again at the next login.",
+                len(queryset),
+            )
+            % {"n": len(queryset)},
+        )
+
+    def has_reset_two_factor_permission(self, request):
+        return request.user.has_perm("liaison.reset_two_factor")
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    """django-axes' failed-attempt records; deleting one (or the unlock action) lifts the lock."""
+
+    actions = ("unlock",)
+
+    @admin.action(description=_("Unlock (remove the selected failed-attempt records)"), permissions=["delete"])
+    def unlock(self, request, queryset):
+        for attempt in queryset:
+            audit_record(action="login_unlocked", request=request, username=attempt.username, ip_address=attempt.ip_address)
+        count = queryset.count()
+        queryset.delete()
+        messages.success(request, ngettext("Removed %(n)d record.", "Removed %(n)d records.", count) % {"n": count})
+
+    def delete_model(self, request, obj):
+        audit_record(action="login_unlocked", request=request, username=obj.username, ip_address=obj.ip_address)
+        super().delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(ReadOnlyAdmin):
+    """The SMS outbox: every message, whatever the backend, with its delivery record. Failed
+    messages can be queued again once the cause (a wrong number, an unapproved template) is fixed."""
+
+    list_display = ("created_at", "masked_phone", "template", "status", "provider_code", "attempts", "sent_at")
+    list_filter = ("status", "template", "backend", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("phone", "text", "provider_message_id", "provider_code")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    show_full_result_count = False  # the outbox grows by thousands a period; skip the COUNT(*)
+    actions = ["requeue"]
+    fieldsets = (
+        (None, {"fields": ("phone", "template", "params", "text")}),
+        (_("Delivery"), {"fields": ("status", "backend", "template_id", "provider_message_id", "provider_code", "error", "attempts", "created_at", "scheduled_at", "claimed_at", "sent_at")}),
+    )
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def masked_phone(self, obj):
+        return mask_mobile(obj.phone)
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing only; the one write is the requeue action, which checks this permission.
+        return request.user.is_superuser or request.user.has_perm("liaison.change_smsmessage")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description=_("Queue the selected failed messages again"), permissions=["change"])
+    def requeue(self, request, queryset):
+        count = queryset.filter(status=SmsMessage.Status.FAILED).update(
+            status=SmsMessage.Status.QUEUED, error="", attempts=0, claimed_at=None, scheduled_at=timezone.now()
+        )
+        self.message_user(request, _("%(count)d message(s) queued again.") % {"count": count})
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    """Read-only for everyone, superusers included; the auditor's page is /audit/."""
+
+    list_display = ("at", "actor_repr", "ip", "action", "object_repr", "outcome")
+    list_filter = ("action", "outcome")
+    search_fields = ("actor_repr", "object_repr", "ip")
+    date_hierarchy = "at"

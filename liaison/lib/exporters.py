@@ -1,0 +1,87 @@
+"""Exporters yield a header and rows once; the base class writes them as xlsx (openpyxl in
+write-only mode, so memory stays flat on big exports) or CSV. Cells that a spreadsheet would
+read as a formula are neutralized: user text like "=HYPERLINK(...)" must stay text."""
+
+import csv
+import io
+from datetime import date, datetime
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralize(value):
+    """Make a value safe for a spreadsheet cell: strings starting like a formula get a leading
+    apostrophe-like quote; numbers and dates are kept as they are."""
+    if isinstance(value, str):
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
+        return value
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.replace(tzinfo=None)
+    if value is None or isinstance(value, (int, float, date)):
+        return value
+    return neutralize(str(value))
+
+
+class ListExporter:
+    """Subclasses set `title`, `filename` and implement `header()` and `rows()`."""
+
+    title = "export"
+    filename = "export"
+
+    def header(self):
+        raise NotImplementedError
+
+    def rows(self):
+        raise NotImplementedError
+
+    def write_xlsx(self, fileobj, progress=None):
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(title=str(self.title)[:31])
+        bold = Font(bold=True)
+        header = []
+        for h in self.header():
+            cell = WriteOnlyCell(ws, value=neutralize(str(h)))
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for i, row in enumerate(self.rows(), start=1):
+            ws.append([neutralize(v) for v in row])
+            if progress is not None and i % 500 == 0:
+                progress(i)
+        wb.save(fileobj)
+
+    def write_csv(self, fileobj):
+        # utf-8-sig so that Excel on Chinese Windows opens the file with the right encoding.
+        text = io.TextIOWrapper(fileobj, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow([neutralize(str(h)) for h in self.header()])
+        for row in self.rows():
+            writer.writerow(["" if v is None else neutralize(v) for v in row])
+        text.flush()
+        text.detach()
+
+    def xlsx_bytes(self):
+        buf = io.BytesIO()
+        self.write_xlsx(buf)
+        return buf.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(exporter):
+    from django.http import HttpResponse
+    from django.utils.encoding import escape_uri_path
+
+    response = HttpResponse(exporter.xlsx_bytes(), content_type=XLSX_CONTENT_TYPE)
+    name = f"{exporter.filename}-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+    return response

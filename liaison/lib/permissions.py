@@ -1,0 +1,72 @@
+"""Roles and scoping: one place decides who may use a view and which objects they may see.
+
+Views declare the roles they admit (deny by default) and fetch objects through a queryset that a
+selector has already limited to the viewer, so a list and its detail page never disagree.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from liaison.models import Role
+
+
+def has_role(user, *roles):
+    if not user.is_authenticated:
+        return False
+    return user.role in roles
+
+
+def role_required(*roles):
+    """Function-view decorator: anonymous users go to the login page, wrong roles get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin(LoginRequiredMixin):
+    """Class-based views list `allowed_roles`; an empty tuple admits nobody."""
+
+    allowed_roles = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_role(request.user, *self.allowed_roles):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def get_visible_or_404(queryset, **lookup):
+    """Fetch one object from a viewer-scoped queryset; anything outside the scope is a 404."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def scope_to_staff(queryset, user, district_path="district"):
+    """Limit a queryset to what an org staff member manages: all for city staff and superusers,
+    one district for district staff, nothing for anyone else."""
+    if user.is_superuser:
+        return queryset
+    if user.role not in (Role.ORG_STAFF, Role.SYSADMIN) or user.jurisdiction_id is None:
+        return queryset.none()
+    district_id = user.staff_district_id
+    if district_id is None:
+        return queryset  # city staff
+    return queryset.filter(**{district_path: district_id})

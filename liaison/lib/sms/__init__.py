@@ -1,0 +1,203 @@
+"""Pluggable SMS, in the manner of Django's e-mail backends: settings.SMS_BACKEND names a class
+with a `send(message)` method. Every message is first stored as an SmsMessage row, so the
+outbox is also the delivery record whatever the backend.
+
+Queued rows are delivered by `sms_send_due` (the liaison.tasks.sms_send_due beat job, or the
+caller directly): it claims due rows in batches with SELECT ... FOR UPDATE SKIP LOCKED and a lease,
+so two runs never hand the same row to the provider, and a row claimed by a worker that died is
+picked up again once its lease has expired. Temporary provider errors are retried with
+exponential back-off; permanent ones are recorded and left for staff (the admin can requeue).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .base import BaseSmsBackend, SmsError, SmsResult
+from .quiet import in_quiet_hours, outside_quiet_hours
+from .templates import TEMPLATES, render
+
+__all__ = [
+    "TEMPLATES",
+    "BaseSmsBackend",
+    "SmsError",
+    "SmsResult",
+    "get_backend",
+    "in_quiet_hours",
+    "outside_quiet_hours",
+    "render",
+    "sms_build",
+    "sms_deliver",
+    "sms_deliver_many",
+    "sms_send_due",
+]
+
+_UPDATE_FIELDS = [
+    "attempts",
+    "backend",
+    "provider_message_id",
+    "provider_code",
+    "template_id",
+    "status",
+    "sent_at",
+    "error",
+    "scheduled_at",
+    "claimed_at",
+]
+
+
+def get_backend(path=None, **kwargs):
+    return import_string(path or settings.SMS_BACKEND)(**kwargs)
+
+
+def sms_build(*, phone, template, params, now=None):
+    """An unsaved outbox row for one of our templates (see templates.TEMPLATES), due at once or,
+    in quiet hours, at 08:00."""
+    from liaison.models import SmsMessage
+
+    return SmsMessage(
+        phone=phone,
+        template=template,
+        params=params,
+        text=render(template, params),
+        scheduled_at=outside_quiet_hours(now or timezone.now()),
+    )
+
+
+def retry_delay(attempts):
+    """Exponential back-off: base, 2×base, 4×base … capped at six hours."""
+    return dt.timedelta(seconds=min(settings.SMS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _send_one(message, backend, now):
+    """Send one message and record the outcome on the (unsaved) instance. Returns the SmsError
+    for a failure, None for success."""
+    from liaison.models import SmsMessage
+
+    message.attempts += 1
+    message.backend = f"{type(backend).__module__}.{type(backend).__name__}"
+    message.claimed_at = None
+    try:
+        result = backend.send(message)
+    except SmsError as exc:
+        message.error = f"{exc.code}: {exc}" if exc.code else str(exc)
+        message.provider_code = exc.code[:100]
+        if exc.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
+            message.status = SmsMessage.Status.FAILED
+        else:
+            message.status = SmsMessage.Status.QUEUED
+            message.scheduled_at = outside_quiet_hours(now + retry_delay(message.attempts))
+        return exc
+    except Exception as exc:  # a backend bug or an unexpected SDK error: retry like a temporary one
+        message.error = f"{type(exc).__name__}: {exc}"
+        message.status = SmsMessage.Status.QUEUED
+        message.scheduled_at = outside_quiet_hours(now + retry_delay(message.attempts))
+        return SmsError(str(exc), permanent=False, code=type(exc).__name__)
+    if not isinstance(result, SmsResult):
+        result = SmsResult(provider_message_id=result or "")
+    message.provider_message_id = result.provider_message_id[:100]
+    message.provider_code = result.provider_code[:100]
+    message.template_id = result.template_id[:50]
+    message.status = SmsMessage.Status.SENT
+    message.sent_at = timezone.now()
+    message.error = ""
+    return None
+
+
+def sms_deliver(message, *, backend=None):
+    """Hand one stored message to the backend and record the outcome on the row. Raises SmsError
+    for temporary failures after recording them, so a task can retry."""
+    error = _send_one(message, backend or get_backend(), timezone.now())
+    message.save(update_fields=_UPDATE_FIELDS)
+    if error is not None and not error.permanent:
+        raise error
+    return message
+
+
+def sms_deliver_many(messages, *, backend=None, now=None):
+    """Send stored messages one by one and record every outcome with a single UPDATE, so a batch
+    costs a constant number of queries. Returns {message.pk: SmsError or None}."""
+    from liaison.models import SmsMessage
+
+    backend = backend or get_backend()
+    now = now or timezone.now()
+    outcomes = {message.pk: _send_one(message, backend, now) for message in messages}
+    if messages:
+        SmsMessage.objects.bulk_update(messages, _UPDATE_FIELDS)
+    return outcomes
+
+
+@dataclass
+class SendSummary:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    deferred_by_quiet_hours: bool = False
+    # When the caller should look again: the earliest retry, or a lease held by another worker.
+    next_due: dt.datetime | None = None
+
+
+def _claim(now, batch_size):
+    """Claim up to batch_size due rows for this run. SKIP LOCKED lets a concurrent run take the
+    next rows instead of waiting; the lease (claimed_at) keeps a row away from other runs after
+    this transaction commits, until it is delivered or its lease expires."""
+    from liaison.models import SmsMessage
+
+    lease_start = now - dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            SmsMessage.objects.select_for_update(skip_locked=True)
+            .filter(status=SmsMessage.Status.QUEUED, scheduled_at__lte=now)
+            .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease_start))
+            .order_by("scheduled_at", "pk")[:batch_size]
+        )
+        if rows:
+            SmsMessage.objects.filter(pk__in=[m.pk for m in rows]).update(claimed_at=now)
+    for message in rows:
+        message.claimed_at = now
+    return rows
+
+
+def sms_send_due(*, now=None, batch_size=None, backend=None, max_batches=None):
+    """Deliver every queued message that is due, batch by batch. Nothing is sent in quiet hours."""
+    from liaison.models import SmsMessage
+
+    summary = SendSummary()
+    now = now or timezone.now()
+    if in_quiet_hours(now):
+        summary.deferred_by_quiet_hours = True
+        summary.next_due = outside_quiet_hours(now)
+        return summary
+    backend = backend or get_backend()
+    batch_size = batch_size or settings.SMS_BATCH_SIZE
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        rows = _claim(now, batch_size)
+        if not rows:
+            break
+        batches += 1
+        outcomes = sms_deliver_many(rows, backend=backend, now=now)
+        for message in rows:
+            error = outcomes[message.pk]
+            if error is None:
+                summary.sent += 1
+            elif message.status == SmsMessage.Status.FAILED:
+                summary.failed += 1
+            else:
+                summary.retrying += 1
+    # Rows still waiting: retries later on, or rows another (possibly dead) worker holds a lease on.
+    waiting = (
+        SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED)
+        .filter(Q(scheduled_at__gt=now) | Q(claimed_at__isnull=False))
+        .order_by("scheduled_at")
+        .values_list("scheduled_at", "claimed_at")[:1]
+    )
+    for scheduled_at, claimed_at in waiting:
+        lease_end = claimed_at + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS) if claimed_at else None
+        summary.next_due = max(d for d in (scheduled_at, lease_end) if d is not None)
+    return summary

@@ -1,0 +1,29 @@
+from dataclasses import dataclass
+
+
+class SmsError(Exception):
+    """A provider refused or failed to send. `permanent` errors (bad number, template not
+    approved) are not retried; temporary ones (network, rate limit) are. `code` is the
+    provider's own error code, stored on the message."""
+
+    def __init__(self, message, *, permanent=False, code=""):
+        super().__init__(message)
+        self.permanent = permanent
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    """What a provider said about an accepted message."""
+
+    provider_message_id: str = ""
+    provider_code: str = ""
+    template_id: str = ""
+
+
+class BaseSmsBackend:
+    """Sends one SmsMessage. Returns an SmsResult (or just the provider's message id) on success,
+    raises SmsError on failure. Backends never touch the database; liaison.lib.sms does."""
+
+    def send(self, message):
+        raise NotImplementedError

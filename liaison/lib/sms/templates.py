@@ -1,0 +1,40 @@
+"""Our SMS templates. A provider sends only texts it approved beforehand, identified by its own
+template id (settings.SMS_TEMPLATE_IDS maps our names to those ids) and filled with positional
+parameters; `params` gives their order. `text` is our rendering of the same words, stored on the
+outbox row so staff can read what was sent."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class SmsTemplate:
+    name: str
+    text: str
+    params: tuple
+
+
+TEMPLATES = {
+    t.name: t
+    for t in [
+        SmsTemplate(
+            "reception_reminder",
+            # Approved provider text must read the same: {1} name, {2} first day, {3} last day.
+            _("Dear {name}, the reception period runs from {start} to {end}. Please spend at least half a day at your fixed community."),
+            ("name", "start", "end"),
+        ),
+    ]
+}
+
+
+def render(name, params):
+    template = TEMPLATES[name]
+    return str(template.text).format(**{key: params.get(key, "") for key in template.params})
+
+
+def ordered_params(name, params):
+    """The parameters as the provider wants them: strings, in the template's order."""
+    template = TEMPLATES.get(name)
+    keys = template.params if template else sorted(params)
+    return [str(params.get(key, "")) for key in keys]

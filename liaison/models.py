@@ -1,0 +1,251 @@
+"""Accounts, roles and the system-wide records every app writes to: in-portal notices, the SMS
+outbox and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ORG_STAFF = "staff", _("Organization department staff")
+    LIAISON = "liaison", _("Office liaison")
+    DEPUTY = "deputy", _("Party congress deputy")
+    UNIT_HANDLER = "unit", _("Unit handler")
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+# Roles that work in the admin site.
+ADMIN_ROLES = frozenset({Role.ORG_STAFF, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
+
+
+class User(AbstractUser):
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True, db_index=True)
+    # Org staff: the city (sees everything) or one district / new district (sees only that).
+    jurisdiction = models.ForeignKey(
+        "offices.Jurisdiction",
+        verbose_name=_("jurisdiction scope"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_users",
+        help_text=_("For organization staff: the city, or the district whose data they manage."),
+    )
+    # Unit handlers: the responsible unit whose dispatched cases they handle.
+    unit = models.ForeignKey(
+        "offices.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handlers",
+    )
+    mobile = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Accounts created by an import or by an administrator carry a password someone else knows:
+    # the owner must replace it at the first login.
+    must_change_password = models.BooleanField(_("must change password at next login"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.name or self.username
+
+    def save(self, *args, **kwargs):
+        # Admin-site access follows the role; it is never granted by hand.
+        self.is_staff = self.is_superuser or self.role in ADMIN_ROLES
+        # set_password() leaves the raw password in _password until the save; a hash upgrade at
+        # login clears it first, so only real changes restart the expiry clock.
+        if self._password is not None:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return self.name or self.username
+
+    @property
+    def is_org_staff(self):
+        return self.role == Role.ORG_STAFF
+
+    @property
+    def is_city_staff(self):
+        return self.is_superuser or (
+            self.role == Role.ORG_STAFF and self.jurisdiction_id is not None and self.jurisdiction.is_city
+        )
+
+    @property
+    def staff_district_id(self):
+        """The district an org staff member is limited to, or None for city-wide staff."""
+        if self.role != Role.ORG_STAFF or self.jurisdiction_id is None or self.jurisdiction.is_city:
+            return None
+        return self.jurisdiction.district_id
+
+
+class Notice(models.Model):
+    """An in-portal notice shown on the user's home page and in the navigation bell."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        # Serves the unread count in the navigation bar.
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
+
+    def __str__(self):
+        return self.text
+
+
+class SmsMessage(models.Model):
+    """One SMS to one phone number: the outbox row and its delivery record for every backend."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    phone = models.CharField(_("phone"), max_length=20)
+    template = models.CharField(_("template"), max_length=50, help_text=_("Our template name, e.g. reception_reminder."))
+    params = models.JSONField(_("template parameters"), default=dict, blank=True)
+    text = models.TextField(_("text"))
+    backend = models.CharField(_("backend"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    template_id = models.CharField(
+        _("provider template id"), max_length=50, blank=True, help_text=_("The provider's id of the approved template.")
+    )
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    provider_code = models.CharField(
+        _("provider status code"), max_length=100, blank=True, help_text=_("The provider's answer, e.g. Ok or an error code.")
+    )
+    error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Not before this time: quiet hours and retry back-off move it forward.
+    scheduled_at = models.DateTimeField(_("send after"), default=timezone.now)
+    # Set while one run is delivering the row; a lease that expires if that worker dies.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        ordering = ["-created_at"]
+        indexes = [
+            # Serves the outbox's status filter, newest first.
+            models.Index(fields=["status", "created_at"], name="sms_status_created"),
+            # Serves the delivery job's claim of due queued rows.
+            models.Index(fields=["status", "scheduled_at"], name="sms_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.phone}: {self.text[:30]}"
+
+
+class RoleAssignment(User):
+    """The security administrator's view of an account: role, scope and active flag only. A proxy
+    so that its permissions differ from the system administrator's account permissions."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        permissions = [
+            ("unlock_login", _("Can unlock a login locked after failed attempts")),
+            ("reset_two_factor", _("Can reset an account's two-factor authentication")),
+        ]
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's recent passwords, so that the last few cannot be reused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("password history entry")
+        verbose_name_plural = _("password history")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class AuditLogQuerySet(models.QuerySet):
+    """Append-only: bulk updates and deletes are refused; the retention purge goes through
+    liaison.services.audit_purge, which the PostgreSQL trigger also recognizes."""
+
+    def update(self, **kwargs):
+        raise AuditLogReadOnly(_("Audit log entries cannot be changed."))
+
+    def delete(self):
+        raise AuditLogReadOnly(_("Audit log entries cannot be deleted."))
+
+
+class AuditLogReadOnly(Exception):
+    pass
+
+
+class AuditLog(models.Model):
+    """Who did what to which object, from where, and how it ended. Append-only."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # No database constraint and no cascade: deleting an account must neither delete nor rewrite
+    # its history (the PostgreSQL trigger would refuse the SET NULL update anyway); actor_repr
+    # keeps the name.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_repr = models.CharField(_("actor name"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=50, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, default="ok")
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        permissions = [("export_auditlog", _("Can export the audit log"))]
+        indexes = [
+            # The auditor's filter by actor over a date range.
+            models.Index(fields=["actor", "at"], name="auditlog_actor_at"),
+            # Everything that happened to one object.
+            models.Index(fields=["object_type", "object_id"], name="auditlog_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogReadOnly(_("Audit log entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogReadOnly(_("Audit log entries cannot be deleted."))

@@ -1,0 +1,65 @@
+"""System-wide writes: in-portal notices and audit entries."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import AuditLog, Notice
+
+
+def notice_send(*, user, text, url=""):
+    """Put a notice on a user's home page. Safe to call inside a transaction."""
+    return Notice.objects.create(user=user, text=str(text)[:500], url=url)
+
+
+def notices_send(*, users, text, url=""):
+    Notice.objects.bulk_create([Notice(user=u, text=str(text)[:500], url=url) for u in users])
+
+
+def client_ip(request):
+    """The client's address as the security controls see it: the one django-axes resolved (which
+    honours BEHIND_PROXY) when there is one, else REMOTE_ADDR."""
+    if request is None:
+        return None
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(*, action, request=None, actor=None, obj=None, outcome="ok", **detail):
+    """Append one audit entry: who (actor or request.user), from which IP, did what to which object."""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    entry = AuditLog(
+        actor=actor,
+        actor_repr=str(actor) if actor else detail.pop("username", ""),
+        ip=client_ip(request),
+        action=action,
+        outcome=outcome,
+        detail=detail,
+    )
+    if obj is not None:
+        entry.object_type = obj._meta.label_lower
+        entry.object_id = str(obj.pk)
+        entry.object_repr = str(obj)[:200]
+    # Logged even when the surrounding transaction rolls back would be ideal for failures; callers
+    # that record a refusal do so outside their atomic block.
+    with transaction.atomic():
+        entry.save()
+    return entry
+
+
+def audit_purge(*, now=None):
+    """Delete audit entries older than AUDIT_RETENTION_DAYS, and nothing younger. The only way
+    rows leave the audit log: on PostgreSQL the append-only trigger lets a DELETE through only
+    inside a transaction that set liaison.audit_purge, which only this function does."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    table = AuditLog._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL liaison.audit_purge = 'on'")
+        cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608 (table name is ours)
+        deleted = cursor.rowcount
+    audit_record(action="audit_purged", deleted=deleted, before=cutoff.isoformat())
+    return deleted

@@ -1,0 +1,25 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .portal import panels_for
+
+
+@login_required
+def home(request):
+    return render(request, "liaison/home.html", {"panels": panels_for(request)})
+
+
+@login_required
+def notices(request):
+    page = Paginator(request.user.notices.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "liaison/notices.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notices_mark_read(request):
+    request.user.notices.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notices")

@@ -1,0 +1,87 @@
+"""Admin for reception rules, statutory holidays and reception periods: the organization
+department's workplace for the calendar (SPEC §2)."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin import ScopedModelAdmin
+from .models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
+from .services import holidays_refresh_flags, reception_period_move, reception_periods_generate
+
+
+@admin.register(ReceptionRule)
+class ReceptionRuleAdmin(ScopedModelAdmin):
+    district_path = "jurisdiction__district"
+    list_display = ("jurisdiction", "kind", "length_days", "fixed_days")
+    autocomplete_fields = ("jurisdiction",)
+
+
+@admin.register(StatutoryHoliday)
+class StatutoryHolidayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "name", "source")
+    list_filter = ("source",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    def has_add_permission(self, request):
+        # The holiday calendar is the city's: district staff read it.
+        return super().has_add_permission(request) and request.user.staff_district_id is None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.staff_district_id is None
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and request.user.staff_district_id is None
+
+    def save_model(self, request, obj, form, change):
+        obj.source = StatutoryHoliday.Source.STAFF
+        super().save_model(request, obj, form, change)
+        holidays_refresh_flags(start=obj.date, end=obj.date)
+
+    def delete_model(self, request, obj):
+        day = obj.date
+        super().delete_model(request, obj)
+        holidays_refresh_flags(start=day, end=day)
+
+
+@admin.register(ReceptionPeriod)
+class ReceptionPeriodAdmin(ScopedModelAdmin):
+    district_path = "district"
+    list_display = ("district", "start", "end", "overlaps_holiday", "holiday_names", "edited_by_staff", "note")
+    list_filter = ("overlaps_holiday", "edited_by_staff", ("district", RelatedOnlyFieldListFilter))
+    date_hierarchy = "start"
+    fields = ("district", "start", "end", "note", "overlaps_holiday", "holiday_names", "edited_by_staff", "edited_by", "edited_at")
+    readonly_fields = ("overlaps_holiday", "holiday_names", "edited_by_staff", "edited_by", "edited_at")
+    actions = ["regenerate_year"]
+
+    def get_readonly_fields(self, request, obj=None):
+        ro = list(super().get_readonly_fields(request, obj))
+        return ro + ["district"] if obj is not None else ro
+
+    def has_add_permission(self, request):
+        # Periods come from the rule (generate_periods); staff move them, they do not invent them.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            reception_period_move(
+                period=obj, start=form.cleaned_data["start"], end=form.cleaned_data["end"], actor=request.user,
+                note=form.cleaned_data.get("note", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+
+    @admin.action(description=_("Regenerate the selected periods' years from the rules (staff edits are kept)"))
+    def regenerate_year(self, request, queryset):
+        years = sorted({p.start.year for p in queryset}) or [timezone.localdate().year + 1]
+        districts = {p.district for p in queryset}
+        for year in years:
+            stats = reception_periods_generate(year=year, districts=districts)
+            self.message_user(
+                request,
+                _("%(year)s: %(created)s created, %(updated)s updated, %(kept)s kept.") % {"year": year, **stats},
+            )

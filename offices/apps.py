@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OfficesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "offices"
+    verbose_name = _("Organization")

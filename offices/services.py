@@ -1,0 +1,307 @@
+"""Writes to the organization chart, with the rules of SPEC §1 enforced in one place so the
+admin, the roster import and any page refuse the same things with the same message."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .calendar import library_holidays, rule_slots
+from .models import (
+    Deputy,
+    FixedCommunity,
+    Jurisdiction,
+    LeaderChange,
+    ReceptionPeriod,
+    ReceptionRule,
+    StatutoryHoliday,
+    Team,
+    TeamMembership,
+)
+
+
+def fixed_communities_validate(*, level, district, is_leadership_member, communities):
+    """The fixed-community rules of [000 一]:
+
+    - in a district every deputy is fixed to exactly one community;
+    - in a new district a city deputy may keep several fixed communities, others exactly one;
+    - leadership-team members have exactly one fixed community (they may act elsewhere);
+    - every fixed community lies in the deputy's district.
+    """
+    communities = list(communities)
+    if not communities:
+        raise ValidationError(_("A deputy must be fixed to one community."), code="no_fixed_community")
+    for community in communities:
+        if community.level != Jurisdiction.Level.COMMUNITY:
+            raise ValidationError(
+                _("%(name)s is not a community.") % {"name": community.name}, code="not_community"
+            )
+        if district is not None and community.district_id != district.pk:
+            raise ValidationError(
+                _("Community %(community)s is not in %(district)s.")
+                % {"community": community.name, "district": district.name},
+                code="community_outside_district",
+            )
+    if len(communities) > 1:
+        several_allowed = (
+            district is not None
+            and district.level == Jurisdiction.Level.NEW_DISTRICT
+            and level == Deputy.Level.CITY
+            and not is_leadership_member
+        )
+        if not several_allowed:
+            if is_leadership_member:
+                msg = _("A deputy who is a leadership-team member has one fixed community (they may still act elsewhere).")
+            elif district is not None and district.level == Jurisdiction.Level.NEW_DISTRICT:
+                msg = _("In a new district only city deputies may keep several fixed communities.")
+            else:
+                msg = _("In a district each deputy is fixed to exactly one community.")
+            raise ValidationError(msg, code="too_many_fixed_communities")
+
+
+@transaction.atomic
+def deputy_set_fixed_communities(*, deputy, communities):
+    communities = list(communities)
+    fixed_communities_validate(
+        level=deputy.level,
+        district=deputy.district,
+        is_leadership_member=deputy.is_leadership_member,
+        communities=communities,
+    )
+    wanted = {c.pk for c in communities}
+    FixedCommunity.objects.filter(deputy=deputy).exclude(community_id__in=wanted).delete()
+    have = set(FixedCommunity.objects.filter(deputy=deputy).values_list("community_id", flat=True))
+    FixedCommunity.objects.bulk_create(
+        [FixedCommunity(deputy=deputy, community_id=pk) for pk in wanted - have]
+    )
+
+
+def deputy_may_act_at(*, deputy, community):
+    """Whether a deputy may take part in an activity in a community: their fixed communities, or
+    anywhere for leadership-team members [000 一 (3)]."""
+    if deputy.is_leadership_member:
+        return True
+    return FixedCommunity.objects.filter(deputy=deputy, community=community).exists()
+
+
+def team_members_validate(*, team_community, members):
+    """`members` is a list of (deputy, is_leader). Exactly one leader [000 二]; every member is
+    fixed to the team's community; nobody listed twice."""
+    leaders = [d for d, is_leader in members if is_leader]
+    if len(leaders) != 1:
+        raise ValidationError(_("A team has exactly one leader."), code="leader_count")
+    seen = set()
+    for deputy, _is_leader in members:
+        if deputy.pk in seen:
+            raise ValidationError(
+                _("%(name)s is listed twice.") % {"name": deputy.name}, code="duplicate_member"
+            )
+        seen.add(deputy.pk)
+    fixed = set(
+        FixedCommunity.objects.filter(deputy_id__in=seen, community=team_community).values_list("deputy_id", flat=True)
+    )
+    for deputy, _is_leader in members:
+        if deputy.pk not in fixed:
+            raise ValidationError(
+                _("%(name)s is not fixed to %(community)s, the team's community.")
+                % {"name": deputy.name, "community": team_community.name},
+                code="member_not_fixed_here",
+            )
+
+
+@transaction.atomic
+def team_set_members(*, team, members):
+    """Set a new team's members. Changing the leader of an existing team goes through
+    team_change_leader, which keeps the record the organization department files."""
+    team_members_validate(team_community=team.office.jurisdiction, members=members)
+    current_leader = TeamMembership.objects.filter(team=team, is_leader=True).values_list("deputy_id", flat=True).first()
+    new_leader = next(d for d, is_leader in members if is_leader)
+    if current_leader is not None and current_leader != new_leader.pk:
+        raise ValidationError(
+            _("Change the leader with the leader-change form, which records the members' agreement."),
+            code="leader_change_needs_record",
+        )
+    keep = {d.pk for d, _ in members}
+    TeamMembership.objects.filter(team=team).exclude(deputy_id__in=keep).delete()
+    existing = set(TeamMembership.objects.filter(team=team).values_list("deputy_id", flat=True))
+    TeamMembership.objects.bulk_create(
+        [TeamMembership(team=team, deputy=d, is_leader=is_leader) for d, is_leader in members if d.pk not in existing]
+    )
+
+
+@transaction.atomic
+def team_change_leader(*, team, new_leader, date, reason, filed_by, all_members_agreed):
+    """Hand the lead to another member. Needs every member's agreement and leaves a record [000 二]."""
+    if not all_members_agreed:
+        raise ValidationError(
+            _("Changing the leader requires the agreement of all team members."), code="no_agreement"
+        )
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the change."), code="no_reason")
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    memberships = {m.deputy_id: m for m in TeamMembership.objects.filter(team=team)}
+    if new_leader.pk not in memberships:
+        raise ValidationError(
+            _("%(name)s is not a member of this team.") % {"name": new_leader.name}, code="not_member"
+        )
+    old = next((m for m in memberships.values() if m.is_leader), None)
+    if old is not None and old.deputy_id == new_leader.pk:
+        raise ValidationError(_("%(name)s already leads this team.") % {"name": new_leader.name}, code="same_leader")
+    if old is not None:
+        TeamMembership.objects.filter(pk=old.pk).update(is_leader=False)
+    TeamMembership.objects.filter(pk=memberships[new_leader.pk].pk).update(is_leader=True)
+    return LeaderChange.objects.create(
+        team=team,
+        date=date,
+        old_leader_id=old.deputy_id if old else None,
+        new_leader=new_leader,
+        reason=reason,
+        filed_by=filed_by,
+        all_members_agreed=True,
+    )
+
+
+# --- Reception periods ----------------------------------------------------------------------------
+
+
+def reception_rule_for(district):
+    """The district's own rule, else the city's, else the default of [000 四]."""
+    rule = ReceptionRule.objects.filter(jurisdiction=district).first()
+    if rule is None and district.parent_id:
+        rule = ReceptionRule.objects.filter(jurisdiction_id=district.parent_id).first()
+    return rule or ReceptionRule(kind=ReceptionRule.Kind.ODD_MONTHS, length_days=14)
+
+
+def holidays_sync(*, year):
+    """Copy the chinesecalendar package's days off for `year` into the holiday table, leaving
+    staff-entered rows alone. Returns the number of days stored, or None when the package has no
+    data for the year (then staff enter the State Council's list in the admin)."""
+    days = library_holidays(year)
+    if days is None:
+        return None
+    staff_days = set(
+        StatutoryHoliday.objects.filter(date__year=year, source=StatutoryHoliday.Source.STAFF).values_list(
+            "date", flat=True
+        )
+    )
+    StatutoryHoliday.objects.filter(date__year=year, source=StatutoryHoliday.Source.LIBRARY).delete()
+    StatutoryHoliday.objects.bulk_create(
+        [
+            StatutoryHoliday(date=d, name=name, source=StatutoryHoliday.Source.LIBRARY)
+            for d, name in sorted(days.items())
+            if d not in staff_days
+        ]
+    )
+    return len(days)
+
+
+def _holiday_index(start, end):
+    return dict(StatutoryHoliday.objects.filter(date__range=(start, end)).values_list("date", "name"))
+
+
+def _holiday_flag(period, holidays):
+    names = []
+    for day, name in sorted(holidays.items()):
+        if period.start <= day <= period.end and name not in names:
+            names.append(name)
+    return bool(names), "、".join(names)[:200]
+
+
+@transaction.atomic
+def reception_periods_generate(*, year, districts=None):
+    """Lay out `year`'s reception periods for every district (or the given ones) from their rules.
+
+    Rows staff have edited are never touched (only their holiday flag is refreshed); unedited rows
+    follow the rule; slots the rule no longer produces are removed if unedited and nothing was
+    recorded against them. Idempotent: running it twice changes nothing the second time.
+    Returns {"created": n, "updated": n, "kept": n, "deleted": n}.
+    """
+    if districts is None:
+        districts = Jurisdiction.objects.filter(
+            level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
+        )
+    districts = list(districts)
+    # None means the package has no data for the year: staff's entries in the table are used.
+    holidays_sync(year=year)
+    holidays = _holiday_index(datetime.date(year, 1, 1), datetime.date(year + 1, 1, 31))
+    stats = {"created": 0, "updated": 0, "kept": 0, "deleted": 0}
+    existing = {}
+    for period in ReceptionPeriod.objects.select_for_update().filter(
+        district__in=districts, key__startswith=f"{year}-"
+    ):
+        existing[(period.district_id, period.key)] = period
+    to_create, to_update = [], []
+    for district in districts:
+        rule = reception_rule_for(district)
+        fixed = rule.fixed_day_list() if rule.kind == rule.Kind.FIXED_DAYS else ()
+        wanted = rule_slots(kind=rule.kind, year=year, length_days=rule.length_days, fixed_days=fixed)
+        wanted_keys = set()
+        for key, start, end in wanted:
+            wanted_keys.add(key)
+            period = existing.get((district.pk, key))
+            if period is None:
+                period = ReceptionPeriod(district=district, key=key, start=start, end=end)
+                period.overlaps_holiday, period.holiday_names = _holiday_flag(period, holidays)
+                to_create.append(period)
+                continue
+            if not period.edited_by_staff and (period.start, period.end) != (start, end):
+                period.start, period.end = start, end
+                stats["updated"] += 1
+            else:
+                stats["kept"] += 1
+            period.overlaps_holiday, period.holiday_names = _holiday_flag(period, holidays)
+            to_update.append(period)
+        stale = [
+            p.pk
+            for (district_id, key), p in existing.items()
+            if district_id == district.pk and key not in wanted_keys and not p.edited_by_staff
+        ]
+        if stale:
+            # Only future slots go: a past period may carry attendance and escalations.
+            removable = ReceptionPeriod.objects.filter(pk__in=stale, start__gt=timezone.localdate())
+            stats["deleted"] += removable.count()
+            removable.delete()
+    ReceptionPeriod.objects.bulk_create(to_create)
+    ReceptionPeriod.objects.bulk_update(to_update, ["start", "end", "overlaps_holiday", "holiday_names"])
+    stats["created"] = len(to_create)
+    return stats
+
+
+@transaction.atomic
+def reception_period_move(*, period, start, end, actor, note=""):
+    """Staff move a period (e.g. around a holiday). The row is marked edited so that regeneration
+    keeps it as staff left it."""
+    if end < start:
+        raise ValidationError(_("The last day cannot be before the first day."), code="end_before_start")
+    if (end - start).days > 31:
+        raise ValidationError(_("A reception period lasts at most 31 days."), code="too_long")
+    period = ReceptionPeriod.objects.select_for_update().get(pk=period.pk)
+    period.start, period.end = start, end
+    if note:
+        period.note = note
+    holidays = _holiday_index(start - datetime.timedelta(days=1), end)
+    period.overlaps_holiday, period.holiday_names = _holiday_flag(period, holidays)
+    period.edited_by_staff = True
+    period.edited_by = actor
+    period.edited_at = timezone.now()
+    period.save(
+        update_fields=[
+            "start", "end", "note", "overlaps_holiday", "holiday_names", "edited_by_staff", "edited_by", "edited_at"
+        ]
+    )
+    return period
+
+
+def holidays_refresh_flags(*, start, end):
+    """Recompute the holiday flag of the periods touching [start, end] after staff edit the
+    holiday table."""
+    periods = list(ReceptionPeriod.objects.filter(start__lte=end, end__gte=start))
+    if not periods:
+        return 0
+    holidays = _holiday_index(min(p.start for p in periods), max(p.end for p in periods))
+    for p in periods:
+        p.overlaps_holiday, p.holiday_names = _holiday_flag(p, holidays)
+    ReceptionPeriod.objects.bulk_update(periods, ["overlaps_holiday", "holiday_names"])
+    return len(periods)

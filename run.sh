@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up and run the portal on the embedded default: SQLite, tasks in process, demo data.
+#   ./run.sh            then open http://127.0.0.1:8000/
+# PORT=8080 ./run.sh picks another port.
+set -euo pipefail
+cd "$(dirname "$0")"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv || { echo "python3 -m venv failed: install python3-venv (apt-get install python3-venv)"; exit 1; }
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -r requirements.txt
+export DEBUG="${DEBUG:-true}" DEMO_MODE="${DEMO_MODE:-true}"
+mkdir -p var
+.venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py seed_demo --if-empty
+exec .venv/bin/python manage.py runserver "0.0.0.0:${PORT:-8000}"

@@ -1,0 +1,170 @@
+"""The organization department's admin for points: rule sets (versioned: a published set is read-only
+and changed through a new version), bindings, and read-only views of the ledger, claims, reviews,
+snapshots, reports and export jobs. The ledger is append-only: no add, change or delete here."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from offices.admin import ScopedAdminMixin
+
+from . import services
+from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, RuleSetBinding, Snapshot
+
+
+class RuleItemInline(admin.TabularInline):
+    model = RuleItem
+    extra = 0
+    fields = ("category", "number", "variant", "name", "points", "cap_per_year", "event")
+
+    def _editable(self, obj):
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "version", "is_default", "published_at")
+    list_filter = ("code", "is_default")
+    inlines = [RuleItemInline]
+    actions = ["new_version", "publish", "publish_as_default"]
+    readonly_fields = ("is_default", "published_at", "based_on", "created_at")
+
+    def has_change_permission(self, request, obj=None):
+        # A published set never changes: points already published were scored under it.
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.is_published) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return (*self.readonly_fields, "code", "version")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            latest = RuleSet.objects.filter(code=obj.code).order_by("-version").first()
+            obj.version = latest.version + 1 if latest else 1
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Create a new editable version"), permissions=["add"])
+    def new_version(self, request, queryset):
+        for rule_set in queryset:
+            copy = services.ruleset_new_version(rule_set=rule_set, actor=request.user)
+            self.message_user(request, _("Created %(set)s; edit it, then publish it.") % {"set": copy})
+
+    def _publish(self, request, queryset, make_default):
+        for rule_set in queryset:
+            try:
+                services.ruleset_publish(rule_set=rule_set, make_default=make_default, actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{rule_set}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("Published %(set)s.") % {"set": rule_set})
+
+    @admin.action(description=_("Publish"), permissions=["add"])
+    def publish(self, request, queryset):
+        self._publish(request, queryset, False)
+
+    @admin.action(description=_("Publish and make it the default"), permissions=["add"])
+    def publish_as_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one rule set to make the default."), messages.ERROR)
+            return
+        self._publish(request, queryset, True)
+
+
+@admin.register(RuleSetBinding)
+class RuleSetBindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    district_path = "jurisdiction__district"
+    list_display = ("jurisdiction", "year", "rule_set")
+    list_filter = ("year",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rule_set":
+            kwargs["queryset"] = RuleSet.objects.filter(published_at__isnull=False)
+        if db_field.name == "jurisdiction":
+            from offices.models import Jurisdiction
+            from offices.selectors import jurisdictions_visible_to
+
+            kwargs["queryset"] = jurisdictions_visible_to(user=request.user).filter(
+                level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    district_path = "deputy__district"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_on", "deputy", "rule_item", "points", "kind", "event", "reason", "created_at")
+    list_filter = ("year", "kind", "event")
+    search_fields = ("deputy__name", "deputy__name_initials")
+    list_select_related = ("deputy", "rule_item")
+    date_hierarchy = "occurred_on"
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ("deputy", "rule_item", "occurred_on", "status", "office", "created_at")
+    list_filter = ("status",)
+    search_fields = ("deputy__name", "description")
+    list_select_related = ("deputy", "rule_item", "office")
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ("deputy", "entry", "status", "requested_at", "decided_by", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("deputy", "entry__rule_item", "entry__deputy", "decided_by")
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnlyAdmin):
+    list_display = ("deputy", "year", "status", "submitted_at")
+    list_filter = ("year", "status")
+    search_fields = ("deputy__name",)
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(admin.ModelAdmin):
+    list_display = ("year", "quarter", "published_at", "published_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(SnapshotAdmin):
+    list_display = ("kind", "year", "district", "status", "requested_by", "created_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(requested_by=request.user)

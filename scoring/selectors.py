@@ -1,0 +1,217 @@
+"""Reads of the points ledger: totals and standings by aggregation (never a counter on the deputy),
+and what each viewer may see of claims, reviews, snapshots and reports."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, Sum
+
+from liaison.lib.permissions import scope_to_staff
+from liaison.models import Role
+
+from .models import AnnualReport, Claim, Entry, Review, RuleItem, Snapshot, SnapshotRow
+
+
+def competition_ranks(values):
+    """Standard competition ranking ("1, 2, 2, 4"): equal totals share a rank, and the next rank
+    skips as many places as were shared. `values` maps a key to a total; returns key → rank."""
+    ordered = sorted(values.items(), key=lambda kv: -kv[1])
+    ranks = {}
+    previous = None
+    rank = 0
+    for position, (key, total) in enumerate(ordered, start=1):
+        if total != previous:
+            rank = position
+            previous = total
+        ranks[key] = rank
+    return ranks
+
+
+def capped_item_totals(entries):
+    """Aggregate ledger entries per deputy and item, then apply each item's yearly cap (co-signing is
+    capped at 9 a year [002 附件2 9]). Two queries whatever the number of rows.
+
+    Returns ({deputy_id: {item_id: points}}, {item_id: RuleItem})."""
+    sums = entries.values("deputy_id", "rule_item_id").annotate(s=Sum("points")).order_by()
+    per_deputy = defaultdict(dict)
+    item_ids = set()
+    for row in sums:
+        per_deputy[row["deputy_id"]][row["rule_item_id"]] = row["s"] or 0
+        item_ids.add(row["rule_item_id"])
+    items = RuleItem.objects.in_bulk(item_ids)
+    for totals in per_deputy.values():
+        for item_id, points in totals.items():
+            cap = items[item_id].cap_per_year
+            if cap is not None and points > cap:
+                totals[item_id] = cap
+    return per_deputy, items
+
+
+@dataclass
+class StandingRow:
+    deputy_id: int
+    name: str
+    district_id: int
+    office_id: int | None
+    total: int = 0
+    by_category: dict = field(default_factory=dict)
+    by_item: dict = field(default_factory=dict)
+    rank_city: int = 0
+    rank_district: int = 0
+    rank_office: int | None = None
+
+
+def deputy_offices(deputy_ids=None):
+    """deputy id → the office of their (first) team: the seed ranks deputies office by office."""
+    from offices.models import TeamMembership
+
+    qs = TeamMembership.objects.order_by("-team_id")
+    if deputy_ids is not None:
+        qs = qs.filter(deputy_id__in=deputy_ids)
+    return dict(qs.values_list("deputy_id", "team__office_id"))
+
+
+def standings_compute(*, year, upto=None, deputies=None):
+    """Live standings of all serving deputies (or of `deputies`), ranked city-wide, within each
+    district and within each office. A constant number of queries."""
+    from offices.models import Deputy
+
+    if deputies is None:
+        deputies = Deputy.objects.filter(status=Deputy.Status.SERVING)
+    people = list(deputies.order_by().values_list("id", "name", "district_id"))
+    entries = Entry.objects.filter(year=year)
+    if upto is not None:
+        entries = entries.filter(occurred_on__lte=upto)
+    per_deputy, items = capped_item_totals(entries)
+    offices = deputy_offices()
+    rows = []
+    for deputy_id, name, district_id in people:
+        totals = per_deputy.get(deputy_id, {})
+        by_category = defaultdict(int)
+        for item_id, points in totals.items():
+            by_category[items[item_id].category] += points
+        rows.append(
+            StandingRow(
+                deputy_id=deputy_id,
+                name=name,
+                district_id=district_id,
+                office_id=offices.get(deputy_id),
+                total=sum(totals.values()),
+                by_category=dict(by_category),
+                by_item=dict(totals),
+            )
+        )
+    city = competition_ranks({r.deputy_id: r.total for r in rows})
+    by_district = defaultdict(dict)
+    by_office = defaultdict(dict)
+    for r in rows:
+        r.rank_city = city[r.deputy_id]
+        by_district[r.district_id][r.deputy_id] = r.total
+        if r.office_id:
+            by_office[r.office_id][r.deputy_id] = r.total
+    district_ranks = {k: competition_ranks(v) for k, v in by_district.items()}
+    office_ranks = {k: competition_ranks(v) for k, v in by_office.items()}
+    for r in rows:
+        r.rank_district = district_ranks[r.district_id][r.deputy_id]
+        if r.office_id:
+            r.rank_office = office_ranks[r.office_id][r.deputy_id]
+    rows.sort(key=lambda r: (r.rank_city, r.name))
+    return rows
+
+
+def deputy_score(*, deputy, year):
+    """A deputy's total, categories, items and ranks for the year (live, from the ledger)."""
+    rows = standings_compute(year=year)
+    mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
+    return mine
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def staff_can_review(user):
+    return user.is_authenticated and user.has_perm("scoring.can_review_points")
+
+
+def claims_visible_to(*, user):
+    qs = Claim.objects.select_related("deputy", "rule_item", "office", "deputy__district")
+    if user.role == Role.DEPUTY:
+        return qs.filter(deputy__user=user)
+    if user.role == Role.LIAISON:
+        return qs.filter(office__liaison_links__user=user)
+    return scope_to_staff(qs, user, "deputy__district")
+
+
+def reviews_visible_to(*, user):
+    qs = Review.objects.select_related("deputy", "entry", "entry__rule_item", "decided_by")
+    if user.role == Role.DEPUTY:
+        return qs.filter(deputy__user=user)
+    return scope_to_staff(qs, user, "deputy__district")
+
+
+def entries_visible_to(*, user):
+    qs = Entry.objects.select_related("rule_item", "source_type", "deputy")
+    if user.role == Role.DEPUTY:
+        return qs.filter(deputy__user=user)
+    return scope_to_staff(qs, user, "deputy__district")
+
+
+def snapshot_rows_visible_to(*, user, snapshot):
+    qs = SnapshotRow.objects.filter(snapshot=snapshot).select_related("district", "office")
+    return scope_to_staff(qs, user, "district")
+
+
+def reports_visible_to(*, user):
+    """Submitted reports are published inside the system [000 十二]: every signed-in portal user
+    with a role sees them; a deputy also sees their own draft."""
+    qs = AnnualReport.objects.select_related("deputy", "deputy__district")
+    if not user.is_authenticated or not user.role:
+        return qs.none()
+    if user.role == Role.DEPUTY:
+        return qs.filter(Q(status=AnnualReport.Status.SUBMITTED) | Q(deputy__user=user))
+    return qs.filter(status=AnnualReport.Status.SUBMITTED)
+
+
+def latest_snapshot(year=None):
+    qs = Snapshot.objects.all()
+    if year:
+        qs = qs.filter(year=year)
+    return qs.first()
+
+
+# ---------------------------------------------------------------- annual report facts
+
+
+def annual_report_facts(*, deputy, year):
+    """The year's facts for the written report [000 十二], read from the ledger (which every record
+    app feeds) and from the other apps' models when they exist."""
+    from django.apps import apps
+
+    entries = Entry.objects.filter(deputy=deputy, year=year)
+    per_deputy, items = capped_item_totals(entries)
+    totals = per_deputy.get(deputy.pk, {})
+    facts = {"points": sum(totals.values())}
+    counts = defaultdict(int)
+    for row in entries.values("event", "kind").annotate(q=Sum("quantity")).order_by():
+        sign = 1 if row["kind"] == Entry.Kind.AWARD else -1
+        counts[row["event"]] += sign * (row["q"] or 0)
+    facts["receptions"] = counts.get("reception_attended", 0)
+    facts["households"] = counts.get("household_visit", 0)
+    facts["team_activities"] = counts.get("team_activity", 0)
+    facts["cases"] = counts.get("case_received", 0) + counts.get("case_taken", 0)
+    facts["proposals"] = counts.get("proposal", 0)
+    facts["motions"] = counts.get("motion_lead", 0) + counts.get("motion_cosign", 0)
+    facts["inquiries"] = counts.get("inquiry", 0)
+    facts["verified_claims"] = counts.get("claim", 0)
+    # Other apps' own records are counted when those models exist: a deputy may have records in a
+    # district whose rule set gives them no points.
+    try:
+        contact_visit = apps.get_model("offices", "ContactVisit")
+    except LookupError:
+        contact_visit = None
+    if contact_visit is not None:
+        facts["contact_visits"] = contact_visit.objects.filter(contact__deputy=deputy, date__year=year).count()
+    facts["by_item"] = [
+        {"item": str(items[item_id]), "points": points} for item_id, points in sorted(totals.items())
+    ]
+    return facts

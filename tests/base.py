@@ -1,0 +1,86 @@
+"""Personas and a small organization every test can stand on.
+
+    city staff · district staff (district A) · staff of district B
+    a liaison of office A1 · deputies A (team leader) and B in team A1 · a deputy in district B
+    a unit handler of a district-A unit · another unit's handler · an outsider with no role
+"""
+
+from types import SimpleNamespace
+
+from liaison.models import Role, User
+from offices.models import Deputy, FixedCommunity, Jurisdiction, Office, OfficeLiaison, Team, TeamMembership, Unit
+
+PASSWORD = "Persona-pass-2026"
+
+
+def make_user(username, role="", **extra):
+    user = User(username=username, name=extra.pop("name", username), role=role, **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_deputy(name, *, district, community, level=Deputy.Level.DISTRICT, user=None, **extra):
+    deputy = Deputy.objects.create(
+        name=name,
+        gender=extra.pop("gender", Deputy.Gender.FEMALE),
+        mobile=extra.pop("mobile", "13800138000"),
+        level=level,
+        term="第七届",
+        work_unit=extra.pop("work_unit", "某街道办事处"),
+        position=extra.pop("position", "主任"),
+        district=district,
+        user=user,
+        **extra,
+    )
+    FixedCommunity.objects.create(deputy=deputy, community=community)
+    return deputy
+
+
+def build_world():
+    J = Jurisdiction.Level
+    city = Jurisdiction.objects.create(name="深圳市", level=J.CITY)
+    district_a = Jurisdiction.objects.create(name="盐田区", level=J.DISTRICT, parent=city)
+    street_a = Jurisdiction.objects.create(name="沙头角街道", level=J.STREET, parent=district_a)
+    community_a1 = Jurisdiction.objects.create(name="东和社区", level=J.COMMUNITY, parent=street_a)
+    community_a2 = Jurisdiction.objects.create(name="中英街社区", level=J.COMMUNITY, parent=street_a)
+    district_b = Jurisdiction.objects.create(name="福田区", level=J.DISTRICT, parent=city)
+    street_b = Jurisdiction.objects.create(name="华富街道", level=J.STREET, parent=district_b)
+    community_b1 = Jurisdiction.objects.create(name="田面社区", level=J.COMMUNITY, parent=street_b)
+    new_district = Jurisdiction.objects.create(name="大鹏新区", level=J.NEW_DISTRICT, parent=city)
+    street_n = Jurisdiction.objects.create(name="葵涌街道", level=J.STREET, parent=new_district)
+    community_n1 = Jurisdiction.objects.create(name="葵新社区", level=J.COMMUNITY, parent=street_n)
+    community_n2 = Jurisdiction.objects.create(name="三溪社区", level=J.COMMUNITY, parent=street_n)
+
+    office_a1 = Office.objects.create(name="东和社区党代表工作室", jurisdiction=community_a1, area_m2=40, address="东和路1号")
+    office_a2 = Office.objects.create(name="中英街社区党代表工作室", jurisdiction=community_a2, area_m2=15)
+    office_b1 = Office.objects.create(name="田面社区党代表工作室", jurisdiction=community_b1, area_m2=30)
+
+    unit_a = Unit.objects.create(name="盐田区住房和建设局", jurisdiction=district_a)
+    unit_b = Unit.objects.create(name="福田区城市管理局", jurisdiction=district_b)
+
+    city_staff = make_user("city_staff", Role.ORG_STAFF, jurisdiction=city, name="市委组织部 王")
+    district_staff = make_user("district_staff", Role.ORG_STAFF, jurisdiction=district_a, name="盐田区组织部 李")
+    other_staff = make_user("other_staff", Role.ORG_STAFF, jurisdiction=district_b, name="福田区组织部 赵")
+    liaison = make_user("liaison", Role.LIAISON, name="联络员 陈")
+    OfficeLiaison.objects.create(office=office_a1, user=liaison, kind=OfficeLiaison.Kind.FULL_TIME)
+    other_liaison = make_user("other_liaison", Role.LIAISON, name="联络员 周")
+    OfficeLiaison.objects.create(office=office_b1, user=other_liaison, kind=OfficeLiaison.Kind.FULL_TIME)
+
+    deputy_a_user = make_user("deputy_a", Role.DEPUTY, name="张三")
+    deputy_b_user = make_user("deputy_b", Role.DEPUTY, name="李四")
+    deputy_c_user = make_user("deputy_c", Role.DEPUTY, name="王五")
+    deputy_a = make_deputy("张三", district=district_a, community=community_a1, level=Deputy.Level.CITY, user=deputy_a_user)
+    deputy_b = make_deputy("李四", district=district_a, community=community_a1, user=deputy_b_user, mobile="13900139000")
+    deputy_c = make_deputy("王五", district=district_b, community=community_b1, user=deputy_c_user, mobile="13700137000")
+    team_a1 = Team.objects.create(name="东和社区党代表团队", office=office_a1)
+    TeamMembership.objects.create(team=team_a1, deputy=deputy_a, is_leader=True)
+    TeamMembership.objects.create(team=team_a1, deputy=deputy_b)
+    team_b1 = Team.objects.create(name="田面社区党代表团队", office=office_b1)
+    TeamMembership.objects.create(team=team_b1, deputy=deputy_c, is_leader=True)
+
+    handler = make_user("handler", Role.UNIT_HANDLER, unit=unit_a, name="住建局 孙")
+    other_handler = make_user("other_handler", Role.UNIT_HANDLER, unit=unit_b, name="城管局 钱")
+    outsider = make_user("outsider", "", name="路人")
+
+    return SimpleNamespace(**{k: v for k, v in locals().items() if k != "J"})

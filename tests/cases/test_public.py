@@ -1,0 +1,229 @@
+"""The public online office and case tracking: CAPTCHA, rate limits, PIPL notice, no enumeration
+(SPEC §3, issue 4 item 6, [000 十七])."""
+
+import os
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, Category, PublicSubmission
+from liaison.lib import captcha
+from liaison.lib.ratelimit import parse_rate, rate_hit
+from liaison.privacy import NOTICE_VERSION
+
+pytestmark = pytest.mark.django_db
+
+MOBILE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def form_data(client, office, kind="write", **over):
+    """Open the form (which starts a CAPTCHA) and build a valid POST, solving the CAPTCHA with the
+    answer the server keeps in the session — the CAPTCHA itself is not weakened for tests."""
+    page = client.get(reverse(f"public:{kind}", args=[office.pk]))
+    assert page.status_code == 200
+    data = {
+        "name": "刘女士", "mobile": MOBILE, "address": "东和路8号", "category": Category.objects.filter(is_active=True).first().pk,
+        "title": "小区路灯不亮", "content": "东和路8号附近路灯坏了一个月", "captcha": client.session[captcha.SESSION_KEY]["a"],
+        "acknowledge": "on",
+    }
+    days = page.context["form"].fields.get("preferred_date")
+    if days is not None and days.choices:
+        data["preferred_date"] = days.choices[0][0]
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client, office, kind="write", **over):
+    return client.post(reverse(f"public:{kind}", args=[office.pk]), form_data(client, office, kind, **over))
+
+
+def test_resident_leaves_an_opinion_and_gets_a_tracking_code_000_17(world, client):
+    r = submit(client, world.office_a1)
+    assert r.status_code == 302, r.context["form"].errors if r.context else r
+    case = Case.objects.get()
+    assert case.channel == "online" and case.reporter_mobile == MOBILE and case.office == world.office_a1
+    done = client.get(r["Location"])
+    assert case.tracking_code in done.content.decode()
+    assert len(case.tracking_code) >= 12
+    # The code is shown once.
+    assert client.get(reverse("public:done")).status_code == 302
+
+
+def test_pipl_acknowledgement_is_required_and_its_version_stored(world, client):
+    page = client.get(reverse("public:write", args=[world.office_a1.pk])).content.decode()
+    assert f'data-notice-version="{NOTICE_VERSION}"' in page and 'name="acknowledge"' in page
+    r = submit(client, world.office_a1, acknowledge=None)
+    assert r.status_code == 200 and "acknowledge" in r.context["form"].errors
+    assert not Case.objects.exists()
+    assert r.context["form"]["title"].value() == "小区路灯不亮"  # nothing typed is lost
+    assert submit(client, world.office_a1).status_code == 302
+    assert PublicSubmission.objects.get().notice_version == NOTICE_VERSION
+
+
+def test_captcha_is_required_and_single_use(world, client):
+    r = submit(client, world.office_a1, captcha="999")
+    assert r.status_code == 200 and "captcha" in r.context["form"].errors
+    assert r.context["form"]["content"].value() == "东和路8号附近路灯坏了一个月"
+    assert not Case.objects.exists()
+    data = form_data(client, world.office_a1)
+    url = reverse("public:write", args=[world.office_a1.pk])
+    assert client.post(url, data).status_code == 302
+    # Replaying the same solved POST fails: the challenge was consumed.
+    again = client.post(url, data)
+    assert again.status_code == 200 and "captcha" in again.context["form"].errors
+    assert Case.objects.count() == 1
+    # No CAPTCHA in the session at all (a scripted client that never loaded the form).
+    fresh = type(client)()
+    r = fresh.post(url, {**data})
+    assert r.status_code == 200 and Case.objects.count() == 1
+
+
+def test_captcha_image_is_a_png_of_the_pending_question(world, client):
+    client.get(reverse("public:write", args=[world.office_a1.pk]))
+    question = client.session[captcha.SESSION_KEY]["q"]
+    r = client.get(reverse("public:captcha"))
+    assert r["Content-Type"] == "image/png" and r.content.startswith(b"\x89PNG")
+    assert client.session[captcha.SESSION_KEY]["q"] == question
+    client.get(reverse("public:captcha") + "?new=1")
+    assert captcha.captcha_check(client.session, "nonsense") is False
+
+
+def test_appointment_books_a_day_of_the_next_reception(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    from offices.models import ReceptionPeriod
+
+    today = timezone.localdate()
+    period = ReceptionPeriod.objects.create(
+        district=world.district_a, key="t", start=today + datetime.timedelta(days=3), end=today + datetime.timedelta(days=9)
+    )
+    page = client.get(reverse("public:office", args=[world.office_a1.pk])).content.decode()
+    assert period.start.strftime("%Y-%m-%d") in page and "张三" in page
+    assert "13800138000" not in page  # deputies' phones are not public
+    r = submit(client, world.office_a1, kind="book")
+    assert r.status_code == 302
+    sub = PublicSubmission.objects.get()
+    assert sub.kind == "appointment" and sub.reception_period == period and sub.preferred_date == period.start
+    assert sub.case.channel == "appointment"
+    # A day outside the reception is refused, and the text is kept.
+    r = submit(client, world.office_a1, kind="book", preferred_date=(today + datetime.timedelta(days=40)).isoformat())
+    assert r.status_code == 200 and "preferred_date" in r.context["form"].errors
+
+
+def _track(client, code, mobile, ip="10.0.0.1"):
+    return client.post(reverse("public:track"), {"code": code, "mobile": mobile}, REMOTE_ADDR=ip)
+
+
+def _strip_csrf(html):
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_tracking_with_wrong_phone_or_code_reveals_nothing_and_answers_identically(world, client):
+    submit(client, world.office_a1)
+    case = Case.objects.get()
+    with CaptureQueriesContext(connection) as q_phone:
+        wrong_phone = _track(client, case.tracking_code, "13700000000")
+    with CaptureQueriesContext(connection) as q_code:
+        wrong_code = _track(client, "ZZZZZZZZZZZZ", MOBILE)
+    assert wrong_phone.status_code == wrong_code.status_code == 200
+    # Same page (the typed values aside), same message, same database work.
+    a = _strip_csrf(wrong_phone.content.decode()).replace(case.tracking_code, "X").replace("13700000000", "P")
+    b = _strip_csrf(wrong_code.content.decode()).replace("ZZZZZZZZZZZZ", "X").replace(MOBILE, "P")
+    assert a == b
+    assert len(q_phone.captured_queries) == len(q_code.captured_queries)
+    assert case.title not in a
+    ok = _track(client, case.tracking_code.lower(), "139 1234 5678")
+    html = ok.content.decode()
+    assert case.title in html and "139****5678" in html and MOBILE not in html
+    assert "刘女士" not in html and "东和路8号" not in html  # the page repeats no personal data
+
+
+def test_tracking_shows_public_progress_only(world, client):
+    from cases.models import CaseEvent
+
+    submit(client, world.office_a1, title="<script>alert(1)</script>", content="=HYPERLINK(\"http://x\")")
+    case = Case.objects.get()
+    html = _track(client, case.tracking_code, MOBILE).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    for e in CaseEvent.objects.filter(case=case):
+        if e.comment:
+            assert e.comment not in html
+        if e.actor_repr:
+            assert e.actor_repr not in html
+
+
+def test_tracking_is_rate_limited_per_ip_with_a_clear_message(world, client, settings):
+    settings.RATE_LIMITS = {"public_track_ip": "3/h"}
+    for _i in range(3):
+        assert _track(client, "AAAAAAAAAAAA", MOBILE).status_code == 200
+    r = _track(client, "AAAAAAAAAAAA", MOBILE)
+    assert r.status_code == 429 and r.context["form"]["code"].value() == "AAAAAAAAAAAA"
+    assert r.context["form"].non_field_errors()
+    assert _track(client, "AAAAAAAAAAAA", MOBILE, ip="10.0.0.2").status_code == 200  # other IPs unaffected
+
+
+def test_tracking_is_rate_limited_per_phone_across_ips(world, client, settings):
+    settings.RATE_LIMITS = {"public_track_phone": "2/h"}
+    assert _track(client, "AAAAAAAAAAAA", MOBILE, ip="10.0.0.1").status_code == 200
+    assert _track(client, "BBBBBBBBBBBB", MOBILE, ip="10.0.0.2").status_code == 200
+    assert _track(client, "CCCCCCCCCCCC", MOBILE, ip="10.0.0.3").status_code == 429
+    assert _track(client, "CCCCCCCCCCCC", "13600000000", ip="10.0.0.3").status_code == 200
+
+
+def test_submissions_are_rate_limited_per_ip_and_per_phone(world, client, settings):
+    settings.RATE_LIMITS = {"public_submit_ip": "2/h", "public_submit_phone": "1/d"}
+    assert submit(client, world.office_a1).status_code == 302
+    r = submit(client, world.office_a1)  # same phone again
+    assert r.status_code == 429 and Case.objects.count() == 1
+    assert r.context["form"]["title"].value() == "小区路灯不亮"
+    r = submit(client, world.office_a1, mobile="13600000000")  # third POST from this IP
+    assert r.status_code == 429 and Case.objects.count() == 1
+
+
+def test_rate_limiter_counts_per_window():
+    assert parse_rate("5/h") == (5, 3600) and parse_rate("30/10m") == (30, 600)
+    results = [rate_hit(scope="t", ident="a", rate="2/m", now=120.0).allowed for _i in range(3)]
+    assert results == [True, True, False]
+    assert rate_hit(scope="t", ident="a", rate="2/m", now=180.0).allowed  # next window
+    assert rate_hit(scope="t", ident="b", rate="2/m", now=120.0).allowed  # another identity
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+def test_rate_limiter_works_on_redis(settings):
+    # Overriding CACHES resets Django's cache handler, so the limiter's `cache` is Redis here.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}}
+    from django.core.cache import caches
+
+    assert "Redis" in type(caches["default"]).__name__
+    ident = uuid.uuid4().hex
+    results = [rate_hit(scope="redis-test", ident=ident, rate="1/m", now=60.0).allowed for _i in range(2)]
+    assert results == [True, False]
+
+
+def test_public_pages_need_no_login_and_search_offices(world, client):
+    r = client.get(reverse("public:offices"), {"q": "东和"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "东和社区党代表工作室" in html and "田面社区党代表工作室" not in html
+    assert client.get(reverse("public:offices"), {"q": "盐田"}).content.decode().count("党代表工作室</div>") == 2
+    assert client.get(reverse("public:office", args=[99999])).status_code == 404
+
+
+def test_office_list_queries_are_bounded(world, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        client.get(reverse("public:offices"))

@@ -1,0 +1,95 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls that tests make next
+# to it are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests need Debian's chromium; real-worker tests need Redis. Without them those tests
+    are skipped with the reason, never silently passed."""
+    from django.conf import settings
+
+    no_browser = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    no_redis = pytest.mark.skip(reason="REDIS_URL is not set: real Celery worker tests need Redis")
+    no_postgres = pytest.mark.skip(reason="DATABASE_URL does not point at PostgreSQL")
+    is_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if "page" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+            item.add_marker(no_browser)
+        if item.get_closest_marker("celery_worker") and not settings.REDIS_URL:
+            item.add_marker(no_redis)
+        if item.get_closest_marker("postgres") and not is_postgres:
+            item.add_marker(no_postgres)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Fast hashing in tests only; the production hasher list is tested where it matters.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"] + list(settings.PASSWORD_HASHERS)
+    # Tests run from a fresh checkout without collectstatic: plain storage, served by whitenoise
+    # from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    # Staff two-factor is on in production; tests log staff in with one factor unless a test
+    # switches it on with the settings fixture (tests/liaison/test_security.py).
+    settings.REQUIRE_STAFF_2FA = False
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
+
+
+@pytest.fixture
+def world(db):
+    from tests.base import build_world
+
+    return build_world()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def login_as(client):
+    """client login by username: login_as(world.liaison)."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Log a Playwright page in through the real login form."""
+    from tests.base import PASSWORD
+
+    def _login(page, username, password=PASSWORD):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return _login

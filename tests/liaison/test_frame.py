@@ -1,0 +1,60 @@
+import pytest
+from django.urls import reverse
+
+from liaison.roles import role_has_perm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("persona", ["city_staff", "liaison", "deputy_a_user", "handler"])
+def test_each_role_reaches_its_home_page(world, client, persona):
+    client.force_login(getattr(world, persona))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_interface_defaults_to_chinese_and_switches_to_english(world, client):
+    client.force_login(world.liaison)
+    assert "通知" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Notices" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["liaison", "deputy_a_user", "handler", "outsider"])
+def test_non_staff_cannot_enter_the_admin(world, client, persona):
+    client.force_login(getattr(world, persona))
+    response = client.get("/admin/offices/deputy/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_admin_access_follows_role(world):
+    assert world.city_staff.is_staff and world.district_staff.is_staff
+    assert not world.liaison.is_staff and not world.deputy_a_user.is_staff and not world.handler.is_staff
+
+
+def test_roles_hold_only_their_permissions():
+    assert role_has_perm("staff", "offices.change_deputy")
+    assert not role_has_perm("staff", "liaison.view_auditlog")
+    assert role_has_perm("auditor", "liaison.view_auditlog")
+    assert not role_has_perm("auditor", "offices.view_deputy")
+    assert not role_has_perm("liaison", "offices.view_deputy")
+
+
+def test_contact_shortfalls_page_is_refused_to_deputies_and_outsiders(world, client):
+    for persona in ("deputy_a_user", "handler", "outsider"):
+        client.force_login(getattr(world, persona))
+        assert client.get(reverse("offices:contact_shortfalls")).status_code == 403
+
+
+def test_contact_shortfalls_lists_only_the_liaisons_deputies(world, client, django_assert_max_num_queries):
+    client.force_login(world.liaison)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("offices:contact_shortfalls"))
+    names = [row["deputy"].name for row in response.context["page"]]
+    assert sorted(names) == ["张三", "李四"]
