@@ -56,6 +56,21 @@ def pytest_configure(config):
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Tasks run in the test's own process, also when REDIS_URL points the broker at Redis (the CI's
+    second pass), except in tests that start a real Celery worker (marked celery_worker)."""
+    from liaison.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
 @pytest.fixture
 def world(db):
     from tests.base import build_world
