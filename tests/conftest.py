@@ -71,6 +71,34 @@ def _tasks_in_process(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
+# Data that migrations ship (rule sets, case categories): (migration module, function name).
+SHIPPED_DATA = [
+    ("scoring.migrations.0002_rule_sets", "ship"),
+    ("cases.migrations.0003_seed_categories", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_data_in_transactional_tests(request):
+    """A transactional test's teardown flushes every table, taking the rows that data migrations
+    ship with it; the next transactional test gets them back here (the shipping functions are
+    idempotent or guarded)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from scoring.models import RuleSet
+
+    request.getfixturevalue("transactional_db")
+    if RuleSet.objects.exists():
+        return
+    for module, func in SHIPPED_DATA:
+        getattr(importlib.import_module(module), func)(apps, None)
+
+
 @pytest.fixture
 def world(db):
     from tests.base import build_world

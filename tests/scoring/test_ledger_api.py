@@ -154,9 +154,7 @@ def test_ledger_entries_cannot_be_changed_or_deleted(world):
 
 
 @pytest.mark.postgres
-# serialized_rollback: an earlier transactional test's flush removed the rule sets that a data
-# migration ships; this restores them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_calls_award_once_002(world):
     """Two workers recording the same fact at once: the unique key lets one award through."""
     record = make_record(world.deputy_a)
