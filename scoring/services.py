@@ -156,7 +156,10 @@ def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=
                     created_by=actor,
                 )
         except IntegrityError:
-            # Another call inserted the same award first; loop to return it.
+            # Another call inserted the same award first; loop to return it. Any other integrity
+            # failure (no row appeared) is a real error and must not pass as "already awarded".
+            if _latest_award(deputy=deputy, event=event, source_type=source_type, source_id=source.pk) == last:
+                raise
             continue
     return _latest_award(deputy=deputy, event=event, source_type=source_type, source_id=source.pk)
 
