@@ -163,4 +163,4 @@ class ContactAdmin(ScopedModelAdmin):
 
 
 # Reception periods, activities and attendance live in their own module to keep this one readable.
-from . import admin_reception  # noqa: E402, F401
+from . import admin_activities, admin_reception  # noqa: E402, F401

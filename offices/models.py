@@ -540,3 +540,374 @@ class ReceptionPeriod(models.Model):
 
     def contains(self, day):
         return self.start <= day <= self.end
+
+
+# --- Activities, attendance, leave, escalation, invitations (SPEC §2, [000 五 八 十一], [003], [004]) ---
+
+
+class Activity(models.Model):
+    """A performance activity 履职活动 of an office's deputies [000 五], [004 第七条 第八条]. Planned
+    and announced by the liaison, logged afterwards with who attended."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", _("Office reception")
+        APPOINTMENT = "appointment", _("Appointment talk")
+        HOUSEHOLD_VISIT = "household_visit", _("Household visit")
+        VOLUNTEER = "volunteer", _("Volunteer service")
+        PARTY_LECTURE = "party_lecture", _("Party lecture")
+        COUNCIL = "council", _("Community council")
+        VISIT_ENTERPRISE = "visit_enterprise", _("Visit to an enterprise")
+        VISIT_SCHOOL = "visit_school", _("Visit to a school")
+        VISIT_HOSPITAL = "visit_hospital", _("Visit to a hospital")
+        VISIT_PARK = "visit_park", _("Visit to an industrial park")
+        SURVEY = "survey", _("Survey")
+        PAIRING = "pairing", _("Pairing assistance")
+
+    class Slot(models.TextChoices):
+        MORNING = "am", _("Morning")
+        AFTERNOON = "pm", _("Afternoon")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ANNOUNCED = "announced", _("Announced")
+        LOGGED = "logged", _("Held and logged")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # The only moves between states; the services check them.
+    TRANSITIONS = {
+        Status.PLANNED: {Status.ANNOUNCED, Status.LOGGED, Status.CANCELLED},
+        Status.ANNOUNCED: {Status.LOGGED, Status.CANCELLED},
+        Status.LOGGED: {Status.LOGGED},
+        Status.CANCELLED: set(),
+    }
+    # Announced on the office's public page at least this many days ahead [003].
+    ANNOUNCE_DAYS_AHEAD = 3
+
+    office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="activities")
+    district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RECEPTION)
+    title = models.CharField(_("title"), max_length=100)
+    date = models.DateField(_("date"))
+    slot = models.CharField(_("half-day"), max_length=2, choices=Slot.choices, default=Slot.MORNING)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    households = models.PositiveSmallIntegerField(
+        _("households visited"), default=0, help_text=_("For household visits: how many households were visited.")
+    )
+    plan_notes = models.TextField(_("plan"), blank=True)
+    notes = models.TextField(_("what happened"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    # The reception period the activity falls in (receptions only): its attendance is the period's.
+    period = models.ForeignKey(
+        "ReceptionPeriod",
+        verbose_name=_("reception period"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        editable=False,
+    )
+    # A make-up activity 补课: attending it within the month turns that period's absence into "made up".
+    makes_up_period = models.ForeignKey(
+        "ReceptionPeriod",
+        verbose_name=_("makes up for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="make_up_activities",
+    )
+    deputies = models.ManyToManyField(Deputy, through="ActivityParticipant", related_name="activities")
+    announced_at = models.DateTimeField(_("announced at"), null=True, blank=True, editable=False)
+    logged_at = models.DateTimeField(_("logged at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "slot"]
+        indexes = [
+            # Serves the liaison's activity list and the public page's upcoming activities.
+            models.Index(fields=["office", "date"], name="activity_office_date"),
+            # Serves staff lists scoped to a district.
+            models.Index(fields=["district", "date"], name="activity_district_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_slot_display()} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.district_id = self.office.district_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("offices:activity_detail", args=[self.pk])
+
+    @property
+    def is_reception(self):
+        return self.kind == self.Kind.RECEPTION
+
+    @property
+    def is_publicly_announced(self):
+        """Shown on the public page only when announced at least ANNOUNCE_DAYS_AHEAD days before [003]."""
+        if self.announced_at is None or self.status == self.Status.CANCELLED:
+            return False
+        from django.utils import timezone
+
+        announced_on = timezone.localtime(self.announced_at).date()
+        return (self.date - announced_on).days >= self.ANNOUNCE_DAYS_AHEAD
+
+
+class ActivityParticipant(models.Model):
+    """A deputy taking part in an activity; `attended` is filled when the activity is logged."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="participants"
+    )
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="participations")
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("activity participant")
+        verbose_name_plural = _("activity participants")
+        constraints = [models.UniqueConstraint(fields=["activity", "deputy"], name="activity_participant_unique")]
+        # Serves "my activities" on the deputy's home page.
+        indexes = [models.Index(fields=["deputy", "activity"], name="participant_deputy")]
+
+    def __str__(self):
+        return f"{self.activity} · {self.deputy}"
+
+
+class ActivityPhoto(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("photo"), upload_to="activities/%Y/%m/", validators=[UploadValidator(IMAGE_TYPES)]
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return f"{self.activity} #{self.pk}"
+
+
+class Attendance(models.Model):
+    """One outcome per deputy and reception period [000 十一]. Derived by the services from the
+    facts (attended receptions, approved leave, make-up activities) and never typed in freely."""
+
+    class Outcome(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        LEAVE = "leave", _("On approved leave")
+        ABSENT = "absent", _("Absent without reason")
+        MADE_UP = "made_up", _("Made up")
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="attendances")
+    period = models.ForeignKey(
+        "ReceptionPeriod", verbose_name=_("reception period"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    # The activity that decided the outcome: the reception attended, the leave's activity, the make-up.
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["-period__start"]
+        constraints = [models.UniqueConstraint(fields=["deputy", "period"], name="attendance_one_per_period")]
+        # Serves the escalation streak count and the period's attendance sheet.
+        indexes = [models.Index(fields=["period", "outcome"], name="attendance_period_outcome")]
+
+    def __str__(self):
+        return f"{self.deputy} · {self.period}: {self.get_outcome_display()}"
+
+
+class LeaveRequest(models.Model):
+    """请假: filed by the deputy at least 5 days before the activity, decided by staff; the
+    deputy's team is told [000 十一]."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REFUSED},
+        Status.APPROVED: set(),
+        Status.REFUSED: set(),
+    }
+    DAYS_AHEAD = 5
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="leave_requests")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="leave_requests"
+    )
+    district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision reason"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-filed_at"]
+        constraints = [
+            # One live request per deputy and activity; a refused one may be filed again.
+            models.UniqueConstraint(
+                fields=["deputy", "activity"], condition=~Q(status="refused"), name="leave_one_live_per_activity"
+            ),
+        ]
+        # Serves the staff queue of pending requests.
+        indexes = [models.Index(fields=["status", "district"], name="leave_status_district")]
+
+    def __str__(self):
+        return f"{self.deputy} · {self.activity}"
+
+
+class Escalation(models.Model):
+    """One step of the escalation after a period [000 十一]: consecutive periods absent without
+    reason and not made up → 1 make-up reminder, 2 written explanation owed, 3 proposal to advise
+    resignation. One row per deputy and period, so the daily job is idempotent."""
+
+    class Step(models.IntegerChoices):
+        MAKE_UP = 1, _("Make-up reminder")
+        EXPLANATION = 2, _("Written explanation owed")
+        RESIGNATION = 3, _("Proposal to advise resignation")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Explanation submitted")
+        RESOLVED = "resolved", _("Resolved")
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="escalations")
+    period = models.ForeignKey(
+        "ReceptionPeriod", verbose_name=_("reception period"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    step = models.PositiveSmallIntegerField(_("step"), choices=Step.choices)
+    streak = models.PositiveSmallIntegerField(_("consecutive absences"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    # Empty: raised by the daily job.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    make_up_by = models.DateField(_("make up by"), null=True, blank=True)
+    explanation = models.TextField(_("written explanation"), blank=True)
+    explanation_file = models.FileField(
+        _("explanation file"), upload_to="explanations/%Y/", blank=True, validators=[UploadValidator()]
+    )
+    explained_at = models.DateTimeField(_("explained at"), null=True, blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("explained by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance escalation")
+        verbose_name_plural = _("attendance escalations")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["deputy", "period"], name="escalation_one_per_period")]
+        # Serves the staff list "who owes what", filtered by district and status.
+        indexes = [models.Index(fields=["district", "status", "step"], name="escalation_queue")]
+
+    def __str__(self):
+        return f"{self.deputy} · {self.period}: {self.get_step_display()}"
+
+
+class Invitation(models.Model):
+    """A deputy's request that leaders of a named department join an activity, filed at least 5
+    days before it; staff decide and record who comes [000 八]."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REFUSED},
+        Status.APPROVED: set(),
+        Status.REFUSED: set(),
+    }
+    DAYS_AHEAD = 5
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="invitations")
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="invitations")
+    district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    department = models.CharField(_("department"), max_length=100)
+    problem = models.TextField(_("the problem to solve"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision reason"), blank=True)
+    attendees = models.CharField(_("who comes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("department-leader invitation")
+        verbose_name_plural = _("department-leader invitations")
+        ordering = ["-filed_at"]
+        # Serves the staff queue of pending invitations.
+        indexes = [models.Index(fields=["status", "district"], name="invitation_status_district")]
+
+    def __str__(self):
+        return f"{self.department} → {self.activity}"
