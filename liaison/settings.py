@@ -192,6 +192,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit-purge": {"task": "liaison.tasks.audit_purge_task", "schedule": crontab(hour=2, minute=30)},
     # Deliver queued SMS that are due: quiet-hour deferrals at 08:00, retries, rows of dead workers.
     "sms-send-due": {"task": "liaison.tasks.sms_send_due", "schedule": crontab(minute="*/5")},
+    # Flag cases not forwarded in time and units past their reply deadline; remind owners, units, staff.
+    "cases-overdue-scan": {"task": "cases.tasks.case_overdue_scan_task", "schedule": crontab(hour=8, minute=10)},
 }
 
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.

@@ -24,6 +24,12 @@ TEMPLATES = {
             _("Dear {name}, the reception period runs from {start} to {end}. Please spend at least half a day at your fixed community."),
             ("name", "start", "end"),
         ),
+        SmsTemplate(
+            "case_overdue",
+            # {1} name, {2} tracking code, {3} which deadline, {4} the deadline. No resident's words.
+            _("Dear {name}, case {code} is overdue: {what} (deadline {due}). Please handle it in the portal."),
+            ("name", "code", "what", "due"),
+        ),
     ]
 }
 
