@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from liaison.lib.permissions import scope_to_staff
 
 from . import selectors
+from .admin_import import RosterImportButtonMixin, RosterImportMixin
 from .models import (
     Contact,
     ContactVisit,
@@ -91,7 +92,7 @@ class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(ScopedModelAdmin):
+class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     list_display = ("name", "kind", "jurisdiction", "district", "area_m2", "open_half_days_per_week", "is_active")
     list_filter = ("kind", "is_active", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("name", "address")
@@ -106,7 +107,7 @@ class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Deputy)
-class DeputyAdmin(ScopedModelAdmin):
+class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
     list_display = ("name", "gender", "level", "term", "work_unit", "position", "district", "status")
     list_filter = ("level", "status", "is_leadership_member", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("name", "name_initials", "work_unit", "mobile")

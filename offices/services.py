@@ -305,3 +305,96 @@ def holidays_refresh_flags(*, start, end):
         p.overlaps_holiday, p.holiday_names = _holiday_flag(p, holidays)
     ReceptionPeriod.objects.bulk_update(periods, ["overlaps_holiday", "holiday_names"])
     return len(periods)
+
+
+# --- Roster import ----------------------------------------------------------------------------------
+
+
+class RosterImportRefused(Exception):
+    """A rule refused one row at write time; the whole import is rolled back. `errors` is a list
+    of importers.RowError."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@transaction.atomic
+def roster_import(*, plan, actor):
+    """Carry out a checked roster plan (offices.importers.plan_roster) in one transaction: offices
+    and their teams, deputies with their fixed communities, team members, and login accounts for
+    the rows that ask for one. The fixed-community and one-leader rules are enforced again by the
+    same services the admin uses; a refusal names the row and rolls everything back.
+
+    Returns {"offices": n, "teams": n, "deputies": n, "accounts": [(deputy name, username, password)]}.
+    """
+    from django.utils.crypto import get_random_string
+
+    from liaison.models import Role, User
+
+    from .importers import DEPUTY_SHEET, RowError
+    from .models import Office
+
+    def refuse(row, column, error):
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        raise RosterImportRefused(
+            [RowError(str(DEPUTY_SHEET.title), row, str(DEPUTY_SHEET.column(column).label), " ".join(messages))]
+        )
+
+    teams = {}
+    for o in plan.offices:
+        office = Office.objects.create(
+            name=o.name,
+            kind=o.kind,
+            jurisdiction=o.jurisdiction,
+            address=o.address,
+            area_m2=o.area_m2,
+            open_hours=o.open_hours,
+            open_half_days_per_week=o.open_half_days_per_week,
+            public_phone=o.public_phone,
+        )
+        if o.team_name:
+            teams[id(o)] = Team.objects.create(name=o.team_name, office=office)
+    accounts = []
+    members = {}
+    for d in plan.deputies:
+        user = None
+        if d.username:
+            password = get_random_string(14, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True)
+            user.set_password(password)
+            user.save()
+            accounts.append((d.name, d.username, password))
+        deputy = Deputy.objects.create(
+            name=d.name,
+            gender=d.gender,
+            mobile=d.mobile,
+            id_number=d.id_number,
+            level=d.level,
+            term=d.term,
+            work_unit=d.work_unit,
+            position=d.position,
+            district=d.district,
+            is_leadership_member=d.is_leadership_member,
+            user=user,
+        )
+        try:
+            deputy_set_fixed_communities(deputy=deputy, communities=d.communities)
+        except ValidationError as e:
+            refuse(d.row, "communities", e)
+        if d.team is not None:
+            team = teams.get(id(d.team)) or d.team
+            members.setdefault(team.pk, (team, []))[1].append((d.row, deputy, d.is_leader))
+    for team, rows in members.values():
+        current = [(m.deputy, m.is_leader) for m in TeamMembership.objects.filter(team=team).select_related("deputy")]
+        try:
+            team_set_members(team=team, members=current + [(deputy, is_leader) for _row, deputy, is_leader in rows])
+        except ValidationError as e:
+            leader_rows = [row for row, _d, is_leader in rows if is_leader] or [rows[0][0]]
+            refuse(leader_rows[0], "team", f"{team.name}: " + " ".join(e.messages))
+    return {
+        "offices": len(plan.offices),
+        "teams": len(teams),
+        "deputies": len(plan.deputies),
+        "accounts": accounts,
+    }

@@ -1,0 +1,220 @@
+"""The roster import pages of the admin: upload → preview (every problem by row and column, or
+what will be created) → confirm. The uploaded workbook waits under settings.IMPORT_ROOT (outside
+the media and static trees) named by a random token that only the uploader's session holds; the
+confirmation reads and checks it again before anything is written."""
+
+import io
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liaison.lib.exporters import XLSX_CONTENT_TYPE
+from liaison.services import audit_record
+
+from .importers import SHEETS, RosterFileError, plan_roster, read_roster, template_xlsx
+from .services import RosterImportRefused, roster_import
+
+SESSION_KEY = "roster_import"
+STALE_SECONDS = 24 * 3600
+PREVIEW_ROWS = 50
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+def _import_dir():
+    directory = Path(settings.IMPORT_ROOT)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _clean_stale(directory):
+    cutoff = time.time() - STALE_SECONDS
+    for f in directory.glob("*.xlsx"):
+        try:
+            if f.stat().st_mtime < cutoff:
+                f.unlink()
+        except OSError:
+            pass
+
+
+def _token_path(token):
+    # The token comes from the session, never from the request, but is checked anyway.
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return _import_dir() / f"{token}.xlsx"
+
+
+class RosterImportButtonMixin:
+    """A link to the import pages on the change list (deputies and offices)."""
+
+    change_list_template = "admin/offices/change_list_import.html"
+
+    def has_roster_import_permission(self, request):
+        user = request.user
+        return all(user.has_perm(f"offices.add_{m}") for m in ("office", "team", "deputy", "fixedcommunity", "teammembership"))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "roster_import_allowed": self.has_roster_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+
+class RosterImportMixin(RosterImportButtonMixin):
+    """Added to DeputyAdmin: the import pages and the template download."""
+
+    def get_urls(self):
+        info = self.opts.app_label
+        urls = [
+            path("import/", self.admin_site.admin_view(self.roster_import_view), name=f"{info}_roster_import"),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(self.roster_confirm_view),
+                name=f"{info}_roster_import_confirm",
+            ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.roster_template_view),
+                name=f"{info}_roster_import_template",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import the roster from Excel"),
+            "max_rows": settings.ROSTER_IMPORT_MAX_ROWS,
+            "sheets": SHEETS,
+            **extra,
+        }
+
+    def _render(self, request, **extra):
+        return TemplateResponse(request, "admin/offices/roster_import.html", self._context(request, **extra))
+
+    def roster_template_view(self, request):
+        if not self.has_roster_import_permission(request):
+            raise PermissionDenied
+        buf = io.BytesIO()
+        template_xlsx(buf)
+        response = HttpResponse(buf.getvalue(), content_type=XLSX_CONTENT_TYPE)
+        name = _("roster-template") + ".xlsx"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
+        return response
+
+    def roster_import_view(self, request):
+        if not self.has_roster_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return self._render(request, form=RosterUploadForm())
+        form = RosterUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(request, form=form)
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            return self._render(
+                request,
+                form=RosterUploadForm(),
+                file_error=_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                % {"size": round(upload.size / 1048576, 1), "limit": round(settings.UPLOAD_MAX_BYTES / 1048576, 1)},
+            )
+        directory = _import_dir()
+        _clean_stale(directory)
+        self._discard(request)
+        token = secrets.token_urlsafe(24)
+        target = directory / f"{token}.xlsx"
+        with open(target, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200]}
+        return self._preview(request, target, upload.name)
+
+    def _discard(self, request):
+        state = request.session.pop(SESSION_KEY, None)
+        if state:
+            p = _token_path(state.get("token"))
+            if p is not None:
+                p.unlink(missing_ok=True)
+
+    def _check(self, request, target):
+        """(sheets, plan) or raises RosterFileError."""
+        with open(target, "rb") as f:
+            sheets = read_roster(f)
+        return sheets, plan_roster(sheets, user=request.user)
+
+    def _preview(self, request, target, name):
+        try:
+            sheets, plan = self._check(request, target)
+        except RosterFileError as e:
+            self._discard(request)
+            return self._render(request, form=RosterUploadForm(), file_error=str(e), file_name=name)
+        if plan.errors:
+            self._discard(request)
+            return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
+        return self._render(
+            request,
+            plan=plan,
+            file_name=name,
+            token=request.session[SESSION_KEY]["token"],
+            preview_offices=plan.offices[:PREVIEW_ROWS],
+            preview_deputies=plan.deputies[:PREVIEW_ROWS],
+            preview_rows=PREVIEW_ROWS,
+        )
+
+    def roster_confirm_view(self, request):
+        if not self.has_roster_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect(reverse("admin:offices_roster_import"))
+        state = request.session.get(SESSION_KEY) or {}
+        target = _token_path(state.get("token"))
+        if target is None or state.get("token") != request.POST.get("token") or not target.exists():
+            messages.error(request, _("This import has expired or was already done. Upload the file again."))
+            return redirect(reverse("admin:offices_roster_import"))
+        name = state.get("name", "")
+        try:
+            sheets, plan = self._check(request, target)
+        except RosterFileError as e:
+            self._discard(request)
+            return self._render(request, form=RosterUploadForm(), file_error=str(e), file_name=name)
+        if not plan.errors:
+            try:
+                result = roster_import(plan=plan, actor=request.user)
+            except RosterImportRefused as e:
+                plan.errors = e.errors
+        if plan.errors:
+            self._discard(request)
+            audit_record(action="roster_import", request=request, outcome="refused", file=name, errors=len(plan.errors))
+            return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
+        self._discard(request)
+        audit_record(
+            action="roster_import",
+            request=request,
+            file=name,
+            offices=result["offices"],
+            teams=result["teams"],
+            deputies=result["deputies"],
+            accounts=len(result["accounts"]),
+        )
+        messages.success(
+            request,
+            _("Imported %(offices)d offices, %(teams)d teams and %(deputies)d deputies.")
+            % {k: result[k] for k in ("offices", "teams", "deputies")},
+        )
+        return self._render(request, done=result, file_name=name)

@@ -1,0 +1,277 @@
+"""Roster import in the admin (SPEC §6): upload → preview naming every problem by row and column →
+confirm; one bad row imports nothing; bad files get a message, never a 500."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from liaison.models import AuditLog
+from offices import importers
+from offices.models import Deputy, FixedCommunity, Office, Team, TeamMembership
+from offices.services import RosterImportRefused, roster_import
+from tests.base import make_deputy
+from tests.offices.roster import good_roster, roster_xlsx
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = "admin:offices_roster_import"
+CONFIRM = "admin:offices_roster_import_confirm"
+
+
+@pytest.fixture(autouse=True)
+def _import_root(settings, tmp_path):
+    settings.IMPORT_ROOT = tmp_path / "imports"
+
+
+def upload(client, content, name="roster.xlsx"):
+    return client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)})
+
+
+def confirm(client, response):
+    return client.post(reverse(CONFIRM), {"token": response.context["token"]})
+
+
+def counts():
+    return Deputy.objects.count(), Office.objects.count(), Team.objects.count(), TeamMembership.objects.count()
+
+
+def problems(response):
+    return [(e.row, e.column, e.message) for e in response.context["errors"]]
+
+
+def test_good_roster_previews_then_imports_every_row_with_audit(world, login_as, client):
+    login_as(world.district_staff)
+    before = counts()
+    preview = upload(client, roster_xlsx(**good_roster(world)))
+    assert preview.status_code == 200
+    assert preview.context["token"] and not preview.context.get("errors")
+    assert counts() == before, "the preview writes nothing"
+    done = confirm(client, preview)
+    assert done.status_code == 200 and done.context["done"]["deputies"] == 3
+    office = Office.objects.get(name="中英街社区党代表工作室二")
+    assert office.jurisdiction == world.community_a2 and office.area_m2 == 35 and office.open_half_days_per_week == 2
+    team = Team.objects.get(office=office)
+    assert set(team.memberships.values_list("deputy__name", "is_leader")) == {("陈一", True), ("陈二", False)}
+    chen_san = Deputy.objects.get(name="陈三")
+    assert chen_san.mobile == "13811114444"
+    assert list(FixedCommunity.objects.filter(deputy=chen_san).values_list("community", flat=True)) == [world.community_a1.pk]
+    assert TeamMembership.objects.get(deputy=chen_san).team == world.team_a1
+    assert Deputy.objects.get(name="陈二").gender == Deputy.Gender.FEMALE
+    account = Deputy.objects.get(name="陈一").user
+    assert account.username == "chenyi" and account.role == "deputy" and account.must_change_password
+    assert done.context["done"]["accounts"][0][1] == "chenyi"
+    assert account.check_password(done.context["done"]["accounts"][0][2])
+    entry = AuditLog.objects.get(action="roster_import")
+    assert entry.actor == world.district_staff and entry.outcome == "ok" and entry.detail["deputies"] == 3
+    # The file is gone and the token cannot be replayed.
+    again = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    assert again.status_code == 302 and Deputy.objects.count() == before[0] + 3
+
+
+def test_english_headers_are_accepted(world, login_as, client):
+    login_as(world.city_staff)
+    preview = upload(client, roster_xlsx(**good_roster(world), language="en"))
+    assert preview.context["token"], preview.context.get("errors") or preview.context.get("file_error")
+
+
+def test_one_bad_row_imports_nothing_and_names_row_column_and_problem(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][1]["mobile"] = "12345"
+    roster["deputies"][2]["communities"] = "不存在社区"
+    before = counts()
+    preview = upload(client, roster_xlsx(**roster))
+    assert preview.status_code == 200 and "token" not in preview.context
+    found = problems(preview)
+    assert [(row, column) for row, column, _m in found] == [(3, "手机号码"), (4, "定点社区")], found
+    assert "不存在社区" in found[1][2]
+    body = preview.content.decode()
+    assert 'id="import-errors"' in body and "不存在社区" in body
+    assert counts() == before
+    # Nothing waits for confirmation either.
+    assert client.post(reverse(CONFIRM), {"token": "x"}).status_code == 302
+    assert counts() == before
+
+
+def test_fixed_community_rule_is_refused_naming_the_row_000_1(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][2]["communities"] = "东和社区、中英街社区"
+    roster["deputies"][2]["team"] = ""
+    preview = upload(client, roster_xlsx(**roster))
+    assert [(r, c) for r, c, _m in problems(preview)] == [(4, "定点社区")]
+    assert "一个社区" in problems(preview)[0][2] or "exactly one" in problems(preview)[0][2]
+
+
+def test_city_deputy_in_new_district_may_keep_several_fixed_communities_000_1(world, login_as, client):
+    login_as(world.city_staff)
+    deputy = {
+        "name": "林七", "gender": "男", "mobile": "13822223333", "level": "市党代表", "term": "第七届",
+        "work_unit": "大鹏新区管委会", "district": "大鹏新区", "communities": "葵新社区；三溪社区",
+    }
+    preview = upload(client, roster_xlsx(deputies=[deputy]))
+    assert preview.context["token"], problems(preview)
+    confirm(client, preview)
+    assert set(Deputy.objects.get(name="林七").fixed_communities.values_list("name", flat=True)) == {"葵新社区", "三溪社区"}
+
+
+def test_a_new_team_needs_exactly_one_leader_000_2(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][1]["is_leader"] = "是"
+    preview = upload(client, roster_xlsx(**roster))
+    assert [(r, c) for r, c, _m in problems(preview)] == [(2, "牵头人"), (3, "牵头人")]
+    roster["deputies"][0]["is_leader"] = roster["deputies"][1]["is_leader"] = ""
+    preview = upload(client, roster_xlsx(**roster))
+    assert [(r, c) for r, c, _m in problems(preview)] == [(2, "牵头人")]
+
+
+def test_an_existing_leader_is_not_replaced_by_the_import_000_2(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][2]["is_leader"] = "是"
+    preview = upload(client, roster_xlsx(**roster))
+    [(row, column, message)] = problems(preview)
+    assert (row, column) == (4, "牵头人") and world.deputy_a.name in message
+
+
+def test_team_member_must_be_fixed_to_the_teams_community(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][2]["communities"] = "中英街社区"
+    preview = upload(client, roster_xlsx(**roster))
+    assert [(r, c) for r, c, _m in problems(preview)] == [(4, "团队")]
+
+
+def test_district_staff_cannot_import_into_another_district(world, login_as, client):
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    roster["deputies"][2].update(district="福田区", communities="田面社区", team="")
+    preview = upload(client, roster_xlsx(**roster))
+    [(row, column, message)] = problems(preview)
+    assert (row, column) == (4, "所属区") and "福田区" in message
+    assert not Deputy.objects.filter(name="陈三").exists()
+
+
+def test_confirm_checks_the_file_again(world, login_as, client):
+    login_as(world.district_staff)
+    preview = upload(client, roster_xlsx(**good_roster(world)))
+    assert preview.context["token"]
+    # Someone adds the same deputy between preview and confirmation.
+    make_deputy("陈二", district=world.district_a, community=world.community_a2, mobile="13811113333")
+    before = counts()
+    done = confirm(client, preview)
+    assert "done" not in done.context
+    assert [(r, c) for r, c, _m in problems(done)] == [(3, "姓名")]
+    assert counts() == before
+    assert AuditLog.objects.get(action="roster_import").outcome == "refused"
+
+
+def test_service_refusal_at_write_time_rolls_everything_back(world):
+    sheets = importers.read_roster(io.BytesIO(roster_xlsx(**good_roster(world))))
+    plan = importers.plan_roster(sheets, user=world.district_staff)
+    assert not plan.errors
+    # A plan changed after checking still meets the services' own rule at write time.
+    plan.deputies[2].communities = [world.community_a1, world.community_a2]
+    before = counts()
+    with pytest.raises(RosterImportRefused) as info:
+        roster_import(plan=plan, actor=world.district_staff)
+    [error] = info.value.errors
+    assert error.row == 4
+    assert counts() == before and not Office.objects.filter(name="中英街社区党代表工作室二").exists()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("name,mobile\n张三,13800138000\n".encode(), "xlsx"),
+        (b"PK\x03\x04 not really a zip", "xlsx"),
+        (b"", None),
+    ],
+    ids=["csv", "broken-zip", "empty-upload"],
+)
+def test_a_file_that_is_not_xlsx_gets_a_message(world, login_as, client, content, words):
+    login_as(world.district_staff)
+    response = upload(client, content, name="roster.xlsx")
+    assert response.status_code == 200
+    if words:
+        assert 'id="import-file-error"' in response.content.decode()
+        assert words in response.context["file_error"]
+    else:
+        assert response.context["form"].errors
+
+
+def test_wrong_headers_get_a_message(world, login_as, client):
+    login_as(world.district_staff)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "党代表"
+    ws.append(["姓名", "电话号码"])
+    ws.append(["张三", "13800138000"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = upload(client, buf.getvalue())
+    assert response.status_code == 200
+    message = response.context["file_error"]
+    assert "电话号码" in message and "手机号码" in message
+
+
+def test_unknown_sheet_gets_a_message(world, login_as, client):
+    login_as(world.district_staff)
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    wb.active.append(["a"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = upload(client, buf.getvalue())
+    assert "Sheet1" in response.context["file_error"]
+
+
+def test_empty_roster_gets_a_message(world, login_as, client):
+    login_as(world.district_staff)
+    response = upload(client, roster_xlsx())
+    assert response.status_code == 200 and response.context["file_error"]
+    assert "token" not in response.context
+
+
+def test_ten_thousand_rows_are_refused_with_the_limit_named(world, login_as, client, settings):
+    login_as(world.district_staff)
+    row = {"name": "某", "gender": "男", "mobile": "13800000000", "level": "区党代表", "term": "第七届",
+           "work_unit": "某单位", "district": "盐田区", "communities": "东和社区"}
+    response = upload(client, roster_xlsx(deputies=[row] * 10_000))
+    assert response.status_code == 200
+    assert str(settings.ROSTER_IMPORT_MAX_ROWS) in response.context["file_error"]
+    assert Deputy.objects.filter(name="某").count() == 0
+
+
+def test_template_download_has_the_headers_the_import_reads(world, login_as, client):
+    login_as(world.district_staff)
+    response = client.get(reverse("admin:offices_roster_import_template"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    headers = [c.value for c in next(wb.worksheets[1].iter_rows(max_row=1))]
+    assert "定点社区" in headers and "牵头人" in headers
+    # The untouched template reads as a roster with no rows, not as a wrong file.
+    with pytest.raises(importers.RosterFileError) as info:
+        importers.read_roster(io.BytesIO(response.content))
+    assert "没有" in str(info.value) or "no rows" in str(info.value)
+
+
+@pytest.mark.parametrize("persona", ["liaison", "deputy_a_user", "handler", "outsider"])
+def test_import_pages_are_refused_to_non_staff(world, login_as, client, persona):
+    login_as(getattr(world, persona))
+    for name in (IMPORT, "admin:offices_roster_import_template"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile("r.xlsx", roster_xlsx(**good_roster(world)))})
+    assert response.status_code == 302
+    assert not Deputy.objects.filter(name="陈一").exists()
+
+
+def test_deputy_change_list_links_to_the_import(world, login_as, client):
+    login_as(world.district_staff)
+    response = client.get(reverse("admin:offices_deputy_changelist"))
+    assert reverse(IMPORT) in response.content.decode()
