@@ -12,4 +12,5 @@ NAV = [
         "proposals:inquiries", _("Inquiries"),
         roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=41,
     ),
+    NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45),
 ]

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("org/", include("offices.urls")),
     path("proposals/", include("cases.proposal_urls")),
+    path("case-reports/", include("cases.review_urls")),
     path("points/", include("scoring.urls")),
     # The public online office for residents: no login.
     path("office/", include("cases.public_urls")),

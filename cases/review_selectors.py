@@ -1,0 +1,163 @@
+"""Year-end review 回头看 of the responsible units [000 七], with the closure and satisfaction rates
+of [003] (结案率, 满意率).
+
+The unit of account is one dispatch 交办 (a case sent to a unit in one round); a case dispatched
+again after a dissatisfied resident counts again, because the unit handled it again. For a year,
+the dispatches made in that year (Asia/Shanghai) are counted, per unit:
+
+- received: dispatches to the unit;
+- replied, replied on time (on or before the deadline staff set), solved (result "solved");
+- very / basically satisfied / dissatisfied: the resident's satisfaction with the round. The case
+  keeps the satisfaction of its latest round; an earlier round was dispatched again, which the
+  workflow allows only after a dissatisfied resident, so it counts as dissatisfied;
+- closed: the case was archived with this round;
+- closure rate = closed / received; satisfaction rate = (very + basically) / rounds rated;
+  on-time rate = replied on time / received.
+
+Everything is aggregated in the database: one query for the units of a page (or of the export),
+whatever the number of cases.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from liaison.models import Role
+from offices.models import Unit
+
+from .models import Satisfaction, Status
+
+CITY_LEVEL = "city"
+
+
+def review_units_visible_to(*, user):
+    """Units whose review a user may see: every unit for city staff, their district's units for
+    district staff, none for anyone else."""
+    if not user.is_authenticated:
+        return Unit.objects.none()
+    if user.is_superuser:
+        return Unit.objects.all()
+    if user.role != Role.ORG_STAFF or user.jurisdiction_id is None:
+        return Unit.objects.none()
+    district_id = user.staff_district_id
+    if district_id is None:
+        return Unit.objects.all()
+    return Unit.objects.filter(district_id=district_id)
+
+
+def year_bounds(year):
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=tz)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class UnitReview:
+    unit_id: int
+    name: str
+    district: str
+    received: int
+    replied: int
+    on_time: int
+    solved: int
+    very: int
+    basic: int
+    dissatisfied: int
+    closed: int
+
+    @property
+    def rated(self):
+        return self.very + self.basic + self.dissatisfied
+
+    @property
+    def on_time_rate(self):
+        return _percent(self.on_time, self.received)
+
+    @property
+    def closure_rate(self):
+        return _percent(self.closed, self.received)
+
+    @property
+    def satisfaction_rate(self):
+        return _percent(self.very + self.basic, self.rated)
+
+    def share(self, count):
+        """Part of the rated rounds, in percent (very / basically / dissatisfied)."""
+        return _percent(count, self.rated)
+
+    @property
+    def very_rate(self):
+        return self.share(self.very)
+
+    @property
+    def basic_rate(self):
+        return self.share(self.basic)
+
+    @property
+    def dissatisfied_rate(self):
+        return self.share(self.dissatisfied)
+
+
+def unit_review_queryset(*, user, year, district=None, q=""):
+    """The units in the viewer's scope, annotated with the year's figures, busiest first.
+    `district` narrows city staff to one district's units (or CITY_LEVEL for city-level units)."""
+    start, end = year_bounds(year)
+    units = review_units_visible_to(user=user)
+    if district == CITY_LEVEL:
+        units = units.filter(district__isnull=True)
+    elif district:
+        units = units.filter(district_id=district)
+    if q:
+        units = units.filter(name__icontains=q)
+    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end)
+    last_round = Q(dispatches__round=F("dispatches__case__dispatch_round"))
+    rated_now = last_round & Q(dispatches__case__status__in=[Status.FED_BACK, Status.ARCHIVED])
+    return (
+        units.annotate(
+            received=Count("dispatches", filter=in_year),
+            replied=Count("dispatches", filter=in_year & Q(dispatches__replied_at__isnull=False)),
+            on_time=Count(
+                "dispatches",
+                filter=in_year & Q(dispatches__replied_at__isnull=False)
+                & Q(dispatches__replied_at__date__lte=F("dispatches__deadline")),
+            ),
+            solved=Count("dispatches", filter=in_year & Q(dispatches__result="solved")),
+            very=Count("dispatches", filter=in_year & rated_now
+                       & Q(dispatches__case__satisfaction=Satisfaction.VERY)),
+            basic=Count("dispatches", filter=in_year & rated_now
+                        & Q(dispatches__case__satisfaction=Satisfaction.BASIC)),
+            dissatisfied=Count(
+                "dispatches",
+                filter=in_year & (
+                    Q(dispatches__round__lt=F("dispatches__case__dispatch_round"))
+                    | (rated_now & Q(dispatches__case__satisfaction=Satisfaction.DISSATISFIED))
+                ),
+            ),
+            closed=Count("dispatches", filter=in_year & last_round
+                         & Q(dispatches__case__status=Status.ARCHIVED)),
+        )
+        .select_related("district")
+        .order_by("-received", "name")
+    )
+
+
+def as_reviews(units):
+    return [
+        UnitReview(
+            unit_id=u.pk, name=u.name, district=u.district.name if u.district_id else "",
+            received=u.received, replied=u.replied, on_time=u.on_time, solved=u.solved, very=u.very,
+            basic=u.basic, dissatisfied=u.dissatisfied, closed=u.closed,
+        )
+        for u in units
+    ]
+
+
+def review_totals(reviews):
+    fields = ("received", "replied", "on_time", "solved", "very", "basic", "dissatisfied", "closed")
+    return UnitReview(unit_id=0, name="", district="", **{f: sum(getattr(r, f) for r in reviews) for f in fields})
