@@ -1,9 +1,41 @@
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import NavItem
+from liaison.portal import NavItem, Panel
+
+
+def _cases_panel(request):
+    """Home panel: how many cases wait for the viewer's move, and how many are late."""
+    from . import queue_selectors as queues
+
+    user = request.user
+    if user.role == Role.DEPUTY:
+        qs, url = queues.deputy_queue(user=user), "cases:queue"
+    elif user.role == Role.LIAISON:
+        qs, url = queues.liaison_desk(user=user), "cases:desk"
+    elif user.role == Role.ORG_STAFF:
+        qs, url = queues.staff_dispatch_queue(user=user), "cases:dispatch_queue"
+    elif user.role == Role.UNIT_HANDLER:
+        waiting = queues.unit_inbox(user=user).filter(replied_at__isnull=True, is_current=True).count()
+        if not waiting:
+            return ""
+        return render_to_string("cases/panel.html", {"waiting": waiting, "url": "cases:inbox"}, request=request)
+    else:
+        return ""
+    waiting = qs.filter(needs_action=True).count()
+    late = qs.filter(queues.overdue_q()).count()
+    if not waiting and not late:
+        return ""
+    return render_to_string("cases/panel.html", {"waiting": waiting, "late": late, "url": url}, request=request)
+
 
 NAV = [
+    NavItem("cases:queue", _("My cases"), roles=frozenset({Role.DEPUTY}), order=20),
+    NavItem("cases:desk", _("Office desk"), roles=frozenset({Role.LIAISON}), order=20),
+    NavItem("cases:inbox", _("Case inbox"), roles=frozenset({Role.UNIT_HANDLER}), order=20),
+    NavItem("cases:dispatch_queue", _("Cases to dispatch"), roles=frozenset({Role.ORG_STAFF}), order=20),
+    NavItem("cases:overdue", _("Overdue cases"), roles=frozenset({Role.ORG_STAFF}), order=21),
     NavItem(
         "proposals:list", _("Proposals and motions"),
         roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=40,
@@ -13,4 +45,8 @@ NAV = [
         roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=41,
     ),
     NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45),
+]
+
+PANELS = [
+    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF, Role.UNIT_HANDLER}), render=_cases_panel, order=20),
 ]

@@ -225,6 +225,46 @@ def case_attach(*, case, files, actor):
         _attach(case=case, files=files, actor=actor)
 
 
+def case_receive(*, case, deputies, actor, note=""):
+    """Record the deputies who received the resident at a reception (接待) — typically a resident's
+    online booking seen at the office. Not a change of state: a timeline entry, and each newly
+    named receiver earns the "case received" point."""
+    kinds = actor_kinds(user=actor, case=case)
+    if not kinds & {workflow.LIAISON, workflow.STAFF}:
+        raise PermissionDenied(_("You may not record who received this case."))
+    deputies = list(deputies)
+    if not deputies:
+        raise ValidationError(_("Choose the deputies who received the resident."), code="required")
+    member_ids = set(TeamMembership.objects.filter(team__office_id=case.office_id).values_list("deputy_id", flat=True))
+    outsiders = [d.name for d in deputies if d.pk not in member_ids]
+    if outsiders:
+        raise ValidationError(_("Not members of this office's team: %(names)s."),
+                              params={"names": "、".join(outsiders)}, code="not_team_member")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in (Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED):
+            raise ValidationError(_("This case is “%(status)s”; its reception can no longer be recorded."),
+                                  params={"status": locked.get_status_display()}, code="illegal_transition")
+        already = set(locked.received_by.values_list("pk", flat=True))
+        new = [d for d in deputies if d.pk not in already]
+        if not new:
+            raise ValidationError(_("These deputies are already recorded."), code="same")
+        locked.received_by.add(*new)
+        comment = _("Received by %(names)s") % {"names": "、".join(d.name for d in new)}
+        if note:
+            comment += "\n" + note
+        _event(case=locked, actor=actor, action="receive", from_status=locked.status, to_status=locked.status,
+               comment=comment)
+
+        def after():
+            for deputy in new:
+                _points("points_record_event", deputy=deputy, event="case_received", source=locked,
+                        occurred_on=timezone.localdate(), actor=actor)
+
+        transaction.on_commit(after)
+    return _sync(case, locked)
+
+
 # ---------------------------------------------------------------- the moves
 
 def case_answer(*, case, answer, actor):
@@ -473,5 +513,5 @@ def case_archive(*, case, actor, comment=""):
 
 __all__ = [
     "case_answer", "case_archive", "case_assign", "case_attach", "case_dispatch", "case_feedback",
-    "case_forward", "case_register", "case_reply", "team_meeting_record", "may_register", "staff_covers",
+    "case_forward", "case_receive", "case_register", "case_reply", "team_meeting_record", "may_register", "staff_covers",
 ]

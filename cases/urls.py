@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.deputy_queue, name="queue"),
+    path("desk/", views.liaison_desk, name="desk"),
+    path("inbox/", views.unit_inbox, name="inbox"),
+    path("to-dispatch/", views.staff_queue, name="dispatch_queue"),
+    path("overdue/", views.overdue_list, name="overdue"),
+    path("new/", views.case_register, name="register"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/receive/", views.case_receive, name="receive"),
+    path("<int:pk>/attach/", views.case_attach, name="attach"),
+    path("<int:pk>/answer/", views.case_answer, name="answer"),
+    path("<int:pk>/assign/", views.case_assign, name="assign"),
+    path("<int:pk>/forward/", views.case_forward, name="forward"),
+    path("<int:pk>/dispatch/", views.case_dispatch, name="dispatch"),
+    path("<int:pk>/reply/", views.case_reply, name="reply"),
+    path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
+    path("<int:pk>/archive/", views.case_archive, name="archive"),
+    path("files/<int:pk>/", views.attachment, name="attachment"),
+    path("teams/<int:team_pk>/meeting/", views.meeting_new, name="meeting_new"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
+]

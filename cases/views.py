@@ -1,0 +1,495 @@
+"""Internal pages of public-opinion cases (SPEC §3): intake, the case page with its timeline, one
+view per workflow move, the 领办 team meeting, and the queues of each role.
+
+Who sees a case is decided once, by cases.selectors.cases_visible_to; who may make a move, by
+cases.workflow through cases.selectors.moves_for and again inside each service (which locks the
+row, so two concurrent moves of one case cannot both succeed). Views only translate: GET shows what
+the move will do, POST calls the service and turns its domain error into a message.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from liaison.lib.http import no_store
+from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.uploads import serve_file
+from liaison.lib.validators import mask_mobile
+from liaison.models import Role
+from liaison.services import audit_record
+from offices.models import Team, TeamMembership
+from offices.selectors import deputy_for_user, offices_visible_to, units_visible_to
+
+from . import queue_selectors as queues
+from . import services, workflow
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    CaseDispatchForm,
+    CaseReplyForm,
+    CommentForm,
+    FeedbackForm,
+    IntakeForm,
+    MeetingForm,
+    ReceiveForm,
+)
+from .models import Case, CaseAttachment, CaseDispatch, Category, PublicSubmission, Satisfaction, Status, TeamMeeting
+from .selectors import actor_kinds, can_see_personal_data, cases_visible_to, moves_for
+
+CASE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF)
+INTAKE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
+PAGE_SIZE = 25
+
+
+def _errors(exc):
+    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+
+
+def mask_address(value):
+    """Keep the start (district, street) so the place is recognisable, hide the house."""
+    value = value or ""
+    if len(value) <= 4:
+        return "****" if value else ""
+    return f"{value[:min(6, len(value) // 2)]}****"
+
+
+def _case(request, pk):
+    return get_visible_or_404(cases_visible_to(user=request.user), pk=pk)
+
+
+# ---------------------------------------------------------------- queues
+
+
+def _queue_context(request, qs, *, title, kind, can_register=False):
+    status = request.GET.get("status", "")
+    category = request.GET.get("category", "")
+    overdue = request.GET.get("overdue") == "1"
+    q = request.GET.get("q", "")[:100]
+    qs = queues.filter_cases(qs, status=status, category=category, overdue=overdue, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "page": page, "title": title, "kind": kind, "statuses": Status.choices, "status": status,
+        "categories": Category.objects.all(), "category": category, "overdue": overdue, "q": q,
+        "can_register": can_register,
+    }
+
+
+@role_required(Role.DEPUTY)
+def deputy_queue(request):
+    ctx = _queue_context(
+        request, queues.deputy_queue(user=request.user), title=gettext_lazy("My cases"), kind="deputy",
+        can_register=TeamMembership.objects.filter(deputy__user=request.user).exists(),
+    )
+    ctx["led_teams"] = list(Team.objects.filter(memberships__deputy__user=request.user, memberships__is_leader=True))
+    return render(request, "cases/case_queue.html", ctx)
+
+
+@role_required(Role.LIAISON)
+def liaison_desk(request):
+    ctx = _queue_context(
+        request, queues.liaison_desk(user=request.user), title=gettext_lazy("Office desk"), kind="liaison",
+        can_register=True,
+    )
+    return render(request, "cases/case_queue.html", ctx)
+
+
+@role_required(Role.ORG_STAFF)
+def staff_queue(request):
+    ctx = _queue_context(
+        request, queues.staff_dispatch_queue(user=request.user), title=gettext_lazy("Cases to dispatch"),
+        kind="staff", can_register=True,
+    )
+    return render(request, "cases/case_queue.html", ctx)
+
+
+@role_required(Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY)
+def overdue_list(request):
+    if request.user.role == Role.DEPUTY:
+        qs = queues.deputy_queue(user=request.user).filter(queues.overdue_q())
+    else:
+        qs = queues.overdue_cases(user=request.user)
+    ctx = _queue_context(request, qs, title=gettext_lazy("Overdue cases"), kind="overdue")
+    return render(request, "cases/case_queue.html", ctx)
+
+
+@role_required(Role.UNIT_HANDLER)
+def unit_inbox(request):
+    qs = queues.unit_inbox(user=request.user)
+    show = request.GET.get("show", "open")
+    if show == "open":
+        qs = qs.filter(replied_at__isnull=True, is_current=True)
+    q = request.GET.get("q", "")[:100].strip()
+    if q:
+        qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "cases/unit_inbox.html", {"page": page, "show": show, "q": q, "today": timezone.localdate()}
+    )
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _intake_offices(user):
+    """The offices the user may record cases for (cases.services.may_register decides)."""
+    visible = offices_visible_to(user=user).filter(is_active=True)
+    ids = [o.pk for o in visible if services.may_register(user=user, office=o)]
+    return visible.filter(pk__in=ids).order_by("name")
+
+
+@role_required(*INTAKE_ROLES)
+@no_store
+def case_register(request):
+    offices = _intake_offices(request.user)
+    if not offices.exists():
+        raise PermissionDenied
+    form = IntakeForm(request.POST or None, request.FILES or None, offices=offices)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        receivers = list(d["received_by"])
+        me = deputy_for_user(request.user)
+        if me is not None and me not in receivers:
+            # A deputy who records a case received it, and keeps seeing it.
+            receivers.append(me)
+        try:
+            case = services.case_register(
+                office=d["office"], channel=d["channel"], category=d["category"], title=d["title"],
+                content=d["content"], received_on=d["received_on"], reporter_name=d["reporter_name"],
+                reporter_mobile=d["reporter_mobile"], reporter_address=d["reporter_address"],
+                is_anonymous=d["is_anonymous"], received_by=receivers, spot_answer=d["spot_answer"],
+                attachments=d["attachments"], actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Case registered. Tracking code: %(code)s") % {"code": case.tracking_code})
+            return redirect(case.get_absolute_url())
+    return render(request, "cases/case_form.html", {"form": form})
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def _personal_data(request, case):
+    """The reporter block, unmasked only for those who handle the case; each unmasked view of
+    a resident's phone or address is logged."""
+    full = can_see_personal_data(user=request.user, case=case)
+    has_data = bool(case.reporter_mobile or case.reporter_address)
+    if full and has_data:
+        audit_record(action="case_personal_data_viewed", request=request, obj=case)
+    return {
+        "name": case.reporter_name if full else (case.reporter_name[:1] + "*" if case.reporter_name else ""),
+        "mobile": case.reporter_mobile if full else mask_mobile(case.reporter_mobile) if case.reporter_mobile else "",
+        "address": case.reporter_address if full else mask_address(case.reporter_address),
+        "unmasked": full,
+    }
+
+
+@role_required(*CASE_ROLES)
+@no_store
+def case_detail(request, pk):
+    case = get_visible_or_404(
+        cases_visible_to(user=request.user).prefetch_related(
+            "received_by",
+            Prefetch("events"),
+            Prefetch("attachments", queryset=CaseAttachment.objects.filter(dispatch__isnull=True)),
+        ),
+        pk=pk,
+    )
+    dispatches = CaseDispatch.objects.filter(case=case).select_related("unit").prefetch_related("attachments")
+    if request.user.role == Role.UNIT_HANDLER:
+        # A unit sees its own share of the work, not the other units' replies.
+        dispatches = dispatches.filter(unit_id=request.user.unit_id)
+    moves = _visible_moves(moves_for(user=request.user, case=case), case)
+    kinds = actor_kinds(user=request.user, case=case)
+    meeting = case.meeting_assignments.select_related("meeting").order_by("-id").first()
+    return render(
+        request, "cases/case_detail.html",
+        {
+            "case": case, "reporter": _personal_data(request, case), "moves": moves, "dispatches": dispatches,
+            "can_receive": bool(kinds & {workflow.LIAISON, workflow.STAFF})
+            and case.status in (Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED),
+            "can_attach": bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}),
+            "meeting": meeting.meeting if meeting else None,
+            "public_submission": PublicSubmission.objects.filter(case=case).first(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _visible_moves(moves, case):
+    # A satisfied resident's case is archived, not dispatched again.
+    if case.status == Status.FED_BACK and case.satisfaction != Satisfaction.DISSATISFIED:
+        moves = [t for t in moves if t.action != "dispatch"]
+    return moves
+
+
+@role_required(*CASE_ROLES)
+@no_store
+def attachment(request, pk):
+    """A case's photo or PDF, to anyone who may open the case (a unit: the case's files and its
+    own reply's files)."""
+    item = get_object_or_404(CaseAttachment.objects.select_related("dispatch"), pk=pk)
+    case = _case(request, item.case_id)
+    if request.user.role == Role.UNIT_HANDLER and item.dispatch_id and item.dispatch.unit_id != request.user.unit_id:
+        raise Http404
+    audit_record(action="case_attachment_viewed", request=request, obj=case, attachment=item.pk)
+    return serve_file(item.file, as_attachment=item.content_type == "application/pdf")
+
+
+@role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
+@no_store
+def case_attach(request, pk):
+    case = _case(request, pk)
+    kinds = actor_kinds(user=request.user, case=case)
+    if not kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}:
+        raise PermissionDenied
+    if request.method == "POST":
+        from .forms import MultipleFileField
+
+        try:
+            files = MultipleFileField().clean(request.FILES.getlist("attachments"))
+            if not files:
+                raise ValidationError(_("Choose at least one file."))
+            services.case_attach(case=case, files=files, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+        else:
+            messages.success(request, _("Files added."))
+    return redirect(case.get_absolute_url())
+
+
+@role_required(Role.LIAISON, Role.ORG_STAFF)
+@no_store
+def case_receive(request, pk):
+    """A reception: the deputies who met the resident (e.g. a resident who booked online)."""
+    case = _case(request, pk)
+    if not actor_kinds(user=request.user, case=case) & {workflow.LIAISON, workflow.STAFF}:
+        raise PermissionDenied
+    form = ReceiveForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_receive(case=case, deputies=list(form.cleaned_data["received_by"]),
+                                  note=form.cleaned_data["note"], actor=request.user)
+        except ValidationError as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Reception recorded."))
+            return redirect(case.get_absolute_url())
+    return render(
+        request, "cases/case_move.html",
+        {"case": case, "form": form, "title": _("Record the reception"), "button": _("Save"),
+         "explain": _("Name the deputies of the team who received the resident.")},
+    )
+
+
+# ---------------------------------------------------------------- one view per move
+
+EXPLAIN = {
+    "answer": gettext_lazy("The case moves to “answered on the spot” and goes straight to feedback."),
+    "assign": gettext_lazy("The chosen deputy of the team becomes the case's owner 领办人 and is told so."),
+    "forward": gettext_lazy("The case goes to the organization department for dispatch; its staff are told."),
+    "dispatch": gettext_lazy("Each chosen unit must reply by the deadline; their handlers are told."),
+    "reply": gettext_lazy("Your unit's reply is recorded; once every unit has replied, the owner tells the resident."),
+    "feedback": gettext_lazy("Record what the resident was told and how satisfied they are."),
+    "archive": gettext_lazy("The case is closed. The resident sees “archived” on the tracking page."),
+}
+BUTTONS = {
+    "answer": gettext_lazy("Record the answer"),
+    "assign": gettext_lazy("Assign"),
+    "forward": gettext_lazy("Forward"),
+    "dispatch": gettext_lazy("Dispatch"),
+    "reply": gettext_lazy("Send reply"),
+    "feedback": gettext_lazy("Record feedback"),
+    "archive": gettext_lazy("Archive"),
+}
+
+
+def _move_form(action, request, case):
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    if action == "answer":
+        return AnswerForm(data)
+    if action == "assign":
+        return AssignForm(data, case=case)
+    if action == "dispatch":
+        units = units_visible_to(user=request.user).filter(is_active=True).order_by("name")
+        return CaseDispatchForm(data, units=units)
+    if action == "reply":
+        return CaseReplyForm(data, files)
+    if action == "feedback":
+        return FeedbackForm(data)
+    return CommentForm(data)
+
+
+def _call(action, case, d, user):
+    if action == "answer":
+        return services.case_answer(case=case, answer=d["answer"], actor=user)
+    if action == "assign":
+        return services.case_assign(case=case, owner=d["owner"], comment=d["comment"], actor=user)
+    if action == "forward":
+        return services.case_forward(case=case, comment=d["comment"], actor=user)
+    if action == "dispatch":
+        return services.case_dispatch(case=case, units=list(d["units"]), deadline=d["deadline"],
+                                      instructions=d["instructions"], actor=user)
+    if action == "reply":
+        return services.case_reply(case=case, result=d["result"], reply=d["reply"], will_solve_by=d["will_solve_by"],
+                                   attachments=d["attachments"], actor=user)
+    if action == "feedback":
+        return services.case_feedback(case=case, satisfaction=d["satisfaction"], note=d["note"], actor=user)
+    if action == "archive":
+        return services.case_archive(case=case, comment=d["comment"], actor=user)
+    raise Http404
+
+
+def _refuse(request, case, transition):
+    """Someone who could never make this move on this case gets 403; a move the case's state
+    does not allow gets a message on the case page."""
+    if not actor_kinds(user=request.user, case=case) & transition.actors:
+        raise PermissionDenied
+    if case.status not in transition.sources:
+        messages.error(
+            request, _("This case is “%(status)s”; “%(action)s” is not possible now.")
+            % {"status": case.get_status_display(), "action": transition.label},
+        )
+        return redirect(case.get_absolute_url())
+    return None
+
+
+def _move(request, pk, action):
+    case = _case(request, pk)
+    transition = workflow.TRANSITIONS[action]
+    refused = _refuse(request, case, transition)
+    if refused is not None:
+        return refused
+    if action == "dispatch" and case.status == Status.FED_BACK and case.satisfaction != Satisfaction.DISSATISFIED:
+        messages.error(request, _("Only a case the resident is dissatisfied with may be dispatched again."))
+        return redirect(case.get_absolute_url())
+    form = _move_form(action, request, case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _call(action, case, form.cleaned_data, request.user)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "illegal_transition":
+                # Someone else moved the case first (the service locked and re-checked it).
+                for m in _errors(exc):
+                    messages.error(request, m)
+                return redirect(case.get_absolute_url())
+            for m in _errors(exc):
+                form.add_error(None, m)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc) or _("You may not do this."))
+            return redirect(case.get_absolute_url())
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
+            return redirect(case.get_absolute_url())
+    title = transition.label
+    if action == "dispatch" and case.status == Status.FED_BACK:
+        title = _("Dispatch again")
+    return render(
+        request, "cases/case_move.html",
+        {
+            "case": case, "form": form, "title": title, "button": BUTTONS[action], "explain": EXPLAIN[action],
+            "action": action, "target": Status(transition.target).label,
+            "dispatches": CaseDispatch.objects.filter(case=case, round=case.dispatch_round).select_related("unit")
+            if action in ("feedback", "archive", "dispatch") and case.dispatch_round else [],
+        },
+    )
+
+
+def _make_move_view(action, roles):
+    @role_required(*roles)
+    @no_store
+    def view(request, pk):
+        return _move(request, pk, action)
+
+    view.__name__ = f"case_{action}"
+    view.__doc__ = f"The “{action}” move of a case (cases.workflow.TRANSITIONS)."
+    return view
+
+
+case_answer = _make_move_view("answer", (Role.LIAISON, Role.DEPUTY))
+case_assign = _make_move_view("assign", (Role.DEPUTY, Role.ORG_STAFF))
+case_forward = _make_move_view("forward", (Role.DEPUTY, Role.LIAISON))
+case_dispatch = _make_move_view("dispatch", (Role.ORG_STAFF,))
+case_reply = _make_move_view("reply", (Role.UNIT_HANDLER,))
+case_feedback = _make_move_view("feedback", (Role.DEPUTY, Role.LIAISON))
+case_archive = _make_move_view("archive", (Role.LIAISON, Role.ORG_STAFF))
+
+
+# ---------------------------------------------------------------- the 领办 team meeting
+
+
+def _led_team(request, team_pk):
+    """A team the user may hold the meeting of: its leader, or staff covering its district."""
+    team = get_object_or_404(Team.objects.select_related("office"), pk=team_pk)
+    if request.user.role == Role.DEPUTY:
+        if not TeamMembership.objects.filter(team=team, deputy__user=request.user, is_leader=True).exists():
+            raise Http404
+    elif not (request.user.role == Role.ORG_STAFF and request.user.jurisdiction_id
+              and request.user.staff_district_id in (None, team.district_id)):
+        raise Http404
+    return team
+
+
+def meeting_cases(team):
+    """The cases on the table: received by the team's office and still without an owner."""
+    return (
+        Case.objects.filter(office_id=team.office_id, owner__isnull=True, status__in=[Status.REGISTERED, Status.ANSWERED])
+        .select_related("category").prefetch_related("received_by").order_by("received_on", "id")
+    )
+
+
+@role_required(Role.DEPUTY, Role.ORG_STAFF)
+@no_store
+def meeting_new(request, team_pk):
+    team = _led_team(request, team_pk)
+    cases = list(meeting_cases(team)[:100])
+    form = MeetingForm(request.POST or None, team=team, cases=cases)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            meeting = services.team_meeting_record(
+                team=team, date=d["date"], attendees=list(d["attendees"]), notes=d["notes"],
+                assignments=d["assignments"], actor=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                form.add_error(None, m)
+        else:
+            messages.success(request, _("Meeting recorded: %(n)s cases assigned.") % {"n": len(d["assignments"])})
+            return redirect(meeting.get_absolute_url())
+    return render(request, "cases/meeting_form.html", {"team": team, "form": form, "cases": cases})
+
+
+def _meeting_visible(request, meeting):
+    user = request.user
+    if user.role == Role.DEPUTY:
+        return TeamMembership.objects.filter(team_id=meeting.team_id, deputy__user=user).exists()
+    if user.role == Role.LIAISON:
+        return user.office_links.filter(office_id=meeting.team.office_id).exists()
+    if user.role == Role.ORG_STAFF:
+        return bool(user.jurisdiction_id) and user.staff_district_id in (None, meeting.team.district_id)
+    return False
+
+
+@role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(TeamMeeting.objects.select_related("team", "team__office", "chaired_by"), pk=pk)
+    if not _meeting_visible(request, meeting):
+        raise Http404
+    assignments = meeting.assignments.select_related("case", "owner")
+    return render(
+        request, "cases/meeting_detail.html",
+        {"meeting": meeting, "assignments": assignments, "attendees": meeting.attendees.all()},
+    )
+
