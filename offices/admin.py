@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,6 +19,7 @@ from .models import (
     OfficeLiaison,
     Team,
     TeamMembership,
+    TrainingAttendance,
     Unit,
 )
 
@@ -106,10 +108,30 @@ class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
     autocomplete_fields = ("community",)
 
 
+class CentralizedTrainingFilter(admin.SimpleListFilter):
+    """Every deputy takes part in a centralized course at least once a term [000 十八]."""
+
+    title = _("centralized training this term")
+    parameter_name = "trained"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("Trained")), ("no", _("Not yet trained")))
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        trained = TrainingAttendance.objects.filter(
+            deputy=OuterRef("pk"), course__is_centralized=True, course__term=OuterRef("term")
+        )
+        return queryset.filter(Exists(trained)) if self.value() == "yes" else queryset.exclude(Exists(trained))
+
+
 @admin.register(Deputy)
 class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
     list_display = ("name", "gender", "level", "term", "work_unit", "position", "district", "status")
-    list_filter = ("level", "status", "is_leadership_member", ("district", RelatedOnlyFieldListFilter))
+    list_filter = (
+        "level", "status", "is_leadership_member", CentralizedTrainingFilter, ("district", RelatedOnlyFieldListFilter)
+    )
     search_fields = ("name", "name_initials", "work_unit", "mobile")
     autocomplete_fields = ("district", "user")
     inlines = [FixedCommunityInline]
@@ -164,4 +186,4 @@ class ContactAdmin(ScopedModelAdmin):
 
 
 # Reception periods, activities and attendance live in their own module to keep this one readable.
-from . import admin_activities, admin_reception  # noqa: E402, F401
+from . import admin_activities, admin_office_work, admin_reception  # noqa: E402, F401

@@ -12,6 +12,9 @@ from liaison.lib.pinyin import pinyin_initials
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from liaison.lib.validators import validate_cn_mobile
 
+# SPEC §5 records (five-good evaluations, training, budgets) live in their own module.
+from .office_work import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse  # noqa: E402, F401
+
 
 class Jurisdiction(models.Model):
     class Level(models.TextChoices):
