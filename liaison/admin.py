@@ -200,3 +200,9 @@ class AuditLogAdmin(ReadOnlyAdmin):
     list_filter = ("action", "outcome")
     search_fields = ("actor_repr", "object_repr", "ip")
     date_hierarchy = "at"
+
+
+# Every change list of the site can be exported to Excel, scoped and audited (liaison/admin_export.py).
+from .admin_export import export_xlsx  # noqa: E402
+
+admin.site.add_action(export_xlsx, "export_xlsx")
