@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 
+from liaison.admin_export import ExportActionMixin
 from offices.admin import ScopedModelAdmin
 
 from .models import Case, CaseDispatch, CaseEvent, CaseReminder, Category, MeetingAssignment, TeamMeeting
@@ -21,7 +22,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "order", "is_active")
     list_editable = ("order", "is_active")
     search_fields = ("name",)

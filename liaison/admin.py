@@ -201,8 +201,3 @@ class AuditLogAdmin(ReadOnlyAdmin):
     search_fields = ("actor_repr", "object_repr", "ip")
     date_hierarchy = "at"
 
-
-# Every change list of the site can be exported to Excel, scoped and audited (liaison/admin_export.py).
-from .admin_export import export_xlsx  # noqa: E402
-
-admin.site.add_action(export_xlsx, "export_xlsx")

@@ -1,10 +1,13 @@
-"""Excel export of any admin change list: one site-wide action, so every ModelAdmin has it. It
+"""Excel export of any admin change list: one action that the shared admin base
+(ExportActionMixin, inherited by offices.admin.ScopedAdminMixin) adds to every ModelAdmin of the
+portal's apps. It
 exports what the change list holds for this viewer — the ModelAdmin's scoped get_queryset with the
 current filters and search (all of them with "select all", else the ticked rows) — in the
 list's own columns, through the shared exporter base (write-only xlsx, formula-like cells
 neutralized). Each export is audited."""
 
 from django.contrib import admin
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
 from django.db import models
 from django.utils.html import strip_tags
@@ -68,3 +71,15 @@ def export_xlsx(modeladmin, request, queryset):
         filters=request.GET.urlencode()[:500],
     )
     return response
+
+
+class ExportActionMixin:
+    """Adds the export action to a ModelAdmin, whatever its own `actions` list says."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.actions is None or IS_POPUP_VAR in request.GET or "export_xlsx" in actions:
+            return actions
+        if self.has_view_permission(request):
+            actions["export_xlsx"] = (export_xlsx, "export_xlsx", export_xlsx.short_description)
+        return actions

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin_export import ExportActionMixin
 from liaison.lib.permissions import scope_to_staff
 
 from . import selectors
@@ -33,7 +34,7 @@ CHOICE_SCOPES = {
 }
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(ExportActionMixin):
     """District staff see and pick only their district's objects: change lists, change views (a
     foreign id in the URL is "not found"), filters, search, autocomplete and foreign-key choices
     all go through get_queryset or the selectors above."""

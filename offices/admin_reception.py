@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from liaison.admin_export import ExportActionMixin
+
 from .admin import ScopedModelAdmin
 from .models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
 from .services import holidays_refresh_flags, reception_period_move, reception_periods_generate
@@ -21,7 +23,7 @@ class ReceptionRuleAdmin(ScopedModelAdmin):
 
 
 @admin.register(StatutoryHoliday)
-class StatutoryHolidayAdmin(SimpleHistoryAdmin):
+class StatutoryHolidayAdmin(ExportActionMixin, SimpleHistoryAdmin):
     list_display = ("date", "name", "source")
     list_filter = ("source",)
     date_hierarchy = "date"

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from liaison.admin_export import ExportActionMixin
 from offices.admin import ScopedAdminMixin
 
 from . import services
@@ -31,7 +32,7 @@ class RuleItemInline(admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
+class RuleSetAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("name", "code", "version", "is_default", "published_at")
     list_filter = ("code", "is_default")
     inlines = [RuleItemInline]
@@ -149,7 +150,7 @@ class AnnualReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(admin.ModelAdmin):
+class SnapshotAdmin(ExportActionMixin, admin.ModelAdmin):
     list_display = ("year", "quarter", "published_at", "published_by")
 
     def has_add_permission(self, request):
