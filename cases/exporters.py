@@ -36,3 +36,69 @@ class UnitReviewExporter(ListExporter):
                 r.name or _("Total"), r.district, r.received, r.replied, r.on_time, r.solved, r.very, r.basic,
                 r.dissatisfied, r.closed, _rate(r.on_time_rate), _rate(r.closure_rate), _rate(r.satisfaction_rate),
             ]
+
+
+def mask_address(value):
+    """东和路8号3栋201 → 东和路****: the street, not the door."""
+    value = str(value or "")
+    if not value:
+        return ""
+    return value[: min(3, max(len(value) // 3, 1))] + "****"
+
+
+class CaseListExporter(ListExporter):
+    """The staff's case list with filters. Residents' phones and addresses are masked unless the
+    export asked for them and the requester handles the case (staff covering its district)."""
+
+    filename = "cases"
+
+    def __init__(self, *, user, filters, personal_data=False):
+        self.user, self.filters, self.personal_data = user, filters or {}, personal_data
+        self.title = _("Public-opinion cases")
+
+    def queryset(self):
+        from .review_selectors import cases_for_export
+
+        return cases_for_export(user=self.user, filters=self.filters)
+
+    def count(self):
+        return self.queryset().count()
+
+    def header(self):
+        return [
+            _("Tracking code"), _("Date received"), _("Channel"), _("Category"), _("Title"), _("Content"),
+            _("Status"), _("Office"), _("District"), _("Owner"), _("Reporter's name"), _("Reporter's mobile"),
+            _("Reporter's address"), _("On-the-spot answer"), _("Responsible units"), _("Reply deadline"),
+            _("Unit replies"), _("Satisfaction"), _("Feedback to the resident"), _("Forward by"),
+        ]
+
+    def _clear(self, case):
+        from .selectors import staff_covers
+
+        return self.personal_data and staff_covers(self.user, case)
+
+    def rows(self):
+        from liaison.lib.validators import mask_mobile
+
+        for case in self.queryset().iterator(chunk_size=500):
+            dispatches = list(case.dispatches.all())
+            current = [d for d in dispatches if d.round == case.dispatch_round]
+            replies = [
+                f"{d.unit.name} ({d.round}): {d.get_result_display()} {d.reply}".strip()
+                for d in dispatches if d.replied_at
+            ]
+            clear = self._clear(case)
+            if case.is_anonymous:
+                name, mobile, address = _("Anonymous"), "", ""
+            else:
+                name = case.reporter_name
+                mobile = case.reporter_mobile if clear else mask_mobile(case.reporter_mobile) if case.reporter_mobile else ""
+                address = case.reporter_address if clear else mask_address(case.reporter_address)
+            yield [
+                case.tracking_code, case.received_on, case.get_channel_display(), case.category.name, case.title,
+                case.content, case.get_status_display(), case.office.name,
+                case.district.name if case.district_id else "", case.owner.name if case.owner_id else "",
+                name, mobile, address, case.spot_answer, "、".join(d.unit.name for d in current),
+                min((d.deadline for d in current), default=None), "\n".join(replies),
+                case.get_satisfaction_display() if case.satisfaction else "", case.feedback_note, case.forward_due,
+            ]

@@ -45,6 +45,7 @@ NAV = [
         roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=41,
     ),
     NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45),
+    NavItem("case_reports:export", _("Export cases"), roles=frozenset({Role.ORG_STAFF}), order=46),
 ]
 
 PANELS = [

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.models import Jurisdiction
 
+from .models import Category, Status
 from .review_selectors import CITY_LEVEL
 
 
@@ -37,3 +38,56 @@ class ReviewFilterForm(forms.Form):
             d = self.cleaned_data
             return d["year"], d["district"] or None, d["q"].strip()
         return timezone.localdate().year, None, ""
+
+
+def _district_choices(user):
+    if user.is_superuser or user.staff_district_id is None:
+        return [("", _("All districts"))] + [
+            (str(j.pk), j.name)
+            for j in Jurisdiction.objects.filter(
+                level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
+            ).order_by("name")
+        ]
+    return [("", _("My district"))]
+
+
+class CaseExportForm(forms.Form):
+    """What to put in a case list export. The scope (which cases the staff member may see) is not
+    a filter: the export applies it whatever is chosen here."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all(), required=False,
+                                      empty_label=_("All categories"))
+    district = forms.ChoiceField(label=_("District"), required=False)
+    received_from = forms.DateField(label=_("Received from"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("Received until"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    q = forms.CharField(label=_("Title or tracking code"), required=False, max_length=100)
+    overdue = forms.BooleanField(label=_("Overdue cases only"), required=False)
+    personal_data = forms.BooleanField(
+        label=_("Include residents' phones and addresses"), required=False,
+        help_text=_("Otherwise they are masked. An export with contact details is recorded in the audit log."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *Status.choices]
+        self.fields["district"].choices = _district_choices(user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end date is before the start date."))
+        return data
+
+    def to_filters(self):
+        d = self.cleaned_data
+        return {
+            "status": d["status"], "category": d["category"].pk if d["category"] else None,
+            "district": d["district"] or None,
+            "received_from": d["received_from"].isoformat() if d["received_from"] else None,
+            "received_to": d["received_to"].isoformat() if d["received_to"] else None,
+            "q": d["q"].strip(), "overdue": d["overdue"],
+        }

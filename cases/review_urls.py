@@ -10,4 +10,8 @@ app_name = "case_reports"
 urlpatterns = [
     path("review/", views.unit_review, name="review"),
     path("review/export/", views.unit_review_export, name="review_export"),
+    path("export/", views.case_export, name="export"),
+    path("export/<int:pk>/", views.case_export_detail, name="export_detail"),
+    path("export/<int:pk>/status/", views.case_export_status, name="export_status"),
+    path("export/<int:pk>/download/", views.case_export_download, name="export_download"),
 ]

@@ -1,17 +1,22 @@
-"""The year-end review of the responsible units 回头看 [000 七] for org staff: a table with a chart
-and its Excel export."""
+"""Staff reports on cases: the year-end review of the responsible units 回头看 [000 七] (a table
+with a chart, and its Excel export), and the case list export run as a background job."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from liaison.lib.exporters import xlsx_response
-from liaison.lib.permissions import role_required
+from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.uploads import serve_file
 from liaison.models import Role
 from liaison.services import audit_record
 
+from .export_services import case_export_request
 from .exporters import UnitReviewExporter
-from .review_forms import ReviewFilterForm
+from .models import CaseExportJob
+from .review_forms import CaseExportForm, ReviewFilterForm
 from .review_selectors import as_reviews, review_totals, unit_review_queryset
 
 PAGE_SIZE = 25
@@ -73,3 +78,49 @@ def unit_review_export(request):
     exporter = UnitReviewExporter(user=request.user, year=year, district=district, q=q)
     audit_record(action="case_review_exported", request=request, year=year, district=district or "", q=q)
     return xlsx_response(exporter)
+
+
+# ---------------------------------------------------------------- case list export
+
+
+@role_required(Role.ORG_STAFF)
+def case_export(request):
+    form = CaseExportForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = case_export_request(user=request.user, filters=form.to_filters(),
+                                  personal_data=form.cleaned_data["personal_data"], request=request)
+        return redirect("case_reports:export_detail", pk=job.pk)
+    jobs = CaseExportJob.objects.filter(requested_by=request.user)[:20]
+    return render(request, "cases/review_export_list.html", {"form": form, "jobs": jobs})
+
+
+def _job_or_404(request, pk):
+    # A job belongs to whoever asked for it: another staff member's file is not theirs to fetch.
+    return get_visible_or_404(CaseExportJob.objects.filter(requested_by=request.user), pk=pk)
+
+
+@role_required(Role.ORG_STAFF)
+def case_export_detail(request, pk):
+    return render(request, "cases/review_export_detail.html", {"job": _job_or_404(request, pk)})
+
+
+@role_required(Role.ORG_STAFF)
+def case_export_status(request, pk):
+    job = _job_or_404(request, pk)
+    done = job.status == CaseExportJob.Status.DONE
+    return JsonResponse({
+        "status": job.status, "percent": job.percent, "done": job.done_rows, "total": job.total_rows,
+        "download": reverse("case_reports:export_download", args=[job.pk]) if done else "",
+        "error": bool(job.error),
+    })
+
+
+@role_required(Role.ORG_STAFF)
+def case_export_download(request, pk):
+    job = _job_or_404(request, pk)
+    if job.status != CaseExportJob.Status.DONE:
+        raise Http404
+    # Every download is logged, and says whether residents' contact details were in the file.
+    audit_record(action="case_list_exported", request=request, obj=job, personal_data=job.personal_data,
+                 rows=job.total_rows)
+    return serve_file(job.file, as_attachment=True)

@@ -9,3 +9,11 @@ def case_overdue_scan_task():
     from .reminder_services import case_overdue_scan
 
     return dict(case_overdue_scan())
+
+
+@shared_task(acks_late=True)
+def case_export_run_task(job_id):
+    """Thin: run one case list export job (skipped if another delivery already ran it)."""
+    from .export_services import case_export_run
+
+    case_export_run(job_id=job_id)

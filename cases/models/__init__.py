@@ -16,6 +16,7 @@ from .case import (  # noqa: F401
     TeamMeeting,
     new_tracking_code,
 )
+from .export import CaseExportJob  # noqa: F401,E402
 from .proposals import (  # noqa: F401
     Evaluation,
     Inquiry,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases import services
-from cases.models import Satisfaction
+from cases.models import CaseExportJob, Satisfaction
 from cases.review_selectors import as_reviews, unit_review_queryset
 from liaison.models import AuditLog
 
@@ -161,3 +161,116 @@ def test_review_page_queries_stay_bounded_whatever_the_number_of_cases(world, cl
         response = client.get(url, {"year": 2026})
     assert response.context["totals"].received == 8
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+# ---------------------------------------------------------------- case list export
+
+
+def xlsx_rows(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def export(client, data, capture):
+    with capture(execute=True):
+        response = client.post(reverse("case_reports:export"), data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    return response["Location"]
+
+
+@pytest.fixture
+def two_districts(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    a = journey.register(world)
+    b = journey.register(world, actor=world.other_liaison, office=world.office_b1, received_by=[world.deputy_c],
+                         title="路灯不亮", reporter_mobile="13798765432", reporter_address="田面村5号")
+    return world, a, b
+
+
+def test_case_list_export_runs_as_a_job_with_progress_and_masks_contact_details(
+    two_districts, client, django_capture_on_commit_callbacks
+):
+    world, a, b = two_districts
+    client.force_login(world.city_staff)
+    detail = export(client, {}, django_capture_on_commit_callbacks)
+    job = CaseExportJob.objects.get()
+    assert detail == reverse("case_reports:export_detail", args=[job.pk])
+    page = client.get(detail)
+    assert page.status_code == 200 and b"js/export_progress.js" in page.content
+    status = client.get(reverse("case_reports:export_status", args=[job.pk])).json()
+    assert (status["status"], status["percent"], status["done"], status["total"]) == ("done", 100, 2, 2)
+    rows = xlsx_rows(client.get(status["download"]))
+    body = {r[0]: r for r in rows[1:]}
+    assert set(body) == {a.tracking_code, b.tracking_code}
+    mobile, address = 11, 12  # columns L and M
+    assert body[a.tracking_code][mobile] == "136****5678"
+    assert body[a.tracking_code][address] == "东和路****"
+    actions = list(AuditLog.objects.filter(action__startswith="case_list").order_by("id")
+                   .values_list("action", "detail__personal_data"))
+    assert actions == [("case_list_export_requested", False), ("case_list_exported", False)]
+
+
+def test_export_with_contact_details_shows_them_and_logs_it(two_districts, client, django_capture_on_commit_callbacks):
+    world, a, _b = two_districts
+    client.force_login(world.district_staff)
+    export(client, {"personal_data": "on"}, django_capture_on_commit_callbacks)
+    job = CaseExportJob.objects.get()
+    rows = xlsx_rows(client.get(reverse("case_reports:export_download", args=[job.pk])))
+    # District staff: their district's case only, in clear because they handle it.
+    assert [r[0] for r in rows[1:]] == [a.tracking_code]
+    assert rows[1][11:13] == ("13612345678", "东和路8号3栋201")
+    entry = AuditLog.objects.get(action="case_list_exported")
+    assert entry.actor == world.district_staff and entry.detail == {"personal_data": True, "rows": 1}
+
+
+def test_export_filters_narrow_the_list_but_never_widen_the_scope(
+    two_districts, client, django_capture_on_commit_callbacks
+):
+    world, a, b = two_districts
+    client.force_login(world.district_staff)
+    response = client.post(reverse("case_reports:export"), {"district": world.district_b.pk})
+    assert response.status_code == 200 and response.context["form"].errors["district"]
+    assert not CaseExportJob.objects.exists()
+    client.force_login(world.city_staff)
+    export(client, {"district": world.district_b.pk}, django_capture_on_commit_callbacks)
+    export(client, {"q": "路灯"}, django_capture_on_commit_callbacks)
+    export(client, {"status": "forwarded"}, django_capture_on_commit_callbacks)
+    totals = list(CaseExportJob.objects.order_by("id").values_list("total_rows", flat=True))
+    assert totals == [1, 1, 0]
+
+
+def test_overdue_filter_keeps_only_overdue_cases(world, settings, tmp_path):
+    from cases.exporters import CaseListExporter
+
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(DAY0, tick=False):
+        late = journey.register(world)
+    with time_machine.travel(at(4), tick=False):
+        journey.register(world)
+        rows = list(CaseListExporter(user=world.city_staff, filters={"overdue": True}).rows())
+    assert [r[0] for r in rows] == [late.tracking_code]
+
+
+def test_export_jobs_belong_to_their_requester(two_districts, client, django_capture_on_commit_callbacks):
+    world, _a, _b = two_districts
+    client.force_login(world.city_staff)
+    export(client, {}, django_capture_on_commit_callbacks)
+    job = CaseExportJob.objects.get()
+    client.force_login(world.district_staff)
+    for name in ("export_detail", "export_status", "export_download"):
+        assert client.get(reverse(f"case_reports:{name}", args=[job.pk])).status_code == 404
+    for persona in ("liaison", "deputy_a_user", "handler", "outsider"):
+        client.force_login(getattr(world, persona))
+        assert client.get(reverse("case_reports:export")).status_code == 403
+        assert client.get(reverse("case_reports:export_download", args=[job.pk])).status_code == 403
+
+
+def test_export_job_delivered_twice_runs_once(two_districts):
+    from cases.export_services import case_export_run
+
+    world, _a, _b = two_districts
+    job = CaseExportJob.objects.create(requested_by=world.city_staff)
+    assert case_export_run(job_id=job.pk).status == CaseExportJob.Status.DONE
+    name = CaseExportJob.objects.get().file.name
+    assert case_export_run(job_id=job.pk) is None
+    assert CaseExportJob.objects.get().file.name == name
