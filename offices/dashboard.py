@@ -37,16 +37,16 @@ def attendance_by_period(*, user, today=None):
         periods = periods.filter(district_id=user.staff_district_id)
     keys = list(periods.order_by("-start").values_list("key", flat=True).distinct()[: PERIODS_SHOWN * 4])
     keys = sorted(dict.fromkeys(keys))[-PERIODS_SHOWN:]
-    O = Attendance.Outcome
+    Outcome = Attendance.Outcome
     rows = (
         Attendance.objects.filter(period__in=periods.filter(key__in=keys))
         .values("period__key")
         .annotate(
             total=Count("id"),
-            attended=Count("id", filter=Q(outcome=O.ATTENDED)),
-            made_up=Count("id", filter=Q(outcome=O.MADE_UP)),
-            leave=Count("id", filter=Q(outcome=O.LEAVE)),
-            absent=Count("id", filter=Q(outcome=O.ABSENT)),
+            attended=Count("id", filter=Q(outcome=Outcome.ATTENDED)),
+            made_up=Count("id", filter=Q(outcome=Outcome.MADE_UP)),
+            leave=Count("id", filter=Q(outcome=Outcome.LEAVE)),
+            absent=Count("id", filter=Q(outcome=Outcome.ABSENT)),
         )
     )
     by_key = {row["period__key"]: row for row in rows}

@@ -21,15 +21,15 @@ def period(district, key, start):
 
 def test_attendance_rate_counts_made_up_as_attended_and_stays_in_the_district_000_11(world, client):
     p = period(world.district_a, "2026-03", datetime.date(2026, 3, 2))
-    O = Attendance.Outcome
+    Outcome = Attendance.Outcome
     extra = [
         make_deputy(f"代表{i}", district=world.district_a, community=world.community_a1, mobile=f"1370000000{i}")
         for i in range(2)
     ]
-    for deputy, outcome in zip([world.deputy_a, world.deputy_b, *extra], [O.ATTENDED, O.MADE_UP, O.LEAVE, O.ABSENT]):
+    for deputy, outcome in zip([world.deputy_a, world.deputy_b, *extra], [Outcome.ATTENDED, Outcome.MADE_UP, Outcome.LEAVE, Outcome.ABSENT], strict=True):
         Attendance.objects.create(deputy=deputy, period=p, outcome=outcome)
     other = period(world.district_b, "2026-03", datetime.date(2026, 3, 2))
-    Attendance.objects.create(deputy=world.deputy_c, period=other, outcome=O.ABSENT)
+    Attendance.objects.create(deputy=world.deputy_c, period=other, outcome=Outcome.ABSENT)
 
     client.force_login(world.district_staff)
     rows = client.get(URL).context["periods"]
