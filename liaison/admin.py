@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .lib.validators import mask_mobile
-from .models import AuditLog, RoleAssignment, SmsMessage, User
+from .models import AuditLog, PrivacyRequest, RoleAssignment, SmsMessage, User
 from .security.twofactor import two_factor_reset
 from .services import audit_record
 
@@ -201,3 +201,19 @@ class AuditLogAdmin(ReadOnlyAdmin):
     search_fields = ("actor_repr", "object_repr", "ip")
     date_hierarchy = "at"
 
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(ReadOnlyAdmin):
+    """Residents' requests to see, correct or delete their personal information: the record of
+    who asked, when, what and how it ended. Written only by the residents' own pages."""
+
+    list_display = ("created_at", "kind", "phone_masked", "status", "case_count", "outcome", "ip")
+    list_filter = ("kind", "status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("phone_masked", "ip", "outcome")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    exclude = ("phone_digest", "code_digest")
+    readonly_fields = (
+        "kind", "status", "phone_masked", "ip", "verified_by", "code_expires_at", "code_attempts", "case_count",
+        "detail", "outcome", "created_at", "verified_at", "completed_at",
+    )

@@ -6,14 +6,21 @@ change of wording never rewrites what someone agreed to. Change the version when
 changes in substance.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-NOTICE_VERSION = "2026-11-v1"
+NOTICE_VERSION = "2026-11-v2"
 NOTICE_TEMPLATE = "includes/privacy_notice.html"
 
-# How long a resident's personal information is kept once their case is archived; retention
-# anonymization (security work) reads this number.
-RETENTION_YEARS_AFTER_ARCHIVE = 3
+
+def __getattr__(name):
+    # How long a resident's personal information is kept once their case is archived: the
+    # RESIDENT_DATA_RETENTION_YEARS setting, read at use so the notice and the nightly
+    # anonymization (liaison.privacy_services) always state and apply the same number.
+    if name == "RETENTION_YEARS_AFTER_ARCHIVE":
+        return settings.RESIDENT_DATA_RETENTION_YEARS
+    raise AttributeError(name)
+
 
 ACKNOWLEDGE_LABEL = _("I have read the personal information notice above and agree to its terms.")
 ACKNOWLEDGE_REQUIRED = _("Please read the personal information notice and tick the box to agree.")

@@ -7,7 +7,8 @@ from .models import Role
 ROLE_PERMISSIONS = {
     Role.ORG_STAFF: {
         "apps": {"offices", "cases", "scoring"},
-        "perms": {"liaison.view_smsmessage"},
+        # Residents' personal-information requests: the staff who answer for residents' data.
+        "perms": {"liaison.view_smsmessage", "liaison.view_privacyrequest"},
     },
     # 三权分立 (MLPS 8.1.4.2 c): the three sets below share nothing (tests/liaison/test_security.py).
     # System administrator: accounts (not their roles) and configuration (scheduled jobs).

@@ -26,14 +26,15 @@ def client_ip(request):
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(*, action, request=None, actor=None, obj=None, outcome="ok", **detail):
-    """Append one audit entry: who (actor or request.user), from which IP, did what to which object."""
+def audit_record(*, action, request=None, actor=None, obj=None, outcome="ok", ip=None, **detail):
+    """Append one audit entry: who (actor or request.user), from which IP, did what to which object.
+    Services that have no request pass the client's `ip` themselves."""
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     entry = AuditLog(
         actor=actor,
         actor_repr=str(actor) if actor else detail.pop("username", ""),
-        ip=client_ip(request),
+        ip=ip or client_ip(request),
         action=action,
         outcome=outcome,
         detail=detail,

@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
     "sms-send-due": {"task": "liaison.tasks.sms_send_due", "schedule": crontab(minute="*/5")},
     # Flag cases not forwarded in time and units past their reply deadline; remind owners, units, staff.
     "cases-overdue-scan": {"task": "cases.tasks.case_overdue_scan_task", "schedule": crontab(hour=8, minute=10)},
+    # Anonymize residents' data in cases archived more than RESIDENT_DATA_RETENTION_YEARS ago, nightly.
+    "resident-data-retention": {"task": "liaison.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
 }
 
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
@@ -290,8 +292,9 @@ ADMIN_ALLOWED_NETWORKS = env.list("ADMIN_ALLOWED_NETWORKS", default=[])
 
 # Audit log retention (MLPS: at least six months; the Cybersecurity Law and the issue: one year).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
-# Residents' data in archived cases is anonymized this many days after archiving (PIPL art. 19).
-RESIDENT_DATA_RETENTION_DAYS = env.int("RESIDENT_DATA_RETENTION_DAYS", default=3 * 365)
+# Residents' name, phone and address in archived cases are anonymized this many years after the
+# case was archived (PIPL art. 19); the public privacy notice states the same number.
+RESIDENT_DATA_RETENTION_YEARS = env.int("RESIDENT_DATA_RETENTION_YEARS", default=3)
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from liaison.lib import sms
+from liaison.lib.sms.outbox import OutboxBackend
 
 from . import services
 
@@ -17,6 +18,33 @@ SELF_RETRY_LIMIT = dt.timedelta(hours=1)
 @shared_task
 def audit_purge_task():
     return services.audit_purge()
+
+
+@shared_task
+def resident_data_retention_task():
+    from . import privacy_services
+
+    return privacy_services.resident_data_retention_run()
+
+
+@shared_task(autoretry_for=(sms.SmsError,), retry_backoff=True, max_retries=3)
+def sms_deliver_now(message_id):
+    """Deliver one message at once, whatever the hour: a one-time code the resident waits for."""
+    from .models import SmsMessage
+
+    message = SmsMessage.objects.filter(pk=message_id, status=SmsMessage.Status.QUEUED).first()
+    if message is None:
+        return None
+    backend = sms.get_backend()
+    sms.sms_deliver(message, backend=backend)
+    # Once a real provider has the code, the outbox keeps only a masked copy: whoever may browse
+    # the outbox must not be able to use a resident's code. The database outbox backend is the
+    # delivery itself (demo, no SMS contract), so there the code stays readable.
+    if message.status == SmsMessage.Status.SENT and "code" in message.params and not isinstance(backend, OutboxBackend):
+        message.params = {**message.params, "code": "******"}
+        message.text = sms.render(message.template, message.params)
+        message.save(update_fields=["params", "text"])
+    return message.status
 
 
 def schedule_follow_up(summary):

@@ -30,6 +30,12 @@ TEMPLATES = {
             _("Dear {name}, case {code} is overdue: {what} (deadline {due}). Please handle it in the portal."),
             ("name", "code", "what", "due"),
         ),
+        SmsTemplate(
+            "privacy_code",
+            # The one-time code of a resident's personal-information request: {1} code, {2} minutes.
+            _("Your verification code is {code}, valid for {minutes} minutes. It lets you see, correct or delete the personal information you gave the deputy liaison office. If you did not ask for it, ignore this message."),
+            ("code", "minutes"),
+        ),
     ]
 }
 
