@@ -164,7 +164,7 @@ class History:
             category_ids = [Category.objects.create(name="城市管理").pk]
         rng = self.rng
         rows = []
-        for deputy_id, user_id, office_id, district_id in self.deputies:
+        for deputy_id, _user_id, office_id, district_id in self.deputies:
             if office_id is None:
                 continue
             for _ in range(rng.choice((0, 1, 1, 2, 3))):

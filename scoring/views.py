@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -76,7 +76,12 @@ def entry_source_links(entries):
     for e in entries:
         obj = loaded.get(e.source_type_id, {}).get(e.source_id)
         if obj is not None:
-            links[e.pk] = obj.get_absolute_url()
+            try:
+                links[e.pk] = obj.get_absolute_url()
+            except NoReverseMatch:
+                # The source app's pages are not installed (or not yet): show the entry unlinked
+                # rather than failing the whole score page.
+                pass
     return links
 
 

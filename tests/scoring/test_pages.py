@@ -277,3 +277,24 @@ def test_home_panels_render(client, world, claim):
     assert reverse("scoring:my_points") in client.get("/").content.decode()
     client.force_login(world.liaison)
     assert reverse("scoring:claim_list") in client.get("/").content.decode()
+
+
+def test_score_page_lists_an_entry_whose_source_page_is_not_routed_002(client, world, monkeypatch):
+    """A ledger entry's source may come from an app whose pages are not installed: the score page
+    still renders, with the entry unlinked (found by bench/pages.py on city-scale data)."""
+    from django.urls import NoReverseMatch
+
+    from offices.models import ContactVisit
+
+    record = make_record(world.deputy_a)
+
+    def unrouted(self):
+        raise NoReverseMatch("'nowhere' is not a registered namespace")
+
+    monkeypatch.setattr(ContactVisit, "get_absolute_url", unrouted, raising=False)
+    points_record_event(deputy=world.deputy_a, event="inquiry", source=record, occurred_on=DAY)
+    client.force_login(world.deputy_a_user)
+    response = client.get(reverse("scoring:my_points") + "?year=2026")
+    assert response.status_code == 200
+    entry = response.context["entries"][0]
+    assert entry.points == 5 and entry.link is None

@@ -1,0 +1,110 @@
+"""Latency percentiles and queries per request of the main pages, on the data of bench/generate.py.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/pages.py [--repeat 30]
+
+Each page is requested in process through Django's test client (the whole stack below the HTTP
+server: middleware, views, templates, the database), as the user who opens it in real life, after
+two warm-up requests. Prints a Markdown table: p50 / p95 / p99 in milliseconds and the number of
+SQL queries of one request. Pages whose view is not on this branch yet are listed as skipped.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from _django import machine, require_postgres, setup  # noqa: E402
+
+
+def percentile(sorted_values, p):
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return 0.0
+    k = max(0, min(len(sorted_values) - 1, round(p / 100 * len(sorted_values) + 0.5) - 1))
+    return sorted_values[k]
+
+
+def pages():
+    """(label, username or None for anonymous, candidate URL names, query string, args)."""
+    from offices.models import Deputy, Jurisdiction
+    from scoring.models import Snapshot
+
+    deputy = Deputy.objects.get(user__username="demo_deputy")
+    district = Jurisdiction.objects.filter(level=Jurisdiction.Level.DISTRICT).order_by("pk").first()
+    snapshot = Snapshot.objects.order_by("-year", "-quarter").first()
+    year = Snapshot.objects.order_by("-year").values_list("year", flat=True).first() or ""
+    return [
+        ("Deputy score page (own)", "demo_deputy", ["scoring:my_points"], "", ()),
+        ("Deputy score page (staff view)", "demo_city", ["scoring:deputy_points"], "", (deputy.pk,)),
+        ("Standings, city-wide, live", "demo_city", ["scoring:standings"], "?scope=city", ()),
+        ("Standings, district, live", "demo_district", ["scoring:standings"], f"?scope=district&district={district.pk}", ()),
+        ("Standings, office (liaison)", "demo_liaison", ["scoring:standings"], "?scope=office", ()),
+        ("Standings, published snapshot", "demo_city", ["scoring:standings"],
+         f"?scope=city&year={year}&snapshot={snapshot.pk if snapshot else ''}", ()),
+        ("Claim list (liaison queue)", "demo_liaison", ["scoring:claim_list"], "", ()),
+        ("Claim list (city staff, all)", "demo_city", ["scoring:claim_list"], "?status=", ()),
+        ("Review list (review group)", "demo_city", ["scoring:review_list"], "?status=", ()),
+        ("Deputy home page (points panel)", "demo_deputy", ["home"], "", ()),
+        ("Deputy case queue", "demo_deputy", ["cases:queue", "cases:mine", "cases:my_cases", "cases:deputy_queue"], "", ()),
+        ("Liaison desk", "demo_liaison", ["cases:desk", "cases:liaison_desk", "cases:list"], "", ()),
+        ("Unit inbox", "demo_handler", ["cases:inbox", "cases:unit_inbox"], "", ()),
+        ("Public office list (anonymous)", None, ["public:offices"], "", ()),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+    setup()
+    require_postgres()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from liaison.models import User
+    from offices.models import Deputy
+    from scoring.models import Entry
+
+    print(f"Data: {Deputy.objects.count()} deputies, {Entry.objects.count()} ledger entries.")
+    print(machine())
+    print()
+    print("| page | user | p50 ms | p95 ms | p99 ms | queries |")
+    print("|---|---|---:|---:|---:|---:|")
+    for label, username, names, query, url_args in pages():
+        url = None
+        for name in names:
+            try:
+                url = reverse(name, args=url_args) + query
+                break
+            except NoReverseMatch:
+                continue
+        if url is None:
+            print(f"| {label} | {username} | skipped: no view named {' / '.join(names)} | | | |")
+            continue
+        client = Client()
+        if username:
+            client.force_login(User.objects.get(username=username))
+        for _ in range(2):
+            status = client.get(url).status_code
+            if status != 200:
+                raise SystemExit(f"{label}: {url} answered {status}")
+        timings = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - t) * 1000)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        timings.sort()
+        print(
+            f"| {label} | {username or 'anonymous'} | {percentile(timings, 50):.0f} | {percentile(timings, 95):.0f} "
+            f"| {percentile(timings, 99):.0f} | {len(ctx.captured_queries)} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
