@@ -15,7 +15,8 @@ def notice_send(*, user, text, url=""):
 
 
 def notices_send(*, users, text, url=""):
-    Notice.objects.bulk_create([Notice(user=u, text=str(text)[:500], url=url) for u in users])
+    """The same notice to many users (instances or primary keys) in one INSERT."""
+    Notice.objects.bulk_create([Notice(user_id=getattr(u, "pk", u), text=str(text)[:500], url=url) for u in users])
 
 
 def client_ip(request):

@@ -189,9 +189,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Every periodic job, in one place. Beat copies these into django-celery-beat's tables, where
-# staff can change times or switch a job off in the admin.
+CELERY_BEAT_SCHEDULER = "liaison.beat:SeedingDatabaseScheduler"
+# Every periodic job, in one place. Beat copies the ones it does not know yet into
+# django-celery-beat's tables (admin: Periodic tasks), where staff change times or switch a job
+# off; a restart of beat does not undo their edits.
 CELERY_BEAT_SCHEDULE = {
     # Delete audit entries older than AUDIT_RETENTION_DAYS (never younger ones), nightly.
     "audit-purge": {"task": "liaison.tasks.audit_purge_task", "schedule": crontab(hour=2, minute=30)},
@@ -201,7 +202,12 @@ CELERY_BEAT_SCHEDULE = {
     "cases-overdue-scan": {"task": "cases.tasks.case_overdue_scan_task", "schedule": crontab(hour=8, minute=10)},
     # Anonymize residents' data in cases archived more than RESIDENT_DATA_RETENTION_YEARS ago, nightly.
     "resident-data-retention": {"task": "liaison.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
+    # SMS + notice to every serving deputy a week before each reception period [000 十一], daily.
+    "reception-reminders": {"task": "offices.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
 }
+# Reception reminders: how many days ahead, and how many deputies per transaction.
+RECEPTION_REMINDER_DAYS_BEFORE = env.int("RECEPTION_REMINDER_DAYS_BEFORE", default=7)
+RECEPTION_REMINDER_BATCH_SIZE = env.int("RECEPTION_REMINDER_BATCH_SIZE", default=500)
 
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.lib.sms.outbox.OutboxBackend")

@@ -51,6 +51,11 @@ def schedule_follow_up(summary):
     """Enqueue one more delivery run when rows wait on back-off or on another worker's lease."""
     if summary.next_due is None:
         return None
+    if sms_send_due.app.conf.task_always_eager:
+        # In process there is no worker to come back later: an "eager" countdown runs at once,
+        # finds the same rows still waiting and would recurse without end. The next sweep (beat
+        # or the send_reception_reminders command) picks them up.
+        return None
     wait = max(summary.next_due - timezone.now(), dt.timedelta(seconds=1))
     if wait > SELF_RETRY_LIMIT:
         return None

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,7 @@ from .models import (
     TrainingAttendance,
     Unit,
 )
+from .services import calendar_token_regenerate
 
 # How to limit foreign-key choices and autocomplete results to what the staff member manages.
 CHOICE_SCOPES = {
@@ -69,6 +70,13 @@ class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     pass
 
 
+@admin.action(description=_("Issue new calendar feed links (old subscriptions stop working)"), permissions=["change"])
+def regenerate_calendar_tokens(modeladmin, request, queryset):
+    for obj in queryset:
+        calendar_token_regenerate(obj=obj, actor=request.user)
+    modeladmin.message_user(request, _("New calendar feed links issued: %(n)s.") % {"n": len(queryset)}, messages.SUCCESS)
+
+
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(ScopedModelAdmin):
     list_display = ("name", "level", "parent", "district", "code")
@@ -101,6 +109,7 @@ class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     search_fields = ("name", "address")
     autocomplete_fields = ("jurisdiction",)
     inlines = [OfficeLiaisonInline]
+    actions = [regenerate_calendar_tokens]
 
 
 class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
@@ -136,6 +145,7 @@ class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
     search_fields = ("name", "name_initials", "work_unit", "mobile")
     autocomplete_fields = ("district", "user")
     inlines = [FixedCommunityInline]
+    actions = [regenerate_calendar_tokens]
     fieldsets = (
         (_("Public profile"), {"fields": ("name", "gender", "level", "term", "work_unit", "position", "photo")}),
         (_("Private"), {"fields": ("mobile", "id_number", "user")}),

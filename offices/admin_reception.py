@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from liaison.admin_export import ExportActionMixin
 
 from .admin import ScopedModelAdmin
-from .models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
+from .models import ReceptionPeriod, ReceptionReminder, ReceptionRule, StatutoryHoliday
 from .services import holidays_refresh_flags, reception_period_move, reception_periods_generate
 
 
@@ -87,3 +87,31 @@ class ReceptionPeriodAdmin(ScopedModelAdmin):
                 request,
                 _("%(year)s: %(created)s created, %(updated)s updated, %(kept)s kept.") % {"year": year, **stats},
             )
+
+
+@admin.register(ReceptionReminder)
+class ReceptionReminderAdmin(ScopedModelAdmin):
+    """Who was reminded of which period, and what became of the SMS. Written by the reminder job
+    only (offices.tasks.reception_reminders_task, the send_reception_reminders command)."""
+
+    district_path = "period__district"
+    list_display = ("period", "deputy", "sms_status", "sms_sent_at", "created_at")
+    list_filter = ("sms__status", ("period__district", RelatedOnlyFieldListFilter))
+    list_select_related = ("period__district", "deputy", "sms")
+    search_fields = ("deputy__name", "deputy__name_initials")
+    date_hierarchy = "created_at"
+    raw_id_fields = ("period", "deputy", "sms")
+
+    @admin.display(description=_("SMS status"), ordering="sms__status")
+    def sms_status(self, obj):
+        return obj.sms.get_status_display() if obj.sms_id else "—"
+
+    @admin.display(description=_("sent at"), ordering="sms__sent_at")
+    def sms_sent_at(self, obj):
+        return obj.sms.sent_at if obj.sms_id else None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

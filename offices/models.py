@@ -2,6 +2,8 @@
 offices and their liaisons, deputies, fixed communities, teams and their leaders, and each
 deputy's contact network (SPEC §1, seeds [000] [001] [004])."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,18 @@ from liaison.lib.validators import validate_cn_mobile
 
 # SPEC §5 records (five-good evaluations, training, budgets) live in their own module.
 from .office_work import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse  # noqa: E402, F401
+
+
+def new_calendar_token():
+    """The secret in a calendar feed's URL: whoever holds it reads the feed without logging in,
+    as calendar apps do. 32 random bytes; regenerating it cuts off every old subscription."""
+    return secrets.token_urlsafe(32)
+
+
+def calendar_token_field():
+    return models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
 
 
 class Jurisdiction(models.Model):
@@ -147,7 +161,9 @@ class Office(models.Model):
     liaisons = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="OfficeLiaison", related_name="liaison_offices", blank=True
     )
-    history = HistoricalRecords()
+    calendar_token = calendar_token_field()
+    # The token is a credential: kept out of the change history.
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     class Meta:
         verbose_name = _("liaison office")
@@ -247,7 +263,9 @@ class Deputy(models.Model):
     fixed_communities = models.ManyToManyField(
         Jurisdiction, through="FixedCommunity", related_name="fixed_deputies", blank=True
     )
-    history = HistoricalRecords()
+    calendar_token = calendar_token_field()
+    # The token is a credential: kept out of the change history.
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
 
     class Meta:
         verbose_name = _("deputy")
@@ -914,3 +932,34 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.department} → {self.activity}"
+
+class ReceptionReminder(models.Model):
+    """The SMS reminder one deputy gets a week before one reception period [000 十一]. The unique
+    (period, deputy) key is what makes "exactly once" hold: the SMS and the in-portal notice are
+    written in the same transaction as this row, so a second run (or a run redelivered after its
+    worker died) either finds the row or fails on the key and rolls its copies back."""
+
+    period = models.ForeignKey(
+        ReceptionPeriod, verbose_name=_("reception period"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="reminders")
+    sms = models.OneToOneField(
+        "liaison.SmsMessage",
+        verbose_name=_("SMS message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reception_reminder",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reception reminder")
+        verbose_name_plural = _("reception reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "deputy"], name="reception_reminder_once_per_deputy"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} · {self.deputy}"

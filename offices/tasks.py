@@ -1,0 +1,34 @@
+"""Periodic jobs of the offices app (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError, transaction
+
+from . import services
+
+
+def deliver_sms_soon():
+    """Start an outbox delivery run once the caller's transaction has committed; its follow-up
+    chain returns for back-off retries and for rows a dead worker had claimed."""
+    from liaison.tasks import sms_send_due
+
+    transaction.on_commit(lambda: sms_send_due.apply_async(kwargs={"follow_up": True}))
+
+
+# acks_late + reject_on_worker_lost (settings): a run whose worker dies is delivered again and
+# finishes the batches the first one did not commit. Database hiccups are retried with back-off;
+# provider errors never reach this task (the outbox retries each message with its own back-off).
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def reception_reminders_task(day=None):
+    """Queue the week-ahead reception reminders [000 十一]; `day` (ISO date) stands for today."""
+    today = dt.date.fromisoformat(day) if day else None
+    created = services.reception_reminders_send(today=today)
+    deliver_sms_soon()
+    return {"created": created}
