@@ -64,10 +64,13 @@ def _public_office(pk):
 
 @require_GET
 def office_detail(request, pk):
+    from offices.selectors import office_upcoming_activities
+
     office = _public_office(pk)
     return render(
         request, "cases/public_office_detail.html",
-        {"office": office, "deputies": sel.office_public_deputies(office), "reception": sel.next_reception(office)},
+        {"office": office, "deputies": sel.office_public_deputies(office), "reception": sel.next_reception(office),
+         "upcoming": office_upcoming_activities(office)},
     )
 
 

@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE = {
     "resident-data-retention": {"task": "liaison.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
     # SMS + notice to every serving deputy a week before each reception period [000 十一], daily.
     "reception-reminders": {"task": "offices.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
+    # Close ended reception periods: record absences and raise the escalation steps of [000 十一].
+    "periods-close-due": {"task": "offices.tasks.periods_close_due", "schedule": crontab(hour=1, minute=15)},
 }
 # Reception reminders: how many days ahead, and how many deputies per transaction.
 RECEPTION_REMINDER_DAYS_BEFORE = env.int("RECEPTION_REMINDER_DAYS_BEFORE", default=7)

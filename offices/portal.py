@@ -1,9 +1,34 @@
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import NavItem
+from liaison.portal import NavItem, Panel
+
+MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
+STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
-    NavItem("offices:dashboard", _("Dashboard"), roles=frozenset({Role.ORG_STAFF}), order=5),
-    NavItem("offices:contact_shortfalls", _("Contact network"), roles=frozenset({Role.ORG_STAFF, Role.LIAISON}), order=70),
+    NavItem("offices:dashboard", _("Dashboard"), roles=STAFF, order=5),
+    NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15),
+    NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16),
+    NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17),
+    NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18),
+    NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70),
+]
+
+
+def _deputy_panel(request):
+    from .activity_views import deputy_panel
+
+    return deputy_panel(request)
+
+
+def _queue_panel(request):
+    from .activity_views import queue_panel
+
+    return queue_panel(request)
+
+
+PANELS = [
+    Panel(roles=frozenset({Role.DEPUTY}), order=10, render=_deputy_panel),
+    Panel(roles=MANAGERS, order=10, render=_queue_panel),
 ]

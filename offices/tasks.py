@@ -5,7 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from . import services
+from . import activities, services
 
 
 def deliver_sms_soon():
@@ -32,3 +32,9 @@ def reception_reminders_task(day=None):
     created = services.reception_reminders_send(today=today)
     deliver_sms_soon()
     return {"created": created}
+
+
+@shared_task
+def periods_close_due():
+    """Close ended reception periods: absences recorded, escalation steps raised [000 十一]."""
+    return activities.periods_close_due()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import activity_views as av
 from . import dashboard, views
 
 app_name = "offices"
@@ -7,4 +8,24 @@ app_name = "offices"
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("contacts/shortfalls/", views.contact_shortfalls, name="contact_shortfalls"),
+    path("activities/", av.activity_list, name="activity_list"),
+    path("activities/new/", av.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", av.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", av.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/announce/", av.activity_announce, name="activity_announce"),
+    path("activities/<int:pk>/cancel/", av.activity_cancel, name="activity_cancel"),
+    path("activities/<int:pk>/log/", av.activity_log, name="activity_log"),
+    path("activities/<int:pk>/photos/", av.activity_photo_add, name="activity_photo_add"),
+    path("activities/<int:pk>/photos/<int:photo_pk>/", av.activity_photo, name="activity_photo"),
+    path("leave/", av.leave_list, name="leave_list"),
+    path("leave/new/", av.leave_create, name="leave_create"),
+    path("leave/<int:pk>/decide/", av.leave_decide, name="leave_decide"),
+    path("invitations/", av.invitation_list, name="invitation_list"),
+    path("invitations/new/", av.invitation_create, name="invitation_create"),
+    path("invitations/<int:pk>/decide/", av.invitation_decide, name="invitation_decide"),
+    path("escalations/", av.escalation_list, name="escalation_list"),
+    path("escalations/mine/", av.my_escalations, name="my_escalations"),
+    path("escalations/<int:pk>/explain/", av.escalation_explain, name="escalation_explain"),
+    path("escalations/<int:pk>/resolve/", av.escalation_resolve, name="escalation_resolve"),
+    path("escalations/<int:pk>/file/", av.escalation_file, name="escalation_file"),
 ]
