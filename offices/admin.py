@@ -1,13 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
-from django.db.models import Exists, OuterRef
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.permissions import scope_to_staff
+from liaison.models import Role, User
 
-from . import selectors
+from . import selectors, services
 from .admin_import import RosterImportButtonMixin, RosterImportMixin
 from .models import (
     Contact,
@@ -35,6 +40,36 @@ CHOICE_SCOPES = {
 }
 
 
+def _deputy_logins(user):
+    """Login accounts a staff member may link to a deputy: deputy accounts not linked to another
+    district's deputy."""
+    qs = User.objects.filter(role=Role.DEPUTY, is_active=True)
+    district_id = user.staff_district_id
+    if district_id is not None:
+        qs = qs.filter(Q(deputy__isnull=True) | Q(deputy__district_id=district_id))
+    elif not (user.is_superuser or user.is_city_staff):
+        qs = qs.none()
+    return qs.order_by("username")
+
+
+def _liaison_logins(user):
+    """Liaison accounts a staff member may attach to an office: not already serving another
+    district's office."""
+    qs = User.objects.filter(role=Role.LIAISON, is_active=True)
+    district_id = user.staff_district_id
+    if district_id is not None:
+        qs = qs.exclude(office_links__office__in=Office.objects.exclude(district_id=district_id))
+    elif not (user.is_superuser or user.is_city_staff):
+        qs = qs.none()
+    return qs.order_by("username")
+
+
+USER_CHOICES = {
+    (Deputy, "user"): _deputy_logins,
+    (OfficeLiaison, "user"): _liaison_logins,
+}
+
+
 class ScopedAdminMixin(ExportActionMixin):
     """District staff see and pick only their district's objects: change lists, change views (a
     foreign id in the URL is "not found"), filters, search, autocomplete and foreign-key choices
@@ -47,6 +82,8 @@ class ScopedAdminMixin(ExportActionMixin):
 
     def _scope_choices(self, db_field, request, kwargs):
         scope = CHOICE_SCOPES.get(db_field.related_model)
+        if db_field.related_model is User and (db_field.model, db_field.name) in USER_CHOICES and "queryset" not in kwargs:
+            kwargs["queryset"] = USER_CHOICES[(db_field.model, db_field.name)](request.user)
         if scope is not None and "queryset" not in kwargs:
             qs = scope(user=request.user)
             if db_field.remote_field.limit_choices_to:
@@ -59,6 +96,33 @@ class ScopedAdminMixin(ExportActionMixin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **self._scope_choices(db_field, request, kwargs))
+
+    def _history_visible(self, request, object_id):
+        """An object's history is shown only to who may see the object: django-simple-history
+        falls back to the historical rows (and its version view reads them directly), which
+        would open another district's records."""
+        if self.get_queryset(request).filter(pk=object_id).exists():
+            return True
+        history = getattr(self.model, "history", None)
+        if history is None:
+            return False
+        try:
+            past = history.filter(**{self.model._meta.pk.attname: object_id})
+            return scope_to_staff(past, request.user, self.district_path).exists() and (
+                request.user.is_superuser or request.user.staff_district_id is None
+            )
+        except (ValueError, TypeError):
+            return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self._history_visible(request, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self._history_visible(request, unquote(object_id)):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ScopedInlineMixin(ScopedAdminMixin):
@@ -97,9 +161,10 @@ class UnitAdmin(ScopedModelAdmin):
 
 
 class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
+    # A plain select of the liaison accounts in scope: staff have no access to the accounts
+    # admin that an autocomplete would query.
     model = OfficeLiaison
     extra = 1
-    autocomplete_fields = ("user",)
 
 
 @admin.register(Office)
@@ -112,9 +177,40 @@ class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     actions = [regenerate_calendar_tokens]
 
 
+def _kept_rows(formset, field):
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get(field) is not None
+    ]
+
+
+class FixedCommunityFormSet(BaseInlineFormSet):
+    """The fixed-community rules of [000 一], checked by the same service as the roster import."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        deputy = self.instance
+        if not deputy.district_id:
+            return  # the deputy form reports the missing district
+        try:
+            services.fixed_communities_validate(
+                level=deputy.level,
+                district=deputy.district,
+                is_leadership_member=deputy.is_leadership_member,
+                communities=[row["community"] for row in _kept_rows(self, "community")],
+            )
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+
+
 class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
     model = FixedCommunity
+    formset = FixedCommunityFormSet
     extra = 1
+    min_num = 1
     autocomplete_fields = ("community",)
 
 
@@ -143,7 +239,7 @@ class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
         "level", "status", "is_leadership_member", CentralizedTrainingFilter, ("district", RelatedOnlyFieldListFilter)
     )
     search_fields = ("name", "name_initials", "work_unit", "mobile")
-    autocomplete_fields = ("district", "user")
+    autocomplete_fields = ("district",)
     inlines = [FixedCommunityInline]
     actions = [regenerate_calendar_tokens]
     fieldsets = (
@@ -153,8 +249,34 @@ class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
     )
 
 
+class TeamMembershipFormSet(BaseInlineFormSet):
+    """Exactly one leader, members fixed to the team's community [000 二]; a new leader goes
+    through the leader-change record, never through this list."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        team = self.instance
+        members = [(row["deputy"], bool(row.get("is_leader"))) for row in _kept_rows(self, "deputy")]
+        if not members or not team.office_id:
+            return
+        try:
+            services.team_members_validate(team_community=team.office.jurisdiction, members=members)
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+        if team.pk:
+            current = TeamMembership.objects.filter(team=team, is_leader=True).values_list("deputy_id", flat=True).first()
+            new = next(d.pk for d, is_leader in members if is_leader)
+            if current is not None and current != new:
+                raise ValidationError(
+                    _("Change the leader with the leader-change form, which records the members' agreement.")
+                )
+
+
 class TeamMembershipInline(ScopedInlineMixin, admin.TabularInline):
     model = TeamMembership
+    formset = TeamMembershipFormSet
     extra = 1
     autocomplete_fields = ("deputy",)
 
