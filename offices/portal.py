@@ -13,6 +13,7 @@ NAV = [
     NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17),
     NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70),
+    NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71),
 ]
 
 

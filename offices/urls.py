@@ -1,12 +1,13 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import dashboard, views
+from . import bimonthly, dashboard, views
 
 app_name = "offices"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reports/bimonthly/", bimonthly.bimonthly_report, name="bimonthly_report"),
     path("contacts/shortfalls/", views.contact_shortfalls, name="contact_shortfalls"),
     path("activities/", av.activity_list, name="activity_list"),
     path("activities/new/", av.activity_create, name="activity_create"),
