@@ -26,8 +26,16 @@ def office_public_deputies(office):
     return list(
         Deputy.objects.filter(memberships__team__office=office, status=Deputy.Status.SERVING)
         .order_by("-memberships__is_leader", "name_initials")
-        .values(*Deputy.PUBLIC_FIELDS, "memberships__is_leader")
+        .values("pk", *Deputy.PUBLIC_FIELDS, "memberships__is_leader")
     )
+
+
+def office_public_deputy(office, deputy_pk):
+    """One serving deputy of the office's team, or None: the only deputies whose photo the public
+    pages show."""
+    return Deputy.objects.filter(
+        pk=deputy_pk, memberships__team__office=office, status=Deputy.Status.SERVING
+    ).first()
 
 
 def next_reception(office, *, today=None):

@@ -8,6 +8,7 @@ app_name = "public"
 urlpatterns = [
     path("", views.office_list, name="offices"),
     path("<int:pk>/", views.office_detail, name="office"),
+    path("<int:pk>/deputies/<int:deputy_pk>/photo/", views.deputy_photo, name="deputy_photo"),
     path("<int:pk>/book/", views.submit, {"kind": PublicSubmission.Kind.APPOINTMENT}, name="book"),
     path("<int:pk>/write/", views.submit, {"kind": PublicSubmission.Kind.OPINION}, name="write"),
     path("done/", views.done, name="done"),

@@ -74,6 +74,18 @@ def office_detail(request, pk):
     )
 
 
+@require_GET
+def deputy_photo(request, pk, deputy_pk):
+    """A deputy's photo is a public field [SPEC §1], shown on their office's page; uploads are
+    otherwise served only to those allowed, so this view serves no other file."""
+    from liaison.lib.uploads import serve_file
+
+    deputy = sel.office_public_deputy(_public_office(pk), deputy_pk)
+    if deputy is None:
+        raise Http404
+    return serve_file(deputy.photo)
+
+
 @never_cache
 def submit(request, pk, kind):
     office = _public_office(pk)

@@ -227,3 +227,34 @@ def test_public_pages_need_no_login_and_search_offices(world, client):
 def test_office_list_queries_are_bounded(world, client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         client.get(reverse("public:offices"))
+
+
+def _png():
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (30, 40), "red").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_office_page_shows_deputies_photos_and_serves_no_other(world, client, settings, tmp_path):
+    """Photo, unit and position are public fields of the deputies at an office (SPEC §1, §5)."""
+    from django.core.files.base import ContentFile
+
+    from offices.models import Deputy
+
+    settings.MEDIA_ROOT = tmp_path
+    world.deputy_a.photo.save("a.png", ContentFile(_png()))
+    world.deputy_c.photo.save("c.png", ContentFile(_png()))
+    url = reverse("public:deputy_photo", args=[world.office_a1.pk, world.deputy_a.pk])
+    page = client.get(reverse("public:office", args=[world.office_a1.pk])).content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    # Deputy C serves at another office; deputy B has no photo; a resigned deputy is not public.
+    assert client.get(reverse("public:deputy_photo", args=[world.office_a1.pk, world.deputy_c.pk])).status_code == 404
+    assert client.get(reverse("public:deputy_photo", args=[world.office_a1.pk, world.deputy_b.pk])).status_code == 404
+    Deputy.objects.filter(pk=world.deputy_a.pk).update(status=Deputy.Status.RESIGNED)
+    assert client.get(url).status_code == 404
