@@ -13,4 +13,8 @@ export DEBUG="${DEBUG:-true}" DEMO_MODE="${DEMO_MODE:-true}"
 mkdir -p var
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py seed_demo --if-empty
+echo
+echo "Portal:  http://127.0.0.1:${PORT:-8000}/        admin: http://127.0.0.1:${PORT:-8000}/admin/"
+echo "Log in with one of the demo logins above (tasks run in process; SMS go to the outbox in the admin)."
+echo
 exec .venv/bin/python manage.py runserver "0.0.0.0:${PORT:-8000}"

@@ -99,3 +99,38 @@ def test_a_failing_app_demo_is_not_swallowed_and_leaves_nothing(monkeypatch):
         "staff", "liaisons", "handlers", "deputy_users", "year",
     }
     assert not Deputy.objects.exists()
+
+
+def _printed_logins(output):
+    lines = output.split("Demo logins", 1)[1].splitlines()[2:]
+    return [line.split()[0] for line in lines if line.strip()]
+
+
+def test_every_printed_demo_login_signs_in_through_the_form_to_its_own_home(client):
+    from django.utils.html import escape
+
+    from liaison.portal import nav_for
+
+    output = seed()
+    usernames = _printed_logins(output)
+    assert {"demo_city", "demo_district", "demo_liaison", "demo_leader", "demo_deputy", "demo_handler"} <= set(usernames)
+    assert "牵头人" in output and "组长" not in output
+    for username in usernames:
+        client.logout()
+        response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True)
+        assert response.status_code == 200, username
+        assert response.request["PATH_INFO"] == "/", (username, response.redirect_chain)
+        user = User.objects.get(username=username)
+        body = response.content.decode()
+        assert escape(str(user)) in body and escape(user.get_role_display()) in body, username
+        for item in nav_for(user):
+            assert f'href="{item["url"]}"' in body, (username, item)
+
+
+def test_run_sh_shows_the_demo_logins_again_on_later_starts():
+    seed()
+    again = seed("--if-empty")
+    assert "nothing to do" in again
+    assert {"demo_city", "demo_district", "demo_liaison", "demo_leader", "demo_deputy", "demo_handler"} <= set(
+        _printed_logins(again)
+    )

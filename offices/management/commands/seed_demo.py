@@ -131,6 +131,7 @@ class Command(BaseCommand):
         if Jurisdiction.objects.exists() or Deputy.objects.exists():
             if if_empty:
                 self.stdout.write("Demo data already present; nothing to do.")
+                self.print_existing_logins()
                 return
             raise CommandError("The database already has an organization; seed_demo only fills an empty one.")
         started = time.monotonic()
@@ -156,6 +157,17 @@ class Command(BaseCommand):
             )
         )
         self.print_logins(builder.logins)
+
+    def print_existing_logins(self):
+        """The demo accounts of an earlier run, so that ./run.sh always shows how to log in."""
+        users = User.objects.filter(username__startswith="demo_").select_related("jurisdiction", "unit")
+        logins = []
+        for u in users:
+            scope = u.jurisdiction or u.unit or (u.office_links.first().office if u.office_links.exists() else None)
+            label = str(Role(u.role).label) if u.role else ""
+            logins.append((u.username, f"{label} ({scope})" if scope else label))
+        if logins:
+            self.print_logins(logins)
 
     def print_logins(self, logins):
         width = max(len(u) for u, _r in logins) + 2
@@ -455,7 +467,7 @@ class OrgBuilder:
         for d, u in zip(ordered, users, strict=True):
             d.user_id = u.pk
         Deputy.objects.bulk_update(ordered, ["user"], batch_size=500)
-        self.logins.append(("demo_leader", f"{Role.DEPUTY.label} ({first_team.name} 组长)"))
+        self.logins.append(("demo_leader", f"{Role.DEPUTY.label} ({first_team.name} 牵头人)"))
         self.logins.append(("demo_deputy", f"{Role.DEPUTY.label} ({first_team.name})"))
         return deputies, users
 
