@@ -21,7 +21,7 @@ class UnitReviewExporter(ListExporter):
 
     def header(self):
         return [
-            _("Responsible unit"), _("District"), _("Received"), _("Replied"), _("Replied on time"),
+            _("Responsible unit"), _("District"), _("Dispatches received"), _("Replied"), _("Replied on time"),
             _("Solved"), _("Very satisfied"), _("Basically satisfied"), _("Dissatisfied"), _("Closed"),
             _("On-time rate (percent)"), _("Closure rate (percent)"), _("Satisfaction rate (percent)"),
         ]
