@@ -214,8 +214,8 @@ RECEPTION_REMINDER_BATCH_SIZE = env.int("RECEPTION_REMINDER_BATCH_SIZE", default
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.lib.sms.outbox.OutboxBackend")
 SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="党代表工作室")
-SMS_QUIET_START = 22  # no SMS from 22:00 ...
-SMS_QUIET_END = 8  # ... to 08:00 Asia/Shanghai
+SMS_QUIET_START = env.int("SMS_QUIET_START", default=22)  # no SMS from 22:00 ...
+SMS_QUIET_END = env.int("SMS_QUIET_END", default=8)  # ... to 08:00 Asia/Shanghai (equal values: no quiet hours)
 # Our template name -> the provider's approved template id, e.g. "reception_reminder=1234567".
 SMS_TEMPLATE_IDS = env.dict("SMS_TEMPLATE_IDS", default={})
 # Delivery of queued messages: batch size, how long a worker's claim lasts before another run may

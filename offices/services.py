@@ -482,7 +482,6 @@ def reception_reminders_send(*, today=None, now=None, batch_size=None):
     for period in reception_periods_to_remind(today=today):
         deputies = (
             Deputy.objects.filter(district_id=period.district_id, status=Deputy.Status.SERVING)
-            .exclude(reminders__period=period)
             .only("pk", "name", "mobile", "user_id")
             .order_by("pk")
         )

@@ -210,13 +210,19 @@ def test_reminding_costs_a_bounded_number_of_queries_whatever_the_number_of_depu
 
 
 @pytest.mark.django_db
-def test_the_daily_job_is_in_the_beat_schedule_and_staff_edits_in_the_admin_survive_a_restart(client, settings):
+def test_the_daily_job_is_in_the_beat_schedule_and_staff_edits_in_the_admin_survive_a_restart(
+    client, settings, monkeypatch
+):
+    from django_celery_beat import schedulers
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
     from liaison.beat import SeedingDatabaseScheduler
     from liaison.celery import app
 
     assert settings.CELERY_BEAT_SCHEDULE["reception-reminders"]["task"] == "offices.tasks.reception_reminders_task"
+    # Beat runs in its own process and drops stale connections; here that would close the test's
+    # transaction (PostgreSQL), so it is left alone.
+    monkeypatch.setattr(schedulers, "close_old_connections", lambda: None)
     SeedingDatabaseScheduler(app=app)
     task = PeriodicTask.objects.get(name="reception-reminders")
     assert task.task == "offices.tasks.reception_reminders_task" and task.enabled

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -122,14 +122,39 @@ def sms_deliver(message, *, backend=None):
 def sms_deliver_many(messages, *, backend=None, now=None):
     """Send stored messages one by one and record every outcome with a single UPDATE, so a batch
     costs a constant number of queries. Returns {message.pk: SmsError or None}."""
-    from liaison.models import SmsMessage
-
     backend = backend or get_backend()
     now = now or timezone.now()
     outcomes = {message.pk: _send_one(message, backend, now) for message in messages}
     if messages:
-        SmsMessage.objects.bulk_update(messages, _UPDATE_FIELDS)
+        _save_outcomes(messages)
     return outcomes
+
+
+def _save_outcomes(messages):
+    """One UPDATE for a batch of outcomes. Django's bulk_update builds a CASE expression per row
+    and field, which costs seconds of CPU per few hundred rows; on PostgreSQL an UPDATE ... FROM
+    (VALUES ...) carries the same data for a fraction of it."""
+    from liaison.models import SmsMessage
+
+    if connection.vendor != "postgresql":
+        SmsMessage.objects.bulk_update(messages, _UPDATE_FIELDS)
+        return
+    fields = [SmsMessage._meta.get_field(name) for name in _UPDATE_FIELDS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}::{f.db_type(connection)}" for f in fields)
+    row = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    params = []
+    for message in messages:
+        params.append(message.pk)
+        params.extend(f.get_db_prep_save(getattr(message, f.attname), connection) for f in fields)
+    table = quote(SmsMessage._meta.db_table)
+    sql = (
+        f"UPDATE {table} AS m SET {assignments} FROM (VALUES {', '.join([row] * len(messages))}) "  # noqa: S608
+        f"AS v(id, {columns}) WHERE m.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @dataclass
