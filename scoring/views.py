@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.models import Role
+from liaison.security.audit import audited
 from offices.models import Deputy, Jurisdiction, Office
 from offices.selectors import deputies_visible_to, deputy_for_user, jurisdictions_visible_to, liaison_office_ids
 
@@ -605,6 +606,7 @@ def export_status(request, pk):
 
 
 @role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@audited("points_export_downloaded", model=ExportJob, object_kwarg="pk")
 def export_download(request, pk):
     job = _job_or_404(request, pk)
     if job.status != ExportJob.Status.DONE:

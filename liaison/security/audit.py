@@ -75,3 +75,48 @@ class AuditLogExporter(ListExporter):
 
         for e in self.queryset.iterator(chunk_size=2000):
             yield [e.at, e.actor_repr, e.ip, e.action, e.object_type, e.object_id, e.object_repr, e.outcome, json.dumps(e.detail, ensure_ascii=False)]
+
+
+def audited(action, *, object_kwarg=None, model=None):
+    """View decorator for the things MLPS and PIPL want on the record: exports, downloads,
+    imports and every view of a resident's personal data. One audit entry per request — who,
+    when, from which IP, the URL's arguments, and the outcome: "ok" for a 2xx/3xx answer,
+    "refused" for 403/404 (raised or returned), "failed" otherwise. With `model` and
+    `object_kwarg` the entry names the object (e.g. model=Case, object_kwarg="pk").
+
+        @role_required(Role.ORG_STAFF)
+        @audited("points_export_downloaded", model=ExportJob, object_kwarg="pk")
+        def export_download(request, pk): ...
+
+    Put it under the role decorator, so anonymous visitors bounced to the login page do not
+    fill the log; refusals of signed-in users are recorded. Views that decide inside whether
+    they show personal data (masked or not) call liaison.services.audit_record themselves."""
+    from functools import wraps
+
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from liaison.services import audit_record
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            obj = None
+            if model is not None and object_kwarg in kwargs:
+                obj = model._default_manager.filter(pk=kwargs[object_kwarg]).first()
+            detail = {k: str(v) for k, v in kwargs.items()}
+            detail["method"] = request.method
+            try:
+                response = view(request, *args, **kwargs)
+            except (PermissionDenied, Http404):
+                audit_record(action=action, request=request, obj=obj, outcome="refused", **detail)
+                raise
+            code = response.status_code
+            outcome = "ok" if code < 400 else "refused" if code in (403, 404) else "failed"
+            audit_record(action=action, request=request, obj=obj, outcome=outcome, **detail)
+            return response
+
+        wrapped.audit_action = action
+        return wrapped
+
+    return decorator
