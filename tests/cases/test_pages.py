@@ -359,3 +359,52 @@ def test_queues_use_a_bounded_number_of_queries(world, client, django_assert_max
         with django_assert_max_num_queries(12):
             r = client.get(reverse(f"cases:{name}"), {"overdue": ""})
         assert r.status_code == 200
+
+
+def _case_in(world, status):
+    if status == "answered":
+        return journey.register(world, spot_answer="当场解释了政策")
+    case = journey.register(world)
+    return case if status == "registered" else journey.through(world, case, status)
+
+
+ACTORS = {"answer": "liaison", "assign": "district_staff", "forward": "liaison", "dispatch": "district_staff",
+          "reply": "handler", "feedback": "liaison", "archive": "district_staff"}
+FORMS = {"answer": {"answer": "x"}, "assign": {}, "forward": {"comment": "x"}, "dispatch": {},
+         "reply": {"result": "solved", "reply": "x"}, "feedback": {"satisfaction": "very", "note": "x"},
+         "archive": {"comment": "x"}}
+
+
+def test_every_move_the_transitions_table_forbids_is_refused_through_the_pages(world, client):
+    from cases import workflow
+    from cases.selectors import actor_kinds
+
+    refused = 0
+    for status in Status.values:
+        case = _case_in(world, status)
+        assert case.status == status
+        for action, transition in workflow.TRANSITIONS.items():
+            if status in transition.sources:
+                continue
+            user = getattr(world, ACTORS[action])
+            client.force_login(user)
+            events = case.events.count()
+            r = client.post(move(case, action), {**FORMS[action], "owner": world.deputy_a.pk})
+            if actor_kinds(user=user, case=case) & transition.actors:
+                # Someone who may make this move, in the wrong state: a message on the case page.
+                assert r.status_code == 302 and r["Location"] == detail(case), (status, action)
+                messages = [str(m) for m in client.get(detail(case)).context["messages"]]
+                assert any(str(transition.label) in m for m in messages), (status, action, messages)
+            else:
+                assert r.status_code in (403, 404), (status, action)
+            case.refresh_from_db()
+            assert case.status == status and case.events.count() == events, (status, action)
+            refused += 1
+    assert refused >= 35
+
+
+def test_home_panel_counts_the_cases_waiting_for_the_viewer(world, login_as):
+    journey.register(world)
+    page = login_as(world.liaison).get(reverse("home")).content.decode()
+    assert 'data-testid="cases-panel"' in page and reverse("cases:desk") in page
+    assert 'data-testid="cases-panel"' not in login_as(world.handler).get(reverse("home")).content.decode()
