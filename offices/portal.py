@@ -29,7 +29,14 @@ def _queue_panel(request):
     return queue_panel(request)
 
 
+def _calendar_panel(request):
+    from .calendar_views import calendar_panel
+
+    return calendar_panel(request)
+
+
 PANELS = [
     Panel(roles=frozenset({Role.DEPUTY}), order=10, render=_deputy_panel),
     Panel(roles=MANAGERS, order=10, render=_queue_panel),
+    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=60, render=_calendar_panel),
 ]

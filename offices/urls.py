@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import bimonthly, dashboard, views
+from . import bimonthly, calendar_views, dashboard, views
 
 app_name = "offices"
 
@@ -29,4 +29,9 @@ urlpatterns = [
     path("escalations/<int:pk>/explain/", av.escalation_explain, name="escalation_explain"),
     path("escalations/<int:pk>/resolve/", av.escalation_resolve, name="escalation_resolve"),
     path("escalations/<int:pk>/file/", av.escalation_file, name="escalation_file"),
+    # iCalendar feeds: the token in the URL is the credential (calendar apps cannot log in).
+    path("calendar/deputy/<str:token>.ics", calendar_views.deputy_calendar, name="deputy_calendar"),
+    path("calendar/office/<str:token>.ics", calendar_views.office_calendar, name="office_calendar"),
+    path("calendar/mine/renew/", calendar_views.deputy_calendar_renew, name="deputy_calendar_renew"),
+    path("calendar/offices/<int:pk>/renew/", calendar_views.office_calendar_renew, name="office_calendar_renew"),
 ]
