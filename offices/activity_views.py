@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.models import Role
+from liaison.security.audit import audited
 
 from . import activities as services
 from .forms import (
@@ -463,6 +464,7 @@ def escalation_explain(request, pk):
 
 
 @role_required(Role.DEPUTY, Role.ORG_STAFF)
+@audited("explanation_file_downloaded", model=Escalation, object_kwarg="pk")
 def escalation_file(request, pk):
     escalation = get_visible_or_404(escalations_visible_to(user=request.user), pk=pk)
     if not escalation.explanation_file:

@@ -288,3 +288,16 @@ def test_fixed_elsewhere_deputy_is_not_offered_in_the_plan_form(world, client):
     client.force_login(world.liaison)
     body = client.get(reverse("offices:activity_create")).content.decode()
     assert "张三" in body and "王五" not in body
+
+
+def test_downloading_an_explanation_file_is_audited(world, things, client):
+    from liaison.models import AuditLog
+
+    svc.escalation_explain(
+        escalation=things["escalation"], actor=world.deputy_b_user,
+        file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
+    )
+    client.force_login(world.district_staff)
+    assert client.get(reverse("offices:escalation_file", args=[things["escalation"].pk])).status_code == 200
+    entry = AuditLog.objects.get(action="explanation_file_downloaded")
+    assert entry.actor == world.district_staff and entry.object_id == str(things["escalation"].pk)
