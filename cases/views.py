@@ -210,6 +210,13 @@ def case_detail(request, pk):
     moves = _visible_moves(moves_for(user=request.user, case=case), case)
     kinds = actor_kinds(user=request.user, case=case)
     meeting = case.meeting_assignments.select_related("meeting").order_by("-id").first()
+    # The team leader (or staff) gives owners at the team meeting, where the office's cases are
+    # seen together; the single "assign" move stays for changing an owner.
+    meeting_team = None
+    if kinds & {workflow.LEADER, workflow.STAFF} and case.owner_id is None and case.status in (
+        Status.REGISTERED, Status.ANSWERED
+    ):
+        meeting_team = Team.objects.filter(office_id=case.office_id).first()
     return render(
         request, "cases/case_detail.html",
         {
@@ -218,6 +225,7 @@ def case_detail(request, pk):
             and case.status in (Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED),
             "can_attach": bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}),
             "meeting": meeting.meeting if meeting else None,
+            "meeting_team": meeting_team,
             "public_submission": PublicSubmission.objects.filter(case=case).first(),
             "today": timezone.localdate(),
         },

@@ -408,3 +408,13 @@ def test_home_panel_counts_the_cases_waiting_for_the_viewer(world, login_as):
     page = login_as(world.liaison).get(reverse("home")).content.decode()
     assert 'data-testid="cases-panel"' in page and reverse("cases:desk") in page
     assert 'data-testid="cases-panel"' not in login_as(world.handler).get(reverse("home")).content.decode()
+
+
+def test_case_page_leads_the_team_leader_and_staff_to_the_meeting_000_9(world, login_as):
+    case = journey.register(world)
+    url = reverse("cases:meeting_new", args=[world.team_a1.pk])
+    assert url in login_as(world.deputy_a_user).get(detail(case)).content.decode()
+    assert url in login_as(world.district_staff).get(detail(case)).content.decode()
+    assert url not in login_as(world.liaison).get(detail(case)).content.decode()
+    assert login_as(world.district_staff).get(url).status_code == 200
+    assert login_as(world.other_staff).get(url).status_code == 404
