@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -151,6 +153,14 @@ class JurisdictionAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return selectors.jurisdictions_visible_to(user=request.user)
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "level" and request.user.staff_district_id is not None:
+            # District staff add streets and communities inside their district; a new city or
+            # district would fall outside the scope they manage.
+            low = (Jurisdiction.Level.STREET, Jurisdiction.Level.COMMUNITY)
+            kwargs["choices"] = [c for c in db_field.get_choices(include_blank=True) if not c[0] or c[0] in low]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
 
 @admin.register(Unit)
 class UnitAdmin(ScopedModelAdmin):
@@ -290,11 +300,72 @@ class TeamAdmin(ScopedModelAdmin):
     inlines = [TeamMembershipInline]
 
 
+class _DryRun(Exception):
+    pass
+
+
+class LeaderChangeForm(forms.ModelForm):
+    """Checks the change with the service itself, in a savepoint that is rolled back, so the
+    admin refuses exactly what team_change_leader refuses [000 二]."""
+
+    class Meta:
+        model = LeaderChange
+        fields = ("team", "date", "new_leader", "reason", "all_members_agreed")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            with transaction.atomic():
+                services.team_change_leader(
+                    team=data["team"],
+                    new_leader=data["new_leader"],
+                    date=data["date"],
+                    reason=data.get("reason", ""),
+                    filed_by=self.filed_by,
+                    all_members_agreed=data.get("all_members_agreed", False),
+                )
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+        return data
+
+
 @admin.register(LeaderChange)
 class LeaderChangeAdmin(ScopedModelAdmin):
     district_path = "team__district"
+    form = LeaderChangeForm
     list_display = ("team", "date", "old_leader", "new_leader", "filed_by", "all_members_agreed")
-    search_fields = ("team__name",)
+    list_filter = ("all_members_agreed", ("team__district", RelatedOnlyFieldListFilter))
+    search_fields = ("team__name", "new_leader__name", "new_leader__name_initials")
+    autocomplete_fields = ("team", "new_leader")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"filed_by": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("old_leader", "filed_by", "created_at") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return ("team", "date", "old_leader", "new_leader", "reason", "filed_by", "all_members_agreed", "created_at")
+        return super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # The leader changes through the service, which writes this record itself.
+        record = services.team_change_leader(
+            team=obj.team,
+            new_leader=obj.new_leader,
+            date=obj.date,
+            reason=obj.reason,
+            filed_by=request.user,
+            all_members_agreed=obj.all_members_agreed,
+        )
+        obj.pk, obj.old_leader_id, obj.filed_by_id = record.pk, record.old_leader_id, record.filed_by_id
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -239,3 +239,33 @@ def test_history_shows_who_changed_what(world, staff):
     body = staff.get(admin_url("deputy", "history", world.deputy_b.pk)).content.decode()
     assert world.district_staff.name in body or world.district_staff.username in body
     assert "副主任" in body and "主任" in body
+
+
+def test_admin_leader_change_goes_through_the_service_000_2(world, staff):
+    from offices.models import LeaderChange
+
+    url = reverse("admin:offices_leaderchange_add")
+    base = {"team": world.team_a1.pk, "date": "2026-11-01", "new_leader": world.deputy_b.pk, "reason": "工作调动", "_save": "Save"}
+    response = staff.post(url, base)  # the members' agreement is missing
+    assert response.status_code == 200 and response.context["errors"]
+    assert TeamMembership.objects.get(team=world.team_a1, is_leader=True).deputy == world.deputy_a
+    assert not LeaderChange.objects.exists()
+    response = staff.post(url, {**base, "all_members_agreed": "on"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert TeamMembership.objects.get(team=world.team_a1, is_leader=True).deputy == world.deputy_b
+    record = LeaderChange.objects.get()
+    assert (record.old_leader, record.new_leader, record.filed_by) == (world.deputy_a, world.deputy_b, world.district_staff)
+
+
+def test_admin_leader_change_cannot_pick_another_districts_team(world, staff):
+    url = reverse("admin:offices_leaderchange_add")
+    response = staff.post(url, {"team": world.team_b1.pk, "date": "2026-11-01", "new_leader": world.deputy_c.pk,
+                                "reason": "x", "all_members_agreed": "on", "_save": "Save"})
+    assert response.status_code == 200 and response.context["errors"]
+    assert TeamMembership.objects.get(team=world.team_b1, is_leader=True).deputy == world.deputy_c
+
+
+def test_district_staff_add_only_streets_and_communities(world, staff):
+    form = staff.get(reverse("admin:offices_jurisdiction_add")).context["adminform"].form
+    assert {c for c, _l in form.fields["level"].choices if c} == {"street", "community"}
+    assert set(form.fields["parent"].queryset) == set(world.district_a.__class__.objects.filter(district=world.district_a))
