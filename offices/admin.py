@@ -4,7 +4,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -293,11 +293,28 @@ class TeamMembershipInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(ScopedModelAdmin):
-    list_display = ("name", "office", "district")
+    list_display = ("name", "office", "district", "leader", "member_count")
     list_filter = (("district", RelatedOnlyFieldListFilter),)
-    search_fields = ("name", "office__name")
+    search_fields = ("name", "office__name", "memberships__deputy__name", "memberships__deputy__name_initials")
     autocomplete_fields = ("office",)
     inlines = [TeamMembershipInline]
+
+    def get_queryset(self, request):
+        leader = TeamMembership.objects.filter(team=OuterRef("pk"), is_leader=True).values("deputy__name")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("office", "district")
+            .annotate(leader_name=Subquery(leader), n_members=Count("memberships", distinct=True))
+        )
+
+    @admin.display(description=_("leader"), ordering="leader_name")
+    def leader(self, obj):
+        return obj.leader_name
+
+    @admin.display(description=_("members"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
 
 
 class _DryRun(Exception):

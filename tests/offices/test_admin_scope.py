@@ -269,3 +269,12 @@ def test_district_staff_add_only_streets_and_communities(world, staff):
     form = staff.get(reverse("admin:offices_jurisdiction_add")).context["adminform"].form
     assert {c for c, _l in form.fields["level"].choices if c} == {"street", "community"}
     assert set(form.fields["parent"].queryset) == set(world.district_a.__class__.objects.filter(district=world.district_a))
+
+
+def test_team_list_shows_leader_and_member_count_and_finds_teams_by_member(world, staff, django_assert_max_num_queries):
+    url = admin_url("team", "changelist")
+    with django_assert_max_num_queries(12):
+        response = staff.get(url)
+    [team] = response.context["cl"].result_list
+    assert (team.leader_name, team.n_members) == ("张三", 2)
+    assert [t.pk for t in staff.get(url, {"q": "ls"}).context["cl"].result_list] == [world.team_a1.pk]
