@@ -119,6 +119,9 @@ class ScopedAdminMixin(ExportActionMixin):
     def history_view(self, request, object_id, extra_context=None):
         if not self._history_visible(request, unquote(object_id)):
             raise Http404
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            # A model without historical records: Django's own log of admin changes.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -278,3 +278,12 @@ def test_team_list_shows_leader_and_member_count_and_finds_teams_by_member(world
     [team] = response.context["cl"].result_list
     assert (team.leader_name, team.n_members) == ("张三", 2)
     assert [t.pk for t in staff.get(url, {"q": "ls"}).context["cl"].result_list] == [world.team_a1.pk]
+
+
+def test_history_of_a_model_without_historical_records_falls_back_to_the_admin_log(world, staff):
+    from offices.models import Contact
+
+    contact = Contact.objects.create(deputy=world.deputy_b, name="居民甲")
+    assert staff.get(admin_url("contact", "history", contact.pk)).status_code == 200
+    other = Contact.objects.create(deputy=world.deputy_c, name="居民乙")
+    assert staff.get(admin_url("contact", "history", other.pk)).status_code == 404
