@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .lib.append_only import AppendOnlyError, AppendOnlyModel
+
 
 class Role(models.TextChoices):
     ORG_STAFF = "staff", _("Organization department staff")
@@ -185,23 +187,18 @@ class PasswordHistory(models.Model):
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
 
 
-class AuditLogQuerySet(models.QuerySet):
-    """Append-only: bulk updates and deletes are refused; the retention purge goes through
-    liaison.services.audit_purge, which the PostgreSQL trigger also recognizes."""
-
-    def update(self, **kwargs):
-        raise AuditLogReadOnly(_("Audit log entries cannot be changed."))
-
-    def delete(self):
-        raise AuditLogReadOnly(_("Audit log entries cannot be deleted."))
-
-
-class AuditLogReadOnly(Exception):
+class AuditLogReadOnly(AppendOnlyError):
     pass
 
 
-class AuditLog(models.Model):
-    """Who did what to which object, from where, and how it ended. Append-only."""
+class AuditLog(AppendOnlyModel):
+    """Who did what to which object, from where, and how it ended. Append-only, in bulk too; the
+    retention purge goes through liaison.services.audit_purge, which the PostgreSQL trigger also
+    recognizes."""
+
+    append_only_error = AuditLogReadOnly
+    changed_message = _("Audit log entries cannot be changed.")
+    deleted_message = _("Audit log entries cannot be deleted.")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # No database constraint and no cascade: deleting an account must neither delete nor rewrite
@@ -225,8 +222,6 @@ class AuditLog(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, default="ok")
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
-    objects = AuditLogQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
@@ -241,14 +236,6 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditLogReadOnly(_("Audit log entries cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditLogReadOnly(_("Audit log entries cannot be deleted."))
 
 
 class PrivacyRequest(models.Model):

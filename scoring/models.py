@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.append_only import AppendOnlyModel
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 
 
@@ -129,8 +130,11 @@ class RuleSetBinding(models.Model):
         return f"{self.jurisdiction} {self.year}: {self.rule_set}"
 
 
-class Entry(models.Model):
-    """One line of the append-only points ledger."""
+class Entry(AppendOnlyModel):
+    """One line of the append-only points ledger: a correction is a new reversing entry."""
+
+    changed_message = _("Ledger entries cannot be changed; append a reversing entry instead.")
+    deleted_message = _("Ledger entries cannot be deleted; append a reversing entry instead.")
 
     class Kind(models.TextChoices):
         AWARD = "award", _("Award")
@@ -183,14 +187,6 @@ class Entry(models.Model):
     def __str__(self):
         return f"{self.deputy} {self.points:+d} · {self.rule_item}"
 
-    def save(self, *args, **kwargs):
-        # Append-only: rows are inserted, never changed.
-        if self.pk and not kwargs.get("force_insert"):
-            raise ValueError("Ledger entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Ledger entries are append-only")
 
 
 class Claim(models.Model):

@@ -7,10 +7,10 @@ move appends a CaseEvent, and events are never edited or deleted.
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.append_only import AppendOnlyModel
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 
 # No 0/O, 1/I/L: a code read aloud over the phone or copied from a slip of paper stays unambiguous.
@@ -220,18 +220,12 @@ class CaseDispatch(models.Model):
         return self.replied_at is not None and self.replied_at.date() <= self.deadline
 
 
-class EventQuerySet(models.QuerySet):
-    """The timeline is append-only: bulk updates and deletes are refused too."""
+class CaseEvent(AppendOnlyModel):
+    """One timeline entry: who moved the case from which state to which, when, and why.
+    Append-only, in bulk too."""
 
-    def update(self, **kwargs):
-        raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
-
-    def delete(self):
-        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
-
-
-class CaseEvent(models.Model):
-    """One timeline entry: who moved the case from which state to which, when, and why."""
+    changed_message = _("Timeline entries cannot be changed.")
+    deleted_message = _("Timeline entries cannot be deleted.")
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -246,8 +240,6 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
     comment = models.TextField(_("comment"), blank=True)
 
-    objects = EventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline")
@@ -255,14 +247,6 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
 
 
 class TeamMeeting(models.Model):

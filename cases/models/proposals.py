@@ -9,9 +9,10 @@ reply; a dissatisfied evaluation may be dispatched again. The moves are in PROPO
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from liaison.lib.append_only import AppendOnlyModel
 
 
 class ProposalKind(models.TextChoices):
@@ -144,16 +145,11 @@ class ProposalCosigner(models.Model):
         return f"{self.proposal} · {self.deputy}"
 
 
-class _AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
-
-    def delete(self):
-        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
-
-
-class ProposalEvent(models.Model):
+class ProposalEvent(AppendOnlyModel):
     """One timeline entry of a proposal or motion. Append-only."""
+
+    changed_message = _("Timeline entries cannot be changed.")
+    deleted_message = _("Timeline entries cannot be deleted.")
 
     proposal = models.ForeignKey(Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("time"), auto_now_add=True)
@@ -167,8 +163,6 @@ class ProposalEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=12, choices=ProposalStatus.choices)
     comment = models.TextField(_("comment"), blank=True)
 
-    objects = _AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("proposal timeline entry")
         verbose_name_plural = _("proposal timeline")
@@ -177,13 +171,6 @@ class ProposalEvent(models.Model):
     def __str__(self):
         return f"{self.proposal_id} {self.from_status}→{self.to_status}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Timeline entries cannot be changed."), code="immutable")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Timeline entries cannot be deleted."), code="immutable")
 
 
 class Inquiry(models.Model):
