@@ -71,36 +71,54 @@ def deputy_offices(deputy_ids=None):
     return dict(qs.values_list("deputy_id", "team__office_id"))
 
 
-def standings_compute(*, year, upto=None, deputies=None):
+def capped_deputy_totals(*, year, upto=None):
+    """{deputy_id: total of the year after each item's cap}, summed and capped by the database in
+    one query: one row per deputy instead of one per deputy and item, for the pages that only
+    need totals and ranks. Agrees with `capped_item_totals` (tests/scoring/test_standings.py)."""
+    from django.db import connection
+
+    entry, item = Entry._meta.db_table, RuleItem._meta.db_table
+    where, params = "year = %s", [year]
+    if upto is not None:
+        where += " AND occurred_on <= %s"
+        params.append(upto)
+    sql = (
+        f"SELECT t.deputy_id, SUM(CASE WHEN i.cap_per_year IS NOT NULL AND t.s > i.cap_per_year "
+        f"THEN i.cap_per_year ELSE t.s END) "
+        f"FROM (SELECT deputy_id, rule_item_id, SUM(points) AS s FROM {entry} WHERE {where} "
+        f"GROUP BY deputy_id, rule_item_id) t JOIN {item} i ON i.id = t.rule_item_id GROUP BY t.deputy_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {deputy_id: int(total or 0) for deputy_id, total in cursor.fetchall()}
+
+
+def standings_compute(*, year, upto=None, deputies=None, detail=True):
     """Live standings of all serving deputies (or of `deputies`), ranked city-wide, within each
-    district and within each office. A constant number of queries."""
+    district and within each office. A constant number of queries. With detail=False the rows
+    carry totals and ranks only (cheaper at city scale); `standings_fill_detail` adds the category
+    and item breakdown to the rows a page shows."""
     from offices.models import Deputy
 
     if deputies is None:
         deputies = Deputy.objects.filter(status=Deputy.Status.SERVING)
     people = list(deputies.order_by().values_list("id", "name", "district_id"))
-    entries = Entry.objects.filter(year=year)
-    if upto is not None:
-        entries = entries.filter(occurred_on__lte=upto)
-    per_deputy, items = capped_item_totals(entries)
+    if detail:
+        entries = Entry.objects.filter(year=year)
+        if upto is not None:
+            entries = entries.filter(occurred_on__lte=upto)
+        per_deputy, items = capped_item_totals(entries)
+    else:
+        totals_only = capped_deputy_totals(year=year, upto=upto)
     offices = deputy_offices()
     rows = []
     for deputy_id, name, district_id in people:
-        totals = per_deputy.get(deputy_id, {})
-        by_category = defaultdict(int)
-        for item_id, points in totals.items():
-            by_category[items[item_id].category] += points
-        rows.append(
-            StandingRow(
-                deputy_id=deputy_id,
-                name=name,
-                district_id=district_id,
-                office_id=offices.get(deputy_id),
-                total=sum(totals.values()),
-                by_category=dict(by_category),
-                by_item=dict(totals),
-            )
-        )
+        row = StandingRow(deputy_id=deputy_id, name=name, district_id=district_id, office_id=offices.get(deputy_id))
+        if detail:
+            _fill(row, per_deputy.get(deputy_id, {}), items)
+        else:
+            row.total = totals_only.get(deputy_id, 0)
+        rows.append(row)
     city = competition_ranks({r.deputy_id: r.total for r in rows})
     by_district = defaultdict(dict)
     by_office = defaultdict(dict)
@@ -119,10 +137,36 @@ def standings_compute(*, year, upto=None, deputies=None):
     return rows
 
 
+def _fill(row, totals, items):
+    by_category = defaultdict(int)
+    for item_id, points in totals.items():
+        by_category[items[item_id].category] += points
+    row.total = sum(totals.values())
+    row.by_category = dict(by_category)
+    row.by_item = dict(totals)
+
+
+def standings_fill_detail(rows, *, year, upto=None):
+    """Add the category and item breakdown to some rows of `standings_compute(detail=False)`
+    (a page of them, or one deputy's): two queries whatever the number of rows."""
+    ids = [r.deputy_id for r in rows]
+    if not ids:
+        return rows
+    entries = Entry.objects.filter(year=year, deputy_id__in=ids)
+    if upto is not None:
+        entries = entries.filter(occurred_on__lte=upto)
+    per_deputy, items = capped_item_totals(entries)
+    for r in rows:
+        _fill(r, per_deputy.get(r.deputy_id, {}), items)
+    return rows
+
+
 def deputy_score(*, deputy, year):
     """A deputy's total, categories, items and ranks for the year (live, from the ledger)."""
-    rows = standings_compute(year=year)
+    rows = standings_compute(year=year, detail=False)
     mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
+    if mine is not None:
+        standings_fill_detail([mine], year=year)
     return mine
 
 

@@ -34,6 +34,7 @@ from .selectors import (
     snapshot_rows_visible_to,
     staff_can_review,
     standings_compute,
+    standings_fill_detail,
 )
 
 STAFF = (Role.ORG_STAFF, Role.SYSADMIN)
@@ -133,8 +134,10 @@ def _attach_links(entries):
 
 
 def score_context(*, deputy, year, viewer):
-    rows = standings_compute(year=year)
+    rows = standings_compute(year=year, detail=False)
     mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
+    if mine is not None:
+        standings_fill_detail([mine], year=year)
     counts = {
         "city": len(rows),
         "district": sum(1 for r in rows if mine and r.district_id == mine.district_id),
@@ -443,7 +446,7 @@ def standings(request):
             qs = qs.filter(deputy_name__icontains=q)
         rows = qs.order_by(rank_field, "deputy_name")
     else:
-        rows = standings_compute(year=year)
+        rows = standings_compute(year=year, detail=False)
         if scope == "district" and district_id:
             rows = [r for r in rows if str(r.district_id) == str(district_id)]
         elif scope == "office":
@@ -455,6 +458,9 @@ def standings(request):
         rows.sort(key=lambda r: (getattr(r, rank_field) or 0, r.name))
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page_rows = list(page.object_list)
+    if snapshot is None:
+        # Ranks come from the totals of every deputy; the breakdown only for the rows shown.
+        standings_fill_detail(page_rows, year=year)
     names_d = Jurisdiction.objects.in_bulk({r.district_id for r in page_rows})
     names_o = Office.objects.in_bulk({r.office_id for r in page_rows if r.office_id})
     categories = Category.choices
@@ -624,7 +630,7 @@ def deputy_panel(request):
     if deputy is None:
         return ""
     year = timezone.localdate().year
-    rows = standings_compute(year=year, deputies=Deputy.objects.filter(district_id=deputy.district_id))
+    rows = standings_compute(year=year, deputies=Deputy.objects.filter(district_id=deputy.district_id), detail=False)
     mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
     return render_to_string("scoring/panel_deputy.html", {"mine": mine, "year": year}, request)
 

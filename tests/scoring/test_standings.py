@@ -175,3 +175,29 @@ def test_points_pages_query_counts_do_not_grow_with_deputies_and_entries(client,
     grown = {page: (small[page], large[page]) for page in small if large[page] != small[page]}
     assert not grown, grown
     assert max(large.values()) <= 30
+
+
+def test_totals_summed_by_the_database_agree_with_the_item_breakdown_including_caps_002(world):
+    """The pages rank on totals the database sums and caps; snapshots and exports use the
+    per-item breakdown. Both must give every deputy the same total: co-signing capped at 9, a
+    reversal, entries after the quarter's end."""
+    from scoring.selectors import capped_deputy_totals, standings_fill_detail
+    from scoring.services import points_revoke_event
+
+    for n in range(5):  # 15 points of co-signing, capped at 9
+        points_record_event(deputy=world.deputy_a, event="motion_cosign", source=make_record(world.deputy_a, n),
+                            occurred_on=DAY)
+    record = make_record(world.deputy_b, 10)
+    points_record_event(deputy=world.deputy_b, event="motion_lead", source=record, occurred_on=DAY)
+    points_revoke_event(deputy=world.deputy_b, event="motion_lead", source=record, reason="撤回")
+    points_record_event(deputy=world.deputy_b, event="inquiry", source=make_record(world.deputy_b, 11), occurred_on=DAY)
+    claim_points(world, world.deputy_c, 14, day=datetime.date(2026, 9, 1))
+    for upto in (None, datetime.date(2026, 6, 30)):
+        detailed = {r.deputy_id: r.total for r in standings_compute(year=2026, upto=upto)}
+        light = standings_compute(year=2026, upto=upto, detail=False)
+        assert {r.deputy_id: r.total for r in light} == detailed
+        assert all(r.by_item == {} for r in light)
+    assert capped_deputy_totals(year=2026) == {world.deputy_a.pk: 9, world.deputy_b.pk: 5, world.deputy_c.pk: 20}
+    assert world.deputy_c.pk not in capped_deputy_totals(year=2026, upto=datetime.date(2026, 6, 30))
+    rows = standings_fill_detail(standings_compute(year=2026, detail=False)[:1], year=2026)
+    assert rows[0].deputy_id == world.deputy_c.pk and rows[0].by_category == {"example": 20}
