@@ -470,39 +470,17 @@ def annual_report_save(*, deputy, year, body, submit=False, actor=None):
 
 
 def export_job_run(*, job_id):
-    """Run one export job: claim it with a conditional UPDATE (a second delivery finds nothing to
-    do), stream the rows into a temporary file with progress, then store the file."""
-    import tempfile
-
-    from django.core.files import File
+    """Run one export job (liaison.lib.exporters.export_job_run: claimed once, streamed with
+    progress)."""
+    from liaison.lib.exporters import export_job_run as run
 
     from .exporters import exporter_for
     from .models import ExportJob
 
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(status=ExportJob.Status.RUNNING)
-    if not claimed:
-        return None
-    job = ExportJob.objects.select_related("district").get(pk=job_id)
-    try:
-        exporter = exporter_for(job)
-        total = exporter.count()
-        ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
-
-        def progress(done):
-            ExportJob.objects.filter(pk=job.pk).update(done_rows=done)
-
-        with tempfile.TemporaryFile() as tmp:
-            exporter.write_xlsx(tmp, progress=progress)
-            tmp.seek(0)
-            name = f"{exporter.filename}-{job.year}-{job.pk}.xlsx"
-            job.file.save(name, File(tmp), save=False)
-        ExportJob.objects.filter(pk=job.pk).update(
-            file=job.file.name, status=ExportJob.Status.DONE, done_rows=total, finished_at=timezone.now()
-        )
-    except Exception as exc:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        raise
-    job.refresh_from_db()
-    return job
+    return run(
+        model=ExportJob,
+        job_id=job_id,
+        select_related=("district",),
+        exporter_for=exporter_for,
+        filename_for=lambda job, exporter: f"{exporter.filename}-{job.year}-{job.pk}.xlsx",
+    )

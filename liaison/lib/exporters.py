@@ -85,3 +85,35 @@ def xlsx_response(exporter):
     name = f"{exporter.filename}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(name)}"
     return response
+
+
+def export_job_run(*, model, job_id, exporter_for, filename_for, select_related=()):
+    """Run one background export job of `model` (status, done_rows, total_rows, file, error and
+    finished_at fields; Status with QUEUED, RUNNING, DONE, FAILED): claim it with a conditional
+    UPDATE, so a redelivered task finds nothing to do; stream the exporter's rows into a temporary
+    file, saving progress every few hundred rows; then store the file. Returns the job, or None
+    when it was not queued any more."""
+    import tempfile
+
+    from django.core.files import File
+
+    jobs = model.objects.filter(pk=job_id)
+    if not jobs.filter(status=model.Status.QUEUED).update(status=model.Status.RUNNING):
+        return None
+    job = model.objects.select_related(*select_related).get(pk=job_id)
+    try:
+        exporter = exporter_for(job)
+        total = exporter.count()
+        jobs.update(total_rows=total)
+        with tempfile.TemporaryFile() as tmp:
+            exporter.write_xlsx(tmp, progress=lambda done: jobs.update(done_rows=done))
+            tmp.seek(0)
+            job.file.save(filename_for(job, exporter), File(tmp), save=False)
+        jobs.update(
+            file=job.file.name, status=model.Status.DONE, done_rows=total, total_rows=total, finished_at=timezone.now()
+        )
+    except Exception as exc:
+        jobs.update(status=model.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    job.refresh_from_db()
+    return job
