@@ -77,6 +77,10 @@ def _visit_or_start(view):
 
 def _own_case_or_404(phone, pk):
     """One of the resident's own cases; any other id is a 404, as if it did not exist."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
     case = svc.resident_cases(phone=phone).filter(pk=pk).first()
     if case is None:
         raise Http404

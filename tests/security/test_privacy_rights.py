@@ -15,7 +15,7 @@ from django.utils import timezone
 from cases.models import Status
 from liaison import privacy
 from liaison.lib import captcha
-from liaison.models import AuditLog, PrivacyRequest, SmsMessage
+from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
 from liaison.privacy_services import resident_data_retention_run
 from tests.cases import journey
 
@@ -263,3 +263,33 @@ def test_retention_is_a_scheduled_task_and_an_environment_setting(settings, tmp_
         capture_output=True, text=True, timeout=60,
     )
     assert result.stdout.strip() == "7", result.stderr
+
+
+def test_pages_refuse_without_a_verified_phone_and_refuse_other_residents_cases(world, client):
+    mine_case = journey.register(world)
+    other = journey.register(world, reporter_mobile="13900001111")
+    for url in (reverse("privacy:mine"), reverse("privacy:correct", args=[mine_case.pk]), reverse("privacy:delete")):
+        assert client.get(url)["Location"] == reverse("privacy:start")
+    _verified(client)
+    assert client.get(reverse("privacy:correct", args=[other.pk])).status_code == 404
+    assert client.get(reverse("privacy:delete") + f"?case={other.pk}").status_code == 404
+    assert client.post(reverse("privacy:delete"), {"case": other.pk, "confirm": "on"}).status_code == 404
+    assert client.get(reverse("privacy:delete") + "?case=abc").status_code == 404
+    other.refresh_from_db()
+    assert other.reporter_mobile == "13900001111"
+
+
+def test_only_organization_staff_read_the_record_of_requests_in_the_admin(world, client):
+    from tests.base import make_user
+
+    journey.register(world)
+    _start(client)
+    request = PrivacyRequest.objects.get()
+    client.force_login(world.city_staff)
+    url = reverse("admin:liaison_privacyrequest_change", args=[request.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "136****5678" in page.content.decode() and request.phone_digest not in page.content.decode()
+    assert client.post(url, {"outcome": "x"}).status_code == 403
+    for role in (Role.SYSADMIN, Role.AUDITOR, Role.LIAISON):
+        client.force_login(make_user(f"u_{role}", role))
+        assert client.get(url).status_code in (302, 403)
