@@ -231,7 +231,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
     """Log what happened and who attended. `attended` maps deputy id → bool for the participants.
     May be repeated to correct the record; points follow the correction."""
     today = _today(today)
-    activity = Activity.objects.select_for_update().select_related("office").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("office").get(pk=activity.pk)
     _check_transition(
         Activity.TRANSITIONS, activity.status, Activity.Status.LOGGED, _("A cancelled activity cannot be logged.")
     )
@@ -248,7 +248,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
     activity.save(update_fields=["households", "notes", "status", "logged_at"])
 
     event = _participation_event(activity)
-    participants = list(activity.participants.select_related("deputy").select_for_update())
+    participants = list(activity.participants.select_related("deputy").select_for_update(of=("self",)))
     for p in participants:
         new = bool(attended.get(p.deputy_id, False))
         was = p.attended
@@ -555,7 +555,7 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
 
 @transaction.atomic
 def leave_request_decide(*, leave, approve, actor, note=""):
-    leave = LeaveRequest.objects.select_for_update().select_related("activity", "deputy").get(pk=leave.pk)
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
     target = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REFUSED
     _check_transition(LeaveRequest.TRANSITIONS, leave.status, target, _("This request was already decided."))
     if not approve and not note.strip():
@@ -612,7 +612,7 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
 
 @transaction.atomic
 def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
-    invitation = Invitation.objects.select_for_update().select_related("activity", "deputy__user").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)
     target = Invitation.Status.APPROVED if approve else Invitation.Status.REFUSED
     _check_transition(Invitation.TRANSITIONS, invitation.status, target, _("This request was already decided."))
     if approve and not attendees.strip():

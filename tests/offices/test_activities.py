@@ -427,3 +427,35 @@ def test_late_logged_attendance_after_closing_resolves_the_reminder_and_scores(w
     assert outcome(world.deputy_b, cal[0]) == Outcome.ATTENDED
     assert Escalation.objects.get(deputy=world.deputy_b).status == Escalation.Status.RESOLVED
     assert points(world.deputy_b, "reception_attended") == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_closes_of_a_period_raise_each_escalation_once_000_11(world):
+    import threading
+
+    from django.db import connection
+
+    reception_periods_generate(year=2027, districts=[world.district_a])
+    period = ReceptionPeriod.objects.filter(district=world.district_a).order_by("start").first()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(len(svc.period_close(period=period)))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(results) == [0, 2]
+    assert Escalation.objects.filter(period=period).count() == 2
+    assert Attendance.objects.filter(period=period).count() == 2
