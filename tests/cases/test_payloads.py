@@ -44,10 +44,10 @@ def build(world, p):
     answered = journey.register(world, title=p, content=p, spot_answer=p)
     waiting = journey.forward(world, journey.assign(world, journey.register(world, title=p, content=p)))
     # In the unit's inbox, waiting for its reply.
-    journey.dispatch(world, journey.forward(world, journey.assign(world, journey.register(world, title=p))))
+    pending = journey.dispatch(world, journey.forward(world, journey.assign(world, journey.register(world, title=p))))
     proposal = proposal_services.proposal_file(lead=world.deputy_a, kind=ProposalKind.PROPOSAL, title=p, content=p,
                                                actor=world.deputy_a_user)
-    return walked, answered, waiting, meeting, proposal
+    return walked, answered, waiting, meeting, proposal, pending
 
 
 def assert_harmless_html(response, p, where=""):
@@ -61,7 +61,7 @@ def assert_harmless_html(response, p, where=""):
 
 @pytest.mark.parametrize("p", PAYLOADS)
 def test_payloads_in_every_case_field_are_escaped_in_pages(world, client, p):
-    walked, answered, waiting, meeting, proposal = build(world, p)
+    walked, answered, waiting, meeting, proposal, pending = build(world, p)
     pages = [
         # The case page as the liaison (personal data, dispatches, unit reply, feedback, timeline).
         (world.liaison, reverse("cases:detail", args=[walked.pk])),
@@ -72,6 +72,9 @@ def test_payloads_in_every_case_field_are_escaped_in_pages(world, client, p):
         (world.deputy_b_user, reverse("cases:detail", args=[walked.pk])),
         (world.handler, reverse("cases:inbox")),
         (world.handler, reverse("cases:detail", args=[walked.pk])),
+        # A move's confirmation page (the unit's reply form) and the team meeting form.
+        (world.handler, reverse("cases:reply", args=[pending.pk])),
+        (world.deputy_a_user, reverse("cases:meeting_new", args=[world.team_a1.pk])),
         (world.district_staff, reverse("cases:dispatch_queue")),
         (world.district_staff, reverse("cases:detail", args=[walked.pk])),
         # The team meeting's notes, the proposal, the year-end review's unit names.
@@ -122,7 +125,7 @@ def test_payloads_in_every_case_field_are_neutralized_in_exports(
     world, client, settings, tmp_path, django_capture_on_commit_callbacks, p
 ):
     settings.MEDIA_ROOT = tmp_path
-    walked, answered, _waiting, _meeting, _proposal = build(world, p)
+    walked, answered, *_others = build(world, p)
     client.force_login(world.district_staff)
     # The staff's case list with contact details in clear: name, address, title, content,
     # on-the-spot answer, feedback note each in a cell of their own.
