@@ -52,7 +52,7 @@ class TrainingCourseAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organizer").annotate(n_attendees=Count("attendees"))
 
-    @admin.display(description=_("attendees"), ordering="n_attendees")
+    @admin.display(description=_("number attending"), ordering="n_attendees")
     def attendee_count(self, obj):
         return obj.n_attendees
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from liaison.lib.pinyin import pinyin_initials
@@ -130,7 +131,7 @@ class Office(models.Model):
         PARK = "park", _("Industrial park")
         AGENCY = "agency", _("Agency")
         ONLINE = "online", _("Online")
-        MOBILE = "mobile", _("Mobile")
+        MOBILE = "mobile", pgettext_lazy("office kind", "Mobile")
 
     # Standards of [004 第五条] and [004 第十条]; an office below them is listed on dashboards.
     MIN_AREA_M2 = 20

@@ -38,7 +38,7 @@ class StandingsExporter(ListExporter):
 
     def header(self):
         self._standings()
-        head = [_("City rank"), _("District rank"), _("Office rank"), _("Deputy"), _("District"), _("Office"), _("Total")]
+        head = [_("City rank"), _("District rank"), _("Office rank"), _("Deputy"), _("District"), _("Office"), _("Total points")]
         head += [label for _v, label in Category.choices]
         head += [str(i) for i in self.items]
         return head
@@ -80,7 +80,7 @@ class RankingListExporter(StandingsExporter):
 
     def header(self):
         self._standings()
-        return [_("City rank"), _("Deputy"), _("District"), _("Office"), _("Total")] + [
+        return [_("City rank"), _("Deputy"), _("District"), _("Office"), _("Total points")] + [
             label for _v, label in Category.choices
         ]
 

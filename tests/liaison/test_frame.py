@@ -58,3 +58,19 @@ def test_contact_shortfalls_lists_only_the_liaisons_deputies(world, client, djan
         response = client.get(reverse("offices:contact_shortfalls"))
     names = [row["deputy"].name for row in response.context["page"]]
     assert sorted(names) == ["张三", "李四"]
+
+
+def test_every_string_is_translated_and_no_english_string_two_ways():
+    """Django merges the apps' catalogues (the first app wins), so one English string translated
+    two ways would show the wrong one somewhere: "Mobile" as an office kind (流动) and as a phone."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "po_check.py"
+    spec = importlib.util.spec_from_file_location("po_check", path)
+    po_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(po_check)
+    catalogues = list(po_check.catalogues())
+    assert len(catalogues) >= 5
+    assert [m for po in catalogues for m in po_check.problems(po)] == []
+    assert po_check.conflicts(catalogues) == {}

@@ -81,7 +81,7 @@ def test_liaison_plans_announces_and_logs_a_reception_while_a_deputy_takes_appro
     staff.goto(f"{url}/org/leave/")
     staff.get_by_role("link", name="审批", exact=True).click()
     staff.get_by_label("批准", exact=True).check()
-    staff.get_by_role("button", name="记录审批结果", exact=True).click()
+    staff.get_by_role("button", name="记录处理决定", exact=True).click()
     expect(staff.get_by_test_id("leave-list")).not_to_contain_text("赴外地参加培训")
     assert LeaveRequest.objects.get().status == LeaveRequest.Status.APPROVED
 

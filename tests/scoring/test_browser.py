@@ -94,7 +94,7 @@ def test_volunteer_claim_confirmed_verified_then_reviewed_in_the_browser_002_1_2
     staff.select_option("select[name=decision]", "accept")
     staff.fill("input[name=corrected_points]", "10")
     staff.fill("textarea[name=reason]", "经核实佐证材料，确为两次")
-    staff.get_by_role("button", name="记录决定").click()
+    staff.get_by_role("button", name="记录处理决定").click()
     expect(staff.get_by_test_id("review-status")).to_have_text("已采纳")
 
     # 7. The deputy sees the decision and the corrected total.

@@ -126,5 +126,5 @@ def test_standings_export_finishes_as_a_background_job_on_a_real_worker_000_13(
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
     rows = list(wb.active.iter_rows(values_only=True))
     assert len(rows) == n + 3 + 1  # header + every serving deputy (world's three and the n)
-    assert rows[0][:7] == ("全市排名", "区内排名", "工作室内排名", "党代表", "区", "工作室", "总分")
+    assert rows[0][:7] == ("全市排名", "区内排名", "工作室内排名", "党代表", "区", "工作室", "总积分")
     assert rows[1][6] == 60 and rows[1][0] == 1  # 3 entries × 20 points, the top of the city
