@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from liaison.lib.charts import Series, bar_chart
 from liaison.lib.exporters import xlsx_response
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
@@ -21,42 +22,17 @@ from .review_selectors import as_reviews, review_totals, unit_review_queryset
 
 PAGE_SIZE = 25
 
-# Chart geometry (SVG user units): one group of three bars per unit.
-CHART_WIDTH = 640
-CHART_LABEL = 200
-BAR_H = 7
-GROUP_GAP = 10
-SERIES = (
-    ("on_time_rate", "#90a4ae"),
-    ("closure_rate", "#e57373"),
-    ("satisfaction_rate", "#b71c1c"),
-)
-
-
 def review_chart(reviews):
-    """Horizontal bars of the on-time, closure and satisfaction rates (0–100 %) of each unit,
-    drawn as server-side SVG: no script, no CDN."""
-    span = CHART_WIDTH - CHART_LABEL - 40
-    groups = []
-    y = 20
-    labels = {
-        "on_time_rate": _("On-time rate"), "closure_rate": _("Closure rate"),
-        "satisfaction_rate": _("Satisfaction rate"),
-    }
-    for r in reviews:
-        bars = []
-        for i, (attr, colour) in enumerate(SERIES):
-            value = getattr(r, attr)
-            bars.append({
-                "x": CHART_LABEL, "y": y + i * BAR_H, "w": round(span * (value or 0) / 100, 1), "h": BAR_H - 1,
-                "fill": colour, "value": "—" if value is None else f"{value}%", "label": labels[attr],
-                "text_x": CHART_LABEL + round(span * (value or 0) / 100, 1) + 4, "text_y": y + i * BAR_H + BAR_H - 1,
-            })
-        groups.append({"name": r.name, "label_y": y + BAR_H * 2, "bars": bars})
-        y += BAR_H * 3 + GROUP_GAP
-    legend = [{"label": labels[attr], "fill": colour, "x": CHART_LABEL + i * 140} for i, (attr, colour) in enumerate(SERIES)]
-    return {"width": CHART_WIDTH, "height": y + 4, "groups": groups, "legend": legend, "grid_x": CHART_LABEL,
-            "grid_x100": CHART_LABEL + span}
+    """Bars of the on-time, closure and satisfaction rates (0–100 %) of each unit."""
+    return bar_chart(
+        groups=[r.name for r in reviews],
+        series=[
+            Series(_("On-time rate"), [r.on_time_rate for r in reviews]),
+            Series(_("Closure rate"), [r.closure_rate for r in reviews]),
+            Series(_("Satisfaction rate"), [r.satisfaction_rate for r in reviews]),
+        ],
+        max_value=100, unit="%", bar_height=7,
+    )
 
 
 @role_required(Role.ORG_STAFF)

@@ -90,7 +90,7 @@ def test_city_staff_see_every_unit_with_a_chart(review_world, client):
     assert response.status_code == 200
     html = response.content.decode()
     assert review_world.unit_a.name in html and review_world.unit_b.name in html
-    assert 'class="review-chart"' in html and "<script>" not in html.replace("<script src=", "")
+    assert 'class="bar-chart"' in html and "<script>" not in html.replace("<script src=", "")
     assert [r.received for r in response.context["page"].object_list][:2] == [4, 1]
     assert response.context["totals"].received == 5
 
