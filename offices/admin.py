@@ -247,7 +247,9 @@ class CentralizedTrainingFilter(admin.SimpleListFilter):
 
 @admin.register(Deputy)
 class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
-    list_display = ("name", "gender", "level", "term", "work_unit", "position", "district", "status")
+    list_display = (
+        "name", "gender", "level", "term", "work_unit", "position", "district", "communities", "team_names", "status"
+    )
     list_filter = (
         "level", "status", "is_leadership_member", CentralizedTrainingFilter, ("district", RelatedOnlyFieldListFilter)
     )
@@ -260,6 +262,19 @@ class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
         (_("Private"), {"fields": ("mobile", "id_number", "user")}),
         (_("Service"), {"fields": ("district", "is_leadership_member", "status")}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("fixed_communities", "memberships__team")
+
+    @admin.display(description=_("fixed communities"))
+    def communities(self, obj):
+        return "、".join(c.name for c in obj.fixed_communities.all())
+
+    @admin.display(description=_("teams"))
+    def team_names(self, obj):
+        return "、".join(
+            f"{m.team.name}（{_('leader')}）" if m.is_leader else m.team.name for m in obj.memberships.all()
+        )
 
 
 class TeamMembershipFormSet(BaseInlineFormSet):

@@ -287,3 +287,15 @@ def test_history_of_a_model_without_historical_records_falls_back_to_the_admin_l
     assert staff.get(admin_url("contact", "history", contact.pk)).status_code == 200
     other = Contact.objects.create(deputy=world.deputy_c, name="居民乙")
     assert staff.get(admin_url("contact", "history", other.pk)).status_code == 404
+
+
+def test_deputy_list_shows_fixed_community_and_team_without_per_row_queries(world, login_as, django_assert_max_num_queries):
+    client = login_as(world.city_staff)
+    for i in range(10):
+        make_deputy(f"测试{i}", district=world.district_a, community=world.community_a2)
+    with django_assert_max_num_queries(16):
+        response = client.get(admin_url("deputy", "changelist"))
+    body = response.content.decode()
+    assert "东和社区党代表团队（牵头人）" in body
+    row = next(d for d in response.context["cl"].result_list if d.name == "测试0")
+    assert response.context["cl"].model_admin.communities(row) == "中英街社区"
