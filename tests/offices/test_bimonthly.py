@@ -54,7 +54,7 @@ def test_report_counts_logged_activities_attendance_households_and_cases_004_12(
     figures = dict(zip(columns, values, strict=True))
     assert figures["已开展活动"] == 2
     assert figures["代表出席人次"] == 3
-    assert figures["走访户数"] == 4
+    assert figures["入户走访户数"] == 4
     assert figures["收到案件"] == 2
     assert figures["当场答复"] == 1
 
