@@ -32,7 +32,7 @@ from .forms import (
     deputies_for_offices,
     periods_for_offices,
 )
-from .models import Activity, ActivityPhoto, Escalation, Invitation, Jurisdiction, LeaveRequest
+from .models import Activity, ActivityPhoto, Attendance, Escalation, Invitation, Jurisdiction, LeaveRequest
 from .selectors import (
     activities_manageable_by,
     activities_visible_to,
@@ -470,6 +470,19 @@ def escalation_file(request, pk):
     if not escalation.explanation_file:
         raise Http404
     return serve_file(escalation.explanation_file, as_attachment=True)
+
+
+@role_required(Role.DEPUTY)
+def my_attendance(request):
+    """The deputy's attendance history: one outcome per reception period [000 十一]."""
+    deputy = _deputy_or_403(request)
+    qs = (
+        Attendance.objects.filter(deputy=deputy)
+        .select_related("period", "activity")
+        .order_by("-period__start")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "offices/my_attendance.html", {"page": page})
 
 
 # --- Home panels --------------------------------------------------------------------------------------

@@ -837,7 +837,7 @@ class Escalation(models.Model):
         RESIGNATION = 3, _("Proposal to advise resignation")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("escalation status", "Open")
         SUBMITTED = "submitted", _("Explanation submitted")
         RESOLVED = "resolved", _("Resolved")
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("invitations/", av.invitation_list, name="invitation_list"),
     path("invitations/new/", av.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/decide/", av.invitation_decide, name="invitation_decide"),
+    path("attendance/mine/", av.my_attendance, name="my_attendance"),
     path("escalations/", av.escalation_list, name="escalation_list"),
     path("escalations/mine/", av.my_escalations, name="my_escalations"),
     path("escalations/<int:pk>/explain/", av.escalation_explain, name="escalation_explain"),

@@ -65,7 +65,7 @@ def url_for(name, t):
     a = t["activity"].pk
     args = {
         "activity_list": [], "activity_create": [], "leave_list": [], "leave_create": [], "invitation_list": [],
-        "invitation_create": [], "escalation_list": [], "my_escalations": [],
+        "invitation_create": [], "escalation_list": [], "my_escalations": [], "my_attendance": [],
         "activity_detail": [a], "activity_edit": [a], "activity_announce": [a], "activity_cancel": [a],
         "activity_log": [a], "activity_photo": [a, t["photo"].pk],
         "leave_decide": [t["leave"].pk], "invitation_decide": [t["invitation"].pk],
@@ -94,6 +94,7 @@ ALLOWED = {
     "invitation_decide": {"district_staff", "city_staff"},
     "escalation_list": {"district_staff", "city_staff", "other_staff"},
     "my_escalations": {"deputy_a", "deputy_b", "deputy_c"},
+    "my_attendance": {"deputy_a", "deputy_b", "deputy_c"},
     "escalation_explain": {"deputy_b"},
     "escalation_resolve": {"district_staff", "city_staff"},
 }
@@ -301,3 +302,12 @@ def test_downloading_an_explanation_file_is_audited(world, things, client):
     assert client.get(reverse("offices:escalation_file", args=[things["escalation"].pk])).status_code == 200
     entry = AuditLog.objects.get(action="explanation_file_downloaded")
     assert entry.actor == world.district_staff and entry.object_id == str(things["escalation"].pk)
+
+
+def test_attendance_history_lists_only_the_deputys_own_outcomes(world, things, client):
+    Attendance.objects.create(deputy=world.deputy_b, period=things["period"], outcome=Attendance.Outcome.LEAVE)
+    Attendance.objects.create(deputy=world.deputy_a, period=things["period"], outcome=Attendance.Outcome.ABSENT)
+    client.force_login(world.deputy_b_user)
+    body = client.get(reverse("offices:my_attendance")).content.decode()
+    table = body.split('data-testid="attendance-history"')[1].split("</table>")[0]
+    assert "已请假" in table and "无故缺席" not in table
