@@ -35,6 +35,14 @@ def require_postgres():
             "The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name "
             f"(this is {connection.vendor})."
         )
+    # Data generated before a newer migration landed: bring the schema up to date first.
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("Applying new migrations to the bench database...")
+        call_command("migrate", verbosity=0)
 
 
 def machine():
