@@ -3,8 +3,6 @@ work with a photo, the office's liaison confirms, org staff verify, the deputy s
 the rank change; then the deputy asks for a review and sees the decision. Each person uses their
 own browser context and logs in through the login form."""
 
-import re
-
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -90,11 +88,11 @@ def test_volunteer_claim_confirmed_verified_then_reviewed_in_the_browser_002_1_2
 
     # 6. The review group decides: accepted, corrected to 10 points, with the reason.
     staff.goto(f"{url}/points/reviews/")
-    staff.get_by_role("link", name=re.compile(r"\d{4}-\d{2}-\d{2}")).first.click()
+    staff.locator(f'main a[href="/points/reviews/{review.pk}/"]').click()
     staff.select_option("select[name=decision]", "accept")
     staff.fill("input[name=corrected_points]", "10")
     staff.fill("textarea[name=reason]", "经核实佐证材料，确为两次")
-    staff.get_by_role("button", name="记录处理决定").click()
+    staff.locator("form:has(select[name=decision]) button[type=submit]").click()
     expect(staff.get_by_test_id("review-status")).to_have_text("已采纳")
 
     # 7. The deputy sees the decision and the corrected total.
