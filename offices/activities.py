@@ -460,12 +460,21 @@ def _escalation_notices(period, escalations):
         )
 
 
-def periods_close_due(*, today=None, now=None):
-    """Close every period that has ended and was not closed yet (the daily job). Returns the number
-    of escalations created."""
+# The daily job closes periods that ended at most this many days ago. Older unclosed periods are
+# history from before the portal ran (a year's periods are generated at once): closing them would
+# mark every deputy absent and escalate everyone. Staff close them on purpose with
+# `manage.py close_periods --since`.
+CLOSE_LOOKBACK_DAYS = 31
+
+
+def periods_close_due(*, today=None, now=None, since=None):
+    """Close every period that has ended and was not closed yet (the daily job), oldest first, from
+    `since` (default: CLOSE_LOOKBACK_DAYS ago). Returns the number of escalations created."""
     today = _today(today)
+    since = since or today - datetime.timedelta(days=CLOSE_LOOKBACK_DAYS)
     created = 0
-    for period in ReceptionPeriod.objects.filter(end__lt=today, closed_at__isnull=True).order_by("start"):
+    due = ReceptionPeriod.objects.filter(end__lt=today, end__gte=since, closed_at__isnull=True).order_by("start")
+    for period in due:
         created += len(period_close(period=period, now=now))
     return created
 

@@ -459,3 +459,12 @@ def test_two_concurrent_closes_of_a_period_raise_each_escalation_once_000_11(wor
     assert sorted(results) == [0, 2]
     assert Escalation.objects.filter(period=period).count() == 2
     assert Attendance.objects.filter(period=period).count() == 2
+
+
+def test_daily_job_leaves_periods_older_than_a_month_for_staff_to_close_on_purpose(world, cal):
+    # Installed in June: January's and March's periods ended long ago and carry no records.
+    assert svc.periods_close_due(today=D(2027, 6, 1)) == 2  # May 3–16 only: deputies A and B
+    assert set(Escalation.objects.values_list("period__start", flat=True)) == {D(2027, 5, 3)}
+    assert svc.periods_close_due(today=D(2027, 6, 1), since=D(2027, 1, 1)) == 4
+    # January and March escalate once each; May's streak was computed when May closed.
+    assert sorted(steps(world.deputy_b)) == [1, 1, 2]
