@@ -2,7 +2,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import NavItem, Panel
+from liaison.portal import CASES, REPORTS, NavItem, Panel
 
 
 def _cases_panel(request):
@@ -31,21 +31,21 @@ def _cases_panel(request):
 
 
 NAV = [
-    NavItem("cases:queue", _("My cases"), roles=frozenset({Role.DEPUTY}), order=20),
-    NavItem("cases:desk", _("Office desk"), roles=frozenset({Role.LIAISON}), order=20),
-    NavItem("cases:inbox", _("Case inbox"), roles=frozenset({Role.UNIT_HANDLER}), order=20),
-    NavItem("cases:dispatch_queue", _("Cases to dispatch"), roles=frozenset({Role.ORG_STAFF}), order=20),
-    NavItem("cases:overdue", _("Overdue cases"), roles=frozenset({Role.ORG_STAFF}), order=21),
+    NavItem("cases:queue", _("My cases"), roles=frozenset({Role.DEPUTY}), order=20, group=CASES),
+    NavItem("cases:desk", _("Office desk"), roles=frozenset({Role.LIAISON}), order=20, group=CASES),
+    NavItem("cases:inbox", _("Case inbox"), roles=frozenset({Role.UNIT_HANDLER}), order=20, group=CASES),
+    NavItem("cases:dispatch_queue", _("Cases to dispatch"), roles=frozenset({Role.ORG_STAFF}), order=20, group=CASES),
+    NavItem("cases:overdue", _("Overdue cases"), roles=frozenset({Role.ORG_STAFF}), order=21, group=CASES),
     NavItem(
         "proposals:list", _("Proposals and motions"),
-        roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=40,
+        roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=40, group=CASES,
     ),
     NavItem(
         "proposals:inquiries", _("Inquiries"),
-        roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=41,
+        roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=41, group=CASES,
     ),
-    NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45),
-    NavItem("case_reports:export", _("Export cases"), roles=frozenset({Role.ORG_STAFF}), order=46),
+    NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45, group=REPORTS),
+    NavItem("case_reports:export", _("Export cases"), roles=frozenset({Role.ORG_STAFF}), order=46, group=REPORTS),
 ]
 
 PANELS = [

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .portal import nav_for
+from .portal import nav_menu_for
 
 
 def navigation(request):
@@ -8,7 +8,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "unread_notices": 0, "portal_name": settings.PORTAL_NAME}
     return {
-        "nav_items": nav_for(user),
+        "nav_items": nav_menu_for(user),
         "unread_notices": user.notices.filter(read_at__isnull=True).count(),
         "portal_name": settings.PORTAL_NAME,
     }

@@ -21,12 +21,22 @@ from .models import ADMIN_ROLES, Role
 PORTAL_APPS = ("liaison", "offices", "cases", "scoring")
 
 
+# Menus that gather related entries when a role has too many to show side by side.
+RECEPTIONS = _("Receptions")
+CASES = _("Cases and proposals")
+POINTS = _("Points")
+REPORTS = _("Reports")
+# Up to this many entries the bar lists them all; beyond, grouped entries fold into their menus.
+FLAT_NAV_LIMIT = 8
+
+
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
     roles: frozenset = field(default_factory=frozenset)
     order: int = 50
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,33 @@ def nav_for(user):
     for item in _collect("NAV"):
         if user.role in item.roles or (user.is_superuser and not item.roles):
             try:
-                result.append({"url": reverse(item.url_name), "label": item.label, "name": item.url_name})
+                result.append(
+                    {"url": reverse(item.url_name), "label": item.label, "name": item.url_name, "group": item.group}
+                )
             except NoReverseMatch:
                 continue
     return result
+
+
+def nav_menu_for(user):
+    """The navigation bar: the user's entries in order, where grouped entries become one menu
+    (at the place of its first entry) once there are more than FLAT_NAV_LIMIT of them, so a
+    staff member's bar fits a laptop screen and a deputy's stays one tap per page."""
+    items = nav_for(user)
+    if len(items) <= FLAT_NAV_LIMIT:
+        return items
+    menus, result = {}, []
+    for item in items:
+        if not item["group"]:
+            result.append(item)
+            continue
+        menu = menus.get(item["group"])
+        if menu is None:
+            menu = menus[item["group"]] = {"label": item["group"], "children": []}
+            result.append(menu)
+        menu["children"].append(item)
+    # A menu of one is just a link.
+    return [m["children"][0] if "children" in m and len(m["children"]) == 1 else m for m in result]
 
 
 def panels_for(request):

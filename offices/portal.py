@@ -1,19 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import NavItem, Panel
+from liaison.portal import RECEPTIONS, REPORTS, NavItem, Panel
 
 MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
     NavItem("offices:dashboard", _("Dashboard"), roles=STAFF, order=5),
-    NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15),
-    NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16),
-    NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17),
-    NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18),
-    NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70),
-    NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71),
+    NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15, group=RECEPTIONS),
+    NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16, group=RECEPTIONS),
+    NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17, group=RECEPTIONS),
+    NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18, group=RECEPTIONS),
+    NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
+    NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),
 ]
 
 

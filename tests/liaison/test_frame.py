@@ -74,3 +74,23 @@ def test_every_string_is_translated_and_no_english_string_two_ways():
     assert len(catalogues) >= 5
     assert [m for po in catalogues for m in po_check.problems(po)] == []
     assert po_check.conflicts(catalogues) == {}
+
+
+def test_staff_navigation_folds_into_menus_and_keeps_every_entry(world, client):
+    from liaison.portal import nav_for, nav_menu_for
+
+    menu = nav_menu_for(world.city_staff)
+    assert len(menu) <= 8
+    assert any("children" in entry for entry in menu)
+    flat = [c["url"] for entry in menu for c in entry.get("children", [entry])]
+    assert sorted(flat) == sorted(item["url"] for item in nav_for(world.city_staff))
+    client.force_login(world.city_staff)
+    body = client.get(reverse("home")).content.decode()
+    assert 'class="nav-link dropdown-toggle"' in body and "社情民意与提议" in body
+    assert all(f'href="{url}"' in body for url in flat)
+
+
+def test_a_deputy_navigation_stays_flat(world):
+    from liaison.portal import nav_for, nav_menu_for
+
+    assert nav_menu_for(world.deputy_a_user) == nav_for(world.deputy_a_user)
