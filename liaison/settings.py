@@ -206,6 +206,10 @@ CELERY_BEAT_SCHEDULE = {
     "reception-reminders": {"task": "offices.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
     # Close ended reception periods: record absences and raise the escalation steps of [000 十一].
     "periods-close-due": {"task": "offices.tasks.periods_close_due", "schedule": crontab(hour=1, minute=15)},
+    # Keep a year of reception periods laid out ahead of today, from each district's rule.
+    "reception-periods-ahead": {
+        "task": "offices.tasks.reception_periods_ahead", "schedule": crontab(day_of_month=1, hour=3, minute=0)
+    },
 }
 # Reception reminders: how many days ahead, and how many deputies per transaction.
 RECEPTION_REMINDER_DAYS_BEFORE = env.int("RECEPTION_REMINDER_DAYS_BEFORE", default=7)

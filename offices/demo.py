@@ -19,6 +19,8 @@ CITY_SCALE_OFFICES = 30
 def seed(*, org, scale, rng):
     today = timezone.localdate()
     reception_periods_generate(year=org["year"], districts=org["districts"])
+    # A year ahead, as the monthly job keeps it, so homes show the next reception week.
+    reception_periods_generate(year=org["year"] + 1, districts=org["districts"])
     liaisons = dict(zip([o.pk for o in org["offices"]], org["liaisons"], strict=False))
     teams = org["teams"] if scale == "demo" else org["teams"][:CITY_SCALE_OFFICES]
     closed = set()

@@ -214,6 +214,14 @@ def _holiday_flag(period, holidays):
 
 
 @transaction.atomic
+def reception_periods_generate_ahead(*, today=None):
+    """Keep a year of reception periods laid out ahead [SPEC §2]: this year's and, once the year
+    is under way, next year's, from each district's rule. Staff edits are kept (see below)."""
+    today = today or timezone.localdate()
+    years = sorted({today.year, (today + datetime.timedelta(days=365)).year})
+    return {year: reception_periods_generate(year=year) for year in years}
+
+
 def reception_periods_generate(*, year, districts=None):
     """Lay out `year`'s reception periods for every district (or the given ones) from their rules.
 

@@ -35,6 +35,12 @@ def reception_reminders_task(day=None):
 
 
 @shared_task
+def reception_periods_ahead():
+    """Lay out the reception periods a year ahead from each district's rule, keeping staff edits."""
+    return {str(year): stats for year, stats in services.reception_periods_generate_ahead().items()}
+
+
+@shared_task
 def periods_close_due():
     """Close ended reception periods: absences recorded, escalation steps raised [000 十一]."""
     return activities.periods_close_due()

@@ -107,3 +107,24 @@ def test_moving_a_period_refuses_an_end_before_its_start(world):
     with pytest.raises(Exception) as exc:
         reception_period_move(period=p, start=D(2027, 1, 10), end=D(2027, 1, 5), actor=world.district_staff)
     assert exc.value.code == "end_before_start"
+
+
+def test_monthly_job_keeps_a_year_of_periods_laid_out_ahead_000_4(world, settings):
+    """Periods are generated a year ahead [SPEC §2] by a scheduled job, never over staff edits."""
+    from offices.tasks import reception_periods_ahead
+
+    assert "offices.tasks.reception_periods_ahead" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    reception_periods_generate(year=2027, districts=[world.district_a])
+    sept = ReceptionPeriod.objects.get(district=world.district_a, key="2027-09")
+    reception_period_move(period=sept, start=D(2027, 9, 20), end=D(2027, 10, 3), actor=world.district_staff)
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 12, 0), tick=False):
+        result = reception_periods_ahead.delay().get()
+    assert set(result) == {"2026", "2027"}
+    # Every district has next year's six odd-month periods now, district A's moved one kept.
+    for district in (world.district_a, world.district_b, world.new_district):
+        assert len(periods_of(district, 2027)) == 6
+    sept.refresh_from_db()
+    assert (sept.start, sept.end) == (D(2027, 9, 20), D(2027, 10, 3))
