@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 
-from .models import AnnualReport, Claim, Entry, Review, RuleItem, Snapshot, SnapshotRow
+from .models import AnnualReport, Claim, Entry, Review, RuleItem, RuleSet, Snapshot, SnapshotRow
 
 
 def competition_ranks(values):
@@ -31,6 +31,10 @@ def capped_item_totals(entries):
     """Aggregate ledger entries per deputy and item, then apply each item's yearly cap (co-signing is
     capped at 9 a year [002 附件2 9]). Two queries whatever the number of rows.
 
+    The cap holds for the item across versions of its rule set: when staff publish a new version
+    in the middle of a year, points under the old and the new version count against one cap (the
+    stricter of the two), taken in the order the versions were created.
+
     Returns ({deputy_id: {item_id: points}}, {item_id: RuleItem})."""
     sums = entries.values("deputy_id", "rule_item_id").annotate(s=Sum("points")).order_by()
     per_deputy = defaultdict(dict)
@@ -38,13 +42,25 @@ def capped_item_totals(entries):
     for row in sums:
         per_deputy[row["deputy_id"]][row["rule_item_id"]] = row["s"] or 0
         item_ids.add(row["rule_item_id"])
-    items = RuleItem.objects.in_bulk(item_ids)
+    items = RuleItem.objects.select_related("rule_set").in_bulk(item_ids)
     for totals in per_deputy.values():
-        for item_id, points in totals.items():
-            cap = items[item_id].cap_per_year
-            if cap is not None and points > cap:
-                totals[item_id] = cap
+        same_item = defaultdict(list)
+        for item_id in sorted(totals):
+            same_item[_item_identity(items[item_id])].append(item_id)
+        for ids in same_item.values():
+            caps = [items[i].cap_per_year for i in ids if items[i].cap_per_year is not None]
+            if not caps:
+                continue
+            room = min(caps)
+            for item_id in ids:
+                totals[item_id] = max(0, min(totals[item_id], room))
+                room -= totals[item_id]
     return per_deputy, items
+
+
+def _item_identity(item):
+    """One item across the versions of its rule set."""
+    return (item.rule_set.code, item.number, item.variant)
 
 
 @dataclass
@@ -78,15 +94,18 @@ def capped_deputy_totals(*, year, upto=None):
     from django.db import connection
 
     entry, item = Entry._meta.db_table, RuleItem._meta.db_table
-    where, params = "year = %s", [year]
+    where, params = "e.year = %s", [year]
     if upto is not None:
-        where += " AND occurred_on <= %s"
+        where += " AND e.occurred_on <= %s"
         params.append(upto)
+    ruleset = RuleSet._meta.db_table
+    # Sum per deputy and item identity (rule-set code, number, variant: one item across versions),
+    # cap with the stricter cap of the versions involved, then sum per deputy.
     sql = (
-        f"SELECT t.deputy_id, SUM(CASE WHEN i.cap_per_year IS NOT NULL AND t.s > i.cap_per_year "
-        f"THEN i.cap_per_year ELSE t.s END) "
-        f"FROM (SELECT deputy_id, rule_item_id, SUM(points) AS s FROM {entry} WHERE {where} "
-        f"GROUP BY deputy_id, rule_item_id) t JOIN {item} i ON i.id = t.rule_item_id GROUP BY t.deputy_id"
+        f"SELECT t.deputy_id, SUM(CASE WHEN t.cap IS NOT NULL AND t.s > t.cap THEN t.cap ELSE t.s END) "
+        f"FROM (SELECT e.deputy_id, rs.code, i.number, i.variant, SUM(e.points) AS s, MIN(i.cap_per_year) AS cap "
+        f"FROM {entry} e JOIN {item} i ON i.id = e.rule_item_id JOIN {ruleset} rs ON rs.id = i.rule_set_id "
+        f"WHERE {where} GROUP BY e.deputy_id, rs.code, i.number, i.variant) t GROUP BY t.deputy_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

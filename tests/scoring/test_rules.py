@@ -201,3 +201,29 @@ def test_published_rule_set_is_not_edited_a_new_version_is_002(world):
     e2 = points_record_event(deputy=world.deputy_a, event="proposal", source=make_record(world.deputy_a, 2), occurred_on=DAY)
     assert Entry.objects.get(pk=e.pk).points == 3 and e2.points == 4
     assert total_of(world.deputy_a) == 7
+
+
+def test_cosigning_cap_of_nine_holds_across_a_new_version_published_mid_year_002(world):
+    """A new version of the rule set in the middle of the year does not open a second cap."""
+    from scoring.selectors import capped_deputy_totals, standings_fill_detail
+
+    for n in range(3):
+        points_record_event(
+            deputy=world.deputy_a, event="motion_cosign", source=make_record(world.deputy_a, n), occurred_on=DAY
+        )
+    v1 = RuleSet.objects.get(code="yantian", version=1)
+    v2 = ruleset_new_version(rule_set=v1, actor=world.city_staff)
+    ruleset_publish(rule_set=v2, make_default=True, actor=world.city_staff)
+    for n in range(3, 6):
+        points_record_event(
+            deputy=world.deputy_a, event="motion_cosign", source=make_record(world.deputy_a, n),
+            occurred_on=datetime.date(2026, 10, 5),
+        )
+    items = set(Entry.objects.filter(deputy=world.deputy_a).values_list("rule_item__rule_set__version", flat=True))
+    assert items == {1, 2}  # the facts went to both versions
+    assert total_of(world.deputy_a) == 9
+    assert capped_deputy_totals(year=2026)[world.deputy_a.pk] == 9
+    (row,) = standings_fill_detail(
+        [r for r in standings_compute(year=2026, detail=False) if r.deputy_id == world.deputy_a.pk], year=2026
+    )
+    assert row.total == 9 and sum(row.by_item.values()) == 9
