@@ -46,7 +46,7 @@ def test_staff_enrols_totp_logs_in_with_a_code_and_the_auditor_finds_both_in_the
     expect(page.locator("h1")).to_contain_text("欢迎")
 
     # Log out through the user menu.
-    page.click("a.dropdown-toggle")
+    page.get_by_test_id("user-menu").click()
     page.click("form[action='/accounts/logout/'] button")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
 
