@@ -282,18 +282,23 @@ def _open_activities_for_deputy(deputy):
     )
 
 
-@role_required(Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON)
-def leave_list(request):
-    qs = leave_requests_visible_to(user=request.user).order_by("-filed_at")
+def _requests_page(request, queryset, model, template):
+    """A list of leave requests or invitations: staff start on the pending ones, others on all."""
+    qs = queryset.order_by("-filed_at")
     status = request.GET.get("status", "pending" if request.user.role == Role.ORG_STAFF else "")
-    if status in LeaveRequest.Status.values:
+    if status in model.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "offices/leave_list.html",
-        {"page": page, "status": status, "statuses": LeaveRequest.Status.choices,
+        request, template,
+        {"page": page, "status": status, "statuses": model.Status.choices,
          "is_staff": request.user.role == Role.ORG_STAFF, "is_deputy": request.user.role == Role.DEPUTY},
     )
+
+
+@role_required(Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON)
+def leave_list(request):
+    return _requests_page(request, leave_requests_visible_to(user=request.user), LeaveRequest, "offices/leave_list.html")
 
 
 @role_required(Role.DEPUTY)
@@ -339,15 +344,8 @@ def leave_decide(request, pk):
 
 @role_required(Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON)
 def invitation_list(request):
-    qs = invitations_visible_to(user=request.user).order_by("-filed_at")
-    status = request.GET.get("status", "pending" if request.user.role == Role.ORG_STAFF else "")
-    if status in Invitation.Status.values:
-        qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "offices/invitation_list.html",
-        {"page": page, "status": status, "statuses": Invitation.Status.choices,
-         "is_staff": request.user.role == Role.ORG_STAFF, "is_deputy": request.user.role == Role.DEPUTY},
+    return _requests_page(
+        request, invitations_visible_to(user=request.user), Invitation, "offices/invitation_list.html"
     )
 
 
