@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run the portal on the embedded default: SQLite, tasks in process, demo data.
 #   ./run.sh            then open http://127.0.0.1:8000/
-# PORT=8080 ./run.sh picks another port.
+# PORT=8080 ./run.sh picks another port. The demo's passwords are public, so the portal listens on
+# this machine only; HOST=0.0.0.0 ./run.sh shows it to the local network on purpose.
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -x .venv/bin/python ]; then
@@ -17,4 +18,4 @@ echo
 echo "Portal:  http://127.0.0.1:${PORT:-8000}/        admin: http://127.0.0.1:${PORT:-8000}/admin/"
 echo "Log in with one of the demo logins above (tasks run in process; SMS go to the outbox in the admin)."
 echo
-exec .venv/bin/python manage.py runserver "0.0.0.0:${PORT:-8000}"
+exec .venv/bin/python manage.py runserver "${HOST:-127.0.0.1}:${PORT:-8000}"
