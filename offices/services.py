@@ -213,7 +213,6 @@ def _holiday_flag(period, holidays):
     return bool(names), "、".join(names)[:200]
 
 
-@transaction.atomic
 def reception_periods_generate_ahead(*, today=None):
     """Keep a year of reception periods laid out ahead [SPEC §2]: this year's and, once the year
     is under way, next year's, from each district's rule. Staff edits are kept (see below)."""
@@ -222,6 +221,7 @@ def reception_periods_generate_ahead(*, today=None):
     return {year: reception_periods_generate(year=year) for year in years}
 
 
+@transaction.atomic
 def reception_periods_generate(*, year, districts=None):
     """Lay out `year`'s reception periods for every district (or the given ones) from their rules.
 
