@@ -17,7 +17,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -286,20 +285,24 @@ def retention_cutoff(now=None):
         return now.replace(year=now.year - years, day=28)
 
 
+def retention_due(cutoff):
+    """Archived cases past the cutoff that still hold a reporter's personal data, oldest id first
+    (the index case_status_changed serves it)."""
+    return (
+        Case.objects.filter(status=Status.ARCHIVED, status_changed_at__lt=cutoff)
+        .exclude(reporter_name="", reporter_mobile="", reporter_address="")
+        .order_by("pk")
+    )
+
+
 def resident_data_retention_run(*, now=None, batch_size=500):
     """Anonymize every case archived longer ago than RESIDENT_DATA_RETENTION_YEARS that still
     holds a reporter's personal data. Idempotent: anonymized cases no longer match, so a second
     run finds nothing. Each case gets one audit entry. Returns the number anonymized."""
     cutoff = retention_cutoff(now)
-    due = Q(status=Status.ARCHIVED, status_changed_at__lt=cutoff)
     total = 0
     while True:
-        ids = list(
-            Case.objects.filter(due)
-            .exclude(reporter_name="", reporter_mobile="", reporter_address="")
-            .order_by("pk")
-            .values_list("pk", "tracking_code", "title")[:batch_size]
-        )
+        ids = list(retention_due(cutoff).values_list("pk", "tracking_code", "title")[:batch_size])
         if not ids:
             break
         with transaction.atomic():
