@@ -69,6 +69,22 @@ def seed(*, org, scale, rng):
             )
             _walk(case, stage, org=org, rng=rng, staff=staff, liaison=liaison, leader=leader, members=members,
                   units=units, handler_of=handler_of, today=today)
+    if scale == "demo":
+        _publish_bulletin(staff, today.year)
+
+
+def _publish_bulletin(staff, year):
+    """The year's review as a city-wide bulletin, so every demo login has one to read."""
+    from django.core.exceptions import ValidationError
+
+    from .bulletin_services import bulletin_publish
+
+    try:
+        bulletin_publish(user=staff, year=year, district=None,
+                         title=f"{year}年度社情民意办理“回头看”情况通报",
+                         foreword="请各承办单位对照通报数据，逐件核查未按时答复和群众不满意的事项，限期整改。")
+    except ValidationError:
+        pass  # early January: nothing dispatched yet this year
 
 
 def _walk(case, stage, *, org, rng, staff, liaison, leader, members, units, handler_of, today):

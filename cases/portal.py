@@ -46,6 +46,10 @@ NAV = [
     ),
     NavItem("case_reports:review", _("Year-end review of units"), roles=frozenset({Role.ORG_STAFF}), order=45, group=REPORTS),
     NavItem("case_reports:export", _("Export cases"), roles=frozenset({Role.ORG_STAFF}), order=46, group=REPORTS),
+    NavItem(
+        "case_reports:bulletin_list", _("Review bulletins"),
+        roles=frozenset({Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF}), order=47, group=REPORTS,
+    ),
 ]
 
 PANELS = [

@@ -91,3 +91,47 @@ class CaseExportForm(forms.Form):
             "received_to": d["received_to"].isoformat() if d["received_to"] else None,
             "q": d["q"].strip(), "overdue": d["overdue"],
         }
+
+
+class BulletinForm(forms.Form):
+    """Publishing the year's review as a bulletin: city staff pick the whole city or one district;
+    district staff publish for their own district only."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    district = forms.ChoiceField(label=_("Scope"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    foreword = forms.CharField(
+        label=_("Foreword"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What the bulletin asks of the units, shown above the figures."),
+    )
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        own = user.staff_district_id if not user.is_superuser else None
+        if own is None:
+            choices = [("", _("The whole city"))] + [
+                (str(j.pk), j.name)
+                for j in Jurisdiction.objects.filter(
+                    level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
+                ).order_by("name")
+            ]
+        else:
+            choices = [(str(own), user.jurisdiction.district.name)]
+            self.fields["district"].required = True
+        self.fields["district"].choices = choices
+
+    def clean_district(self):
+        value = self.cleaned_data["district"]
+        return Jurisdiction.objects.get(pk=value) if value else None
+
+    def preview_scope(self):
+        """(year, district or None) whose figures the page previews: the submitted ones when valid,
+        else the initial ones, held to the choices this user has."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["year"], self.cleaned_data["district"]
+        allowed = [value for value, _label in self.fields["district"].choices]
+        value = str(self.initial.get("district") or "")
+        if value not in allowed:
+            value = allowed[0]
+        return self.initial["year"], Jurisdiction.objects.get(pk=value) if value else None

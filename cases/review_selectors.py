@@ -19,7 +19,7 @@ whatever the number of cases.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -194,3 +194,39 @@ def cases_for_export(*, user, filters):
     return qs.select_related("district", "office", "category", "owner").prefetch_related(
         Prefetch("dispatches", queryset=CaseDispatch.objects.select_related("unit").order_by("round", "id"))
     ).order_by("-received_on", "-id")
+
+
+def bulletins_visible_to(*, user):
+    """Published review bulletins a user may read: city-wide ones for every portal role, and those
+    of the districts the user works in (staff: theirs, or all for city staff; liaisons: their
+    offices'; deputies: their own and their teams' offices'; unit handlers: their unit's)."""
+    from offices.models import Deputy, Office
+
+    from .models import ReviewBulletin
+
+    qs = ReviewBulletin.objects.select_related("district", "published_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.is_city_staff:
+        return qs
+    city_wide = Q(district__isnull=True)
+    if user.role == Role.ORG_STAFF:
+        district_id = user.staff_district_id
+        return qs.filter(city_wide | Q(district_id=district_id)) if district_id else qs.none()
+    if user.role == Role.LIAISON:
+        return qs.filter(city_wide | Q(district_id__in=Office.objects.filter(liaison_links__user=user).values("district_id")))
+    if user.role == Role.DEPUTY:
+        own = Deputy.objects.filter(user=user).values("district_id")
+        teams = Office.objects.filter(team__memberships__deputy__user=user).values("district_id")
+        return qs.filter(city_wide | Q(district_id__in=own) | Q(district_id__in=teams))
+    if user.role == Role.UNIT_HANDLER:
+        if user.unit_id is None:
+            return qs.none()
+        return qs.filter(city_wide | Q(district_id__in=Unit.objects.filter(pk=user.unit_id).values("district_id")))
+    return qs.none()
+
+
+def bulletin_reviews(bulletin):
+    """The frozen figures of a bulletin as UnitReview rows, in the published order."""
+    names = [(f.name, f.type) for f in fields(UnitReview)]
+    return [UnitReview(**{name: row.get(name, 0 if kind is int else "") for name, kind in names}) for row in bulletin.rows]

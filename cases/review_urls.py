@@ -15,3 +15,9 @@ urlpatterns = [
     path("export/<int:pk>/status/", views.case_export_status, name="export_status"),
     path("export/<int:pk>/download/", views.case_export_download, name="export_download"),
 ]
+
+urlpatterns += [
+    path("bulletins/", views.bulletin_list, name="bulletin_list"),
+    path("bulletins/new/", views.bulletin_new, name="bulletin_new"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin_detail"),
+]

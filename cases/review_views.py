@@ -1,10 +1,13 @@
 """Staff reports on cases: the year-end review of the responsible units 回头看 [000 七] (a table
 with a chart, and its Excel export), and the case list export run as a background job."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.charts import Series, bar_chart
@@ -14,11 +17,19 @@ from liaison.lib.uploads import serve_file
 from liaison.models import Role
 from liaison.services import audit_record
 
+from .bulletin_services import bulletin_publish, bulletin_rows
 from .export_services import case_export_request
 from .exporters import UnitReviewExporter
 from .models import CaseExportJob
-from .review_forms import CaseExportForm, ReviewFilterForm
-from .review_selectors import as_reviews, review_totals, unit_review_queryset
+from .review_forms import BulletinForm, CaseExportForm, ReviewFilterForm
+from .review_selectors import (
+    UnitReview,
+    as_reviews,
+    bulletin_reviews,
+    bulletins_visible_to,
+    review_totals,
+    unit_review_queryset,
+)
 
 PAGE_SIZE = 25
 
@@ -54,6 +65,71 @@ def unit_review_export(request):
     exporter = UnitReviewExporter(user=request.user, year=year, district=district, q=q)
     audit_record(action="case_review_exported", request=request, year=year, district=district or "", q=q)
     return xlsx_response(exporter)
+
+
+# ---------------------------------------------------------------- the review published as a bulletin
+
+BULLETIN_READERS = (Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY, Role.UNIT_HANDLER)
+# The chart of a bulletin shows its busiest units; the table below it lists every unit.
+BULLETIN_CHART_UNITS = 20
+
+
+@role_required(*BULLETIN_READERS)
+def bulletin_list(request):
+    bulletins = bulletins_visible_to(user=request.user).defer("rows", "foreword")
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        bulletins = bulletins.filter(year=int(year))
+    page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/bulletin_list.html", {
+        "page": page, "year": year, "can_publish": request.user.role == Role.ORG_STAFF,
+        "query": f"year={year}" if year.isdigit() else "",
+    })
+
+
+@role_required(Role.ORG_STAFF)
+def bulletin_new(request):
+    initial_year = request.GET.get("year", "")
+    data = request.POST if request.method == "POST" else None
+    initial = {"year": int(initial_year) if initial_year.isdigit() else timezone.localdate().year,
+               "district": request.GET.get("district", "")}
+    initial["title"] = request.GET.get("title") or (
+        _("Year-end review of the responsible units %(year)s: bulletin") % {"year": initial["year"]}
+    )
+    initial["foreword"] = request.GET.get("foreword", "")
+    form = BulletinForm(data, user=request.user, initial=initial)
+    if data is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            bulletin = bulletin_publish(user=request.user, year=d["year"], district=d["district"], title=d["title"],
+                                        foreword=d["foreword"], request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The bulletin is published."))
+            return redirect("case_reports:bulletin_detail", pk=bulletin.pk)
+    # The preview shows what would be frozen now, for the scope and year in the form.
+    year, district = form.preview_scope()
+    preview = [UnitReview(**row) for row in bulletin_rows(user=request.user, year=year, district=district)]
+    return render(request, "cases/bulletin_form.html", {
+        "form": form, "preview": preview, "year": year, "district": district, "totals": review_totals(preview),
+    })
+
+
+@role_required(*BULLETIN_READERS)
+def bulletin_detail(request, pk):
+    bulletin = get_visible_or_404(bulletins_visible_to(user=request.user), pk=pk)
+    reviews = bulletin_reviews(bulletin)
+    busiest = sorted(reviews, key=lambda r: -r.received)[:BULLETIN_CHART_UNITS]
+    newer = (
+        bulletins_visible_to(user=request.user)
+        .filter(year=bulletin.year, scope=bulletin.scope, revision__gt=bulletin.revision)
+        .select_related(None).order_by("-revision").only("pk", "revision").first()
+    )
+    return render(request, "cases/bulletin_detail.html", {
+        "bulletin": bulletin, "reviews": reviews, "totals": review_totals(reviews), "newer": newer,
+        "chart": review_chart(busiest), "chart_is_partial": len(busiest) < len(reviews),
+    })
 
 
 # ---------------------------------------------------------------- case list export

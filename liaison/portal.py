@@ -27,7 +27,7 @@ CASES = _("Cases and proposals")
 POINTS = _("Points")
 REPORTS = _("Reports")
 # Up to this many entries the bar lists them all; beyond, grouped entries fold into their menus.
-FLAT_NAV_LIMIT = 8
+FLAT_NAV_LIMIT = 10
 
 
 @dataclass(frozen=True)

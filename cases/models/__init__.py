@@ -28,3 +28,4 @@ from .proposals import (  # noqa: F401
     ProposalStatus,
 )
 from .public import PublicSubmission  # noqa: F401,E402
+from .review import CITY_SCOPE, ReviewBulletin  # noqa: F401,E402

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Status, TeamMeeting
+from cases.models import Case, CaseDispatch, CaseEvent, ReviewBulletin, Status, TeamMeeting
 from liaison.models import User
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +19,9 @@ def test_demo_cases_cover_the_workflow_and_fill_every_roles_queue(client):
     statuses = set(Case.objects.values_list("status", flat=True))
     assert statuses >= {s.value for s in Status}
     assert TeamMeeting.objects.exists()
+    # The year's review is published city-wide (unless nothing was dispatched yet this year).
+    dispatched_this_year = CaseDispatch.objects.filter(dispatched_at__year=timezone.localdate().year).exists()
+    assert ReviewBulletin.objects.filter(district__isnull=True).exists() == dispatched_this_year
     # Every case has its timeline from the services, starting with the registration.
     assert CaseEvent.objects.filter(action="register").count() == Case.objects.count()
     for username, url in (("demo_liaison", "cases:desk"), ("demo_leader", "cases:queue"),
