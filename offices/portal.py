@@ -11,6 +11,7 @@ NAV = [
     NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15, group=RECEPTIONS),
     NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16, group=RECEPTIONS),
     NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17, group=RECEPTIONS),
+    NavItem("offices:attendance_sheet", _("Attendance sheets"), roles=MANAGERS, order=18, group=RECEPTIONS),
     NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18, group=RECEPTIONS),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
     NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),

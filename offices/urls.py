@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import bimonthly, calendar_views, dashboard, views
+from . import attendance_sheet, bimonthly, calendar_views, dashboard, views
 
 app_name = "offices"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("invitations/", av.invitation_list, name="invitation_list"),
     path("invitations/new/", av.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/decide/", av.invitation_decide, name="invitation_decide"),
+    path("attendance/sheet/", attendance_sheet.attendance_sheet, name="attendance_sheet"),
     path("attendance/mine/", av.my_attendance, name="my_attendance"),
     path("escalations/", av.escalation_list, name="escalation_list"),
     path("escalations/mine/", av.my_escalations, name="my_escalations"),
