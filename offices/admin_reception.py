@@ -70,12 +70,16 @@ class ReceptionPeriodAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            reception_period_move(
+            moved = reception_period_move(
                 period=obj, start=form.cleaned_data["start"], end=form.cleaned_data["end"], actor=request.user,
                 note=form.cleaned_data.get("note", ""),
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        else:
+            if moved.deputies_told:
+                messages.info(request, _("%(n)s deputies already reminded of this period were told its new dates by SMS "
+                                         "and in the portal.") % {"n": moved.deputies_told})
 
     @admin.action(description=_("Regenerate the selected periods' years from the rules (staff edits are kept)"))
     def regenerate_year(self, request, queryset):

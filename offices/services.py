@@ -282,14 +282,17 @@ def reception_periods_generate(*, year, districts=None):
 
 
 @transaction.atomic
-def reception_period_move(*, period, start, end, actor, note=""):
+def reception_period_move(*, period, start, end, actor, note="", now=None):
     """Staff move a period (e.g. around a holiday). The row is marked edited so that regeneration
-    keeps it as staff left it."""
+    keeps it as staff left it. Deputies already reminded of the old dates are told the new ones
+    (one SMS and one notice each per move, in the same transaction); the returned period's
+    `deputies_told` says how many."""
     if end < start:
         raise ValidationError(_("The last day cannot be before the first day."), code="end_before_start")
     if (end - start).days > 31:
         raise ValidationError(_("A reception period lasts at most 31 days."), code="too_long")
     period = ReceptionPeriod.objects.select_for_update().get(pk=period.pk)
+    old_start, old_end = period.start, period.end
     period.start, period.end = start, end
     if note:
         period.note = note
@@ -303,7 +306,45 @@ def reception_period_move(*, period, start, end, actor, note=""):
             "start", "end", "note", "overlaps_holiday", "holiday_names", "edited_by_staff", "edited_by", "edited_at"
         ]
     )
+    period.deputies_told = 0
+    if (old_start, old_end) != (start, end):
+        period.deputies_told = _reminded_deputies_tell_move(period=period, old_start=old_start, old_end=old_end,
+                                                            now=now or timezone.now())
     return period
+
+
+def _reminded_deputies_tell_move(*, period, old_start, old_end, now):
+    """The deputies who got this period's reminder learn its new dates: an SMS (template
+    reception_period_moved, quiet hours respected) and an in-portal notice each. Deputies not yet
+    reminded need nothing: the daily reminder will carry the new dates."""
+    from liaison.lib.sms import sms_build
+    from liaison.models import SmsMessage
+    from liaison.services import notices_send
+
+    deputies = list(
+        Deputy.objects.filter(reminders__period=period).only("pk", "name", "mobile", "user_id").order_by("pk")
+    )
+    if not deputies:
+        return 0
+    SmsMessage.objects.bulk_create(
+        [
+            sms_build(
+                phone=d.mobile, template="reception_period_moved", now=now,
+                params={**_reminder_params(deputy=d, period=period),
+                        "old_start": f"{old_start.month}月{old_start.day}日", "old_end": f"{old_end.month}月{old_end.day}日"},
+            )
+            for d in deputies if d.mobile
+        ]
+    )
+    notices_send(
+        users=[d.user_id for d in deputies if d.user_id],
+        text=_("The reception period from %(old_start)s to %(old_end)s has been moved: it now runs from %(start)s "
+               "to %(end)s.")
+        % {"old_start": f"{old_start:%Y-%m-%d}", "old_end": f"{old_end:%Y-%m-%d}", "start": f"{period.start:%Y-%m-%d}",
+           "end": f"{period.end:%Y-%m-%d}"},
+        url=reverse("home"),
+    )
+    return len(deputies)
 
 
 def holidays_refresh_flags(*, start, end):

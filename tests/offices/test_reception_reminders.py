@@ -265,3 +265,56 @@ def test_in_process_delivery_leaves_a_waiting_retry_to_the_next_sweep_instead_of
         SmsMessage.objects.filter(phone="13800138000").update(claimed_at=nine)  # another worker's lease
         assert sms_send_due.delay(follow_up=True).get() == {"sent": 1, "failed": 0, "retrying": 0}
     assert SmsMessage.objects.get(phone="13800138000").status == SmsMessage.Status.QUEUED
+
+
+def moved_messages():
+    return SmsMessage.objects.filter(template="reception_period_moved").order_by("phone")
+
+
+@pytest.mark.django_db
+def test_moving_a_period_after_its_reminders_tells_each_reminded_deputy_the_new_dates_000_11(world, period):
+    from offices.services import reception_period_move
+
+    reception_reminders_send(today=START - dt.timedelta(days=7), now=local(START - dt.timedelta(days=7), 9))
+    # On leave since the reminder: still told, since they were told the old dates.
+    Deputy.objects.filter(pk=world.deputy_b.pk).update(status=Deputy.Status.ON_LEAVE)
+    moved = reception_period_move(period=period, start=START + dt.timedelta(days=7), end=END + dt.timedelta(days=7),
+                                  actor=world.district_staff, now=local(START - dt.timedelta(days=5), 23))
+    assert moved.deputies_told == 2
+    messages = list(moved_messages())
+    assert [m.phone for m in messages] == ["13800138000", "13900139000"]
+    assert messages[1].params == {"name": "李四", "start": "1月11日", "end": "1月24日", "old_start": "1月4日", "old_end": "1月17日"}
+    assert "1月4日" in messages[1].text and "1月11日" in messages[1].text
+    # Moved at 23:00: the SMS wait for 08:00 like every other.
+    assert all(m.scheduled_at == local(START - dt.timedelta(days=4), 8) for m in messages)
+    notice = Notice.objects.get(user=world.deputy_b_user, text__contains="2027-01-11")
+    assert "2027-01-04" in notice.text
+    # The daily job still sends no second reminder for the period.
+    assert reception_reminders_send(today=START, now=local(START, 9)) == 0
+    assert SmsMessage.objects.filter(template="reception_reminder").count() == 2
+
+
+@pytest.mark.django_db
+def test_moving_a_period_nobody_was_reminded_of_or_only_changing_its_note_sends_nothing(world, period):
+    from offices.services import reception_period_move
+
+    moved = reception_period_move(period=period, start=START + dt.timedelta(days=1), end=END, actor=world.district_staff)
+    assert moved.deputies_told == 0 and not moved_messages().exists()
+    reception_reminders_send(today=START - dt.timedelta(days=6), now=local(START - dt.timedelta(days=6), 9))
+    moved = reception_period_move(period=period, start=moved.start, end=moved.end, actor=world.district_staff, note="改在活动室")
+    assert moved.deputies_told == 0 and not moved_messages().exists()
+    # The reminder itself carried the dates as moved.
+    assert SmsMessage.objects.filter(template="reception_reminder", params__start="1月5日").count() == 2
+
+
+@pytest.mark.django_db
+def test_staff_moving_a_reminded_period_in_the_admin_are_told_how_many_deputies_were_informed(world, period, client):
+    reception_reminders_send(today=START - dt.timedelta(days=7), now=local(START - dt.timedelta(days=7), 9))
+    client.force_login(world.district_staff)
+    url = reverse("admin:offices_receptionperiod_change", args=[period.pk])
+    response = client.post(url, {"start": "2027-01-11", "end": "2027-01-24", "note": ""}, follow=True)
+    assert response.status_code == 200
+    assert "2" in " ".join(str(m) for m in response.context["messages"])
+    assert moved_messages().count() == 2
+    period.refresh_from_db()
+    assert period.start == dt.date(2027, 1, 11)

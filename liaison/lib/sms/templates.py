@@ -25,6 +25,13 @@ TEMPLATES = {
             ("name", "start", "end"),
         ),
         SmsTemplate(
+            "reception_period_moved",
+            # Sent to deputies already reminded when staff move the period: {1} name, {2} new first
+            # day, {3} new last day, {4} old first day, {5} old last day.
+            _("Dear {name}, the reception period of {old_start} to {old_end} has been moved to {start} to {end}. Please spend at least half a day at your fixed community then."),
+            ("name", "start", "end", "old_start", "old_end"),
+        ),
+        SmsTemplate(
             "case_overdue",
             # {1} name, {2} tracking code, {3} which deadline, {4} the deadline. No resident's words.
             _("Dear {name}, case {code} is overdue: {what} (deadline {due}). Please handle it in the portal."),
