@@ -15,6 +15,7 @@ NAV = [
     NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18, group=RECEPTIONS),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
     NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),
+    NavItem("offices:performance_file_list", _("Performance files"), roles=MANAGERS, order=72, group=REPORTS),
 ]
 
 

@@ -244,3 +244,17 @@ def deputy_home(*, deputy, today=None):
             .order_by("-created_at")[:5]
         ),
     }
+
+
+def performance_files_visible_to(*, user):
+    """Deputies whose performance file 履职档案 [004 第十二条(五)] a user may open. A deputy: their own
+    only (the file is personal, so a team leader gets no more than any member). Liaisons: the
+    deputies of their offices, org staff: their district (city staff all), as `deputies_visible_to`
+    scopes them. Nobody else."""
+    if not user.is_authenticated:
+        return Deputy.objects.none()
+    if user.role == Role.DEPUTY:
+        return Deputy.objects.select_related("district").filter(user=user)
+    if user.role in (Role.LIAISON, Role.ORG_STAFF):
+        return deputies_visible_to(user=user)
+    return Deputy.objects.none()

@@ -1,13 +1,17 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import attendance_sheet, bimonthly, calendar_views, dashboard, views
+from . import attendance_sheet, bimonthly, calendar_views, dashboard, performance, views
 
 app_name = "offices"
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("reports/bimonthly/", bimonthly.bimonthly_report, name="bimonthly_report"),
+    path("files/", performance.performance_file_list, name="performance_file_list"),
+    path("files/mine/", performance.my_performance_file, name="my_performance_file"),
+    path("files/<int:pk>/", performance.performance_file_detail, name="performance_file"),
+    path("files/<int:pk>/export/", performance.performance_file_export, name="performance_file_export"),
     path("contacts/shortfalls/", views.contact_shortfalls, name="contact_shortfalls"),
     path("activities/", av.activity_list, name="activity_list"),
     path("activities/new/", av.activity_create, name="activity_create"),

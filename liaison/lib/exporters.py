@@ -44,6 +44,11 @@ class ListExporter:
 
     def write_xlsx(self, fileobj, progress=None):
         wb = Workbook(write_only=True)
+        self.write_sheet(wb, progress=progress)
+        wb.save(fileobj)
+
+    def write_sheet(self, wb, progress=None):
+        """Append this exporter's header and rows to a write-only workbook as one sheet."""
         ws = wb.create_sheet(title=str(self.title)[:31])
         bold = Font(bold=True)
         header = []
@@ -56,7 +61,6 @@ class ListExporter:
             ws.append([neutralize(v) for v in row])
             if progress is not None and i % 500 == 0:
                 progress(i)
-        wb.save(fileobj)
 
     def write_csv(self, fileobj):
         # utf-8-sig so that Excel on Chinese Windows opens the file with the right encoding.
@@ -72,6 +76,43 @@ class ListExporter:
         buf = io.BytesIO()
         self.write_xlsx(buf)
         return buf.getvalue()
+
+
+class WorkbookExporter:
+    """Several exporters as the sheets of one workbook (e.g. a file with one sheet per section).
+    Every sheet goes through `ListExporter.write_sheet`, so every cell is neutralized the same way.
+    Works with `xlsx_response` like a single exporter."""
+
+    filename = "export"
+
+    def __init__(self, sheets, *, filename=None):
+        self.sheets = list(sheets)
+        if filename:
+            self.filename = filename
+
+    def write_xlsx(self, fileobj):
+        wb = Workbook(write_only=True)
+        for sheet in self.sheets:
+            sheet.write_sheet(wb)
+        wb.save(fileobj)
+
+    def xlsx_bytes(self):
+        buf = io.BytesIO()
+        self.write_xlsx(buf)
+        return buf.getvalue()
+
+
+class RowsExporter(ListExporter):
+    """A sheet from a header and rows already at hand."""
+
+    def __init__(self, title, header, rows):
+        self.title, self._header, self._rows = title, list(header), list(rows)
+
+    def header(self):
+        return self._header
+
+    def rows(self):
+        return iter(self._rows)
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
