@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 YEAR = 2026
+APRIL = D(YEAR, 4, 2)
 Outcome = Attendance.Outcome
 
 
@@ -50,7 +51,7 @@ def _activity(world, *, date, kind=Activity.Kind.RECEPTION, title="集中接待"
     )
 
 
-def _case(world, *, title, received_on=D(YEAR, 4, 2), status=CaseStatus.REGISTERED, **extra):
+def _case(world, *, title, received_on=APRIL, status=CaseStatus.REGISTERED, **extra):
     return Case.objects.create(
         channel=Channel.RECEPTION, category=Category.objects.first(), title=title, content="内容",
         office=world.office_a1, received_on=received_on, status=status, **extra,
