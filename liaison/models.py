@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .lib.append_only import AppendOnlyError, AppendOnlyModel
 
@@ -217,7 +218,7 @@ class AuditLog(AppendOnlyModel):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=50, db_index=True)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
-    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_id = models.CharField(pgettext_lazy("audit log", "object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, default="ok")
     detail = models.JSONField(_("detail"), default=dict, blank=True)

@@ -15,6 +15,7 @@ from importlib import import_module
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import ADMIN_ROLES, Role
 
@@ -109,5 +110,5 @@ def panels_for(request):
 NAV = [
     NavItem("home", _("Home"), roles=frozenset(Role.values), order=0),
     NavItem("audit_log", _("Audit log"), roles=frozenset({Role.AUDITOR}), order=80),
-    NavItem("admin:index", _("Administration"), roles=frozenset(ADMIN_ROLES), order=90),
+    NavItem("admin:index", pgettext_lazy("navigation", "Administration"), roles=frozenset(ADMIN_ROLES), order=90),
 ]

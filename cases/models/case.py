@@ -9,6 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.lib.append_only import AppendOnlyModel
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
@@ -160,7 +161,7 @@ class CaseAttachment(models.Model):
     )
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/", validators=[UploadValidator(DOCUMENT_TYPES)])
     name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("attachment", "content type"), max_length=50)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.lib.exporters import ListExporter
 from liaison.models import AuditLog
@@ -17,7 +18,7 @@ class AuditLogFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
-    action = forms.CharField(label=_("Action"), required=False, max_length=50)
+    action = forms.CharField(label=pgettext_lazy("audit log", "Action"), required=False, max_length=50)
     outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=OUTCOMES)
     ip = forms.CharField(label=_("IP address"), required=False, max_length=45)
     obj = forms.CharField(label=_("Object"), required=False, max_length=200)
@@ -68,7 +69,7 @@ class AuditLogExporter(ListExporter):
         self.queryset = queryset
 
     def header(self):
-        return [_("Time"), _("Actor"), _("IP address"), _("Action"), _("Object type"), _("Object id"), _("Object"), _("Outcome"), _("Detail")]
+        return [_("Time"), _("Actor"), _("IP address"), pgettext_lazy("audit log", "Action"), _("Object type"), _("Object id"), _("Object"), _("Outcome"), _("Detail")]
 
     def rows(self):
         import json
