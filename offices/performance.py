@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from liaison.lib.exporters import RowsExporter, WorkbookExporter, xlsx_response
 from liaison.lib.permissions import get_visible_or_404, role_required
@@ -249,7 +249,7 @@ def performance_file_workbook(f):
     d = f["deputy"]
     snapshot_row, ranked, report = f["snapshot_row"], f["ranked"], f["report"]
     profile = [
-        (_("Name"), d.name),
+        (pgettext("person", "Name"), d.name),
         (_("Gender"), d.get_gender_display()),
         (_("Level"), d.get_level_display()),
         (_("Congress term"), d.term),
