@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -64,13 +65,14 @@ def _public_office(pk):
 
 @require_GET
 def office_detail(request, pk):
-    from offices.selectors import office_upcoming_activities
+    from offices.selectors import office_public_work_plan, office_upcoming_activities
 
     office = _public_office(pk)
     return render(
         request, "cases/public_office_detail.html",
         {"office": office, "deputies": sel.office_public_deputies(office), "reception": sel.next_reception(office),
-         "upcoming": office_upcoming_activities(office)},
+         "upcoming": office_upcoming_activities(office),
+         "work_plan": office_public_work_plan(office, year=timezone.localdate().year)},
     )
 
 

@@ -2,13 +2,16 @@
 attendance outcomes, the points, the leave and invitation queues and the escalation list are the
 real thing. Each community office gets: the last ended reception period's reception logged with
 attendance (absentees get their make-up reminder when the period is closed), a household visit,
-and an announced upcoming reception with a pending leave request and a pending invitation."""
+and an announced upcoming reception with a pending leave request and a pending invitation. Every
+community office but the last gets a yearly work plan for the current year, published on time
+[004 第十条]; the last one has none, so the staff status list shows a gap."""
 
 import datetime
 
 from django.utils import timezone
 
 from . import activities as svc
+from . import work_plan_services
 from .models import Activity, ReceptionPeriod
 from .services import reception_periods_generate
 
@@ -31,6 +34,7 @@ def seed(*, org, scale, rng):
         if liaison is None or not members:
             continue
         _seed_office(office, liaison, members, today, rng, closed)
+    _seed_work_plans(org, liaisons, teams)
 
 
 def _seed_office(office, liaison, members, today, rng, closed):
@@ -84,3 +88,37 @@ def _seed_office(office, liaison, members, today, rng, closed):
         office=office, kind=Activity.Kind.PARTY_LECTURE, title="社区党课", date=today + datetime.timedelta(days=20),
         slot=Activity.Slot.MORNING, deputies=members[:1], actor=liaison,
     )
+
+
+PLAN_ITEMS = [
+    (Activity.Kind.RECEPTION, "接待周集中接待", "每月接待周安排党代表驻点接待群众"),
+    (Activity.Kind.HOUSEHOLD_VISIT, "走访困难家庭", ""),
+    (Activity.Kind.PARTY_LECTURE, "社区党课", ""),
+    (Activity.Kind.COUNCIL, "社区议事会", "围绕老旧小区改造听取居民意见"),
+    (Activity.Kind.VISIT_ENTERPRISE, "走访辖区企业", ""),
+]
+
+
+def _seed_work_plans(org, liaisons, teams):
+    year = org["year"]
+    # Published in time for the year: the Monday of the week before 24 December of the year before.
+    published = timezone.make_aware(datetime.datetime(year - 1, 12, 18, 10, 0))
+    for team in teams[:-1]:
+        office = team.office
+        liaison = liaisons.get(office.pk)
+        if liaison is None:
+            continue
+        members = [d.pk for d in team.members.all()]
+        items = []
+        for month in range(1, 13):
+            kind, title, notes = PLAN_ITEMS[month % len(PLAN_ITEMS)]
+            items.append({"month": month, "kind": Activity.Kind.RECEPTION, "title": "接待周集中接待", "place": office.address,
+                          "deputies": members, "participants": "", "notes": "每月接待周安排党代表驻点接待群众"})
+            if kind != Activity.Kind.RECEPTION:
+                items.append({"month": month, "kind": kind, "title": title, "place": "", "deputies": members[:1],
+                              "participants": "社区居民代表", "notes": notes})
+        plan = work_plan_services.work_plan_create(
+            office=office, year=year, goals="落实党代表进社区联系群众制度，每月至少开展一次集中接待。", opening=["3-pm", "6-am"],
+            opening_notes="14:30–17:30；周六 9:00–12:00", items=items, actor=liaison,
+        )
+        work_plan_services.work_plan_publish(plan=plan, actor=liaison, now=published)

@@ -17,6 +17,7 @@ from liaison.lib.validators import validate_cn_mobile
 
 # SPEC §5 records (five-good evaluations, training, budgets) live in their own module.
 from .office_work import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse  # noqa: E402, F401
+from .work_plan import WorkPlan, WorkPlanItem  # noqa: E402, F401
 
 
 def new_calendar_token():

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import activity_views as av
 from . import attendance_sheet, bimonthly, calendar_views, dashboard, performance, views
+from . import work_plan_views as wpv
 
 app_name = "offices"
 
@@ -35,6 +36,12 @@ urlpatterns = [
     path("escalations/<int:pk>/explain/", av.escalation_explain, name="escalation_explain"),
     path("escalations/<int:pk>/resolve/", av.escalation_resolve, name="escalation_resolve"),
     path("escalations/<int:pk>/file/", av.escalation_file, name="escalation_file"),
+    path("plans/", wpv.work_plan_list, name="work_plan_list"),
+    path("plans/status/", wpv.work_plan_status, name="work_plan_status"),
+    path("plans/new/", wpv.work_plan_create, name="work_plan_create"),
+    path("plans/<int:pk>/", wpv.work_plan_detail, name="work_plan_detail"),
+    path("plans/<int:pk>/edit/", wpv.work_plan_edit, name="work_plan_edit"),
+    path("plans/<int:pk>/publish/", wpv.work_plan_publish, name="work_plan_publish"),
     # iCalendar feeds: the token in the URL is the credential (calendar apps cannot log in).
     path("calendar/deputy/<str:token>.ics", calendar_views.deputy_calendar, name="deputy_calendar"),
     path("calendar/office/<str:token>.ics", calendar_views.office_calendar, name="office_calendar"),
