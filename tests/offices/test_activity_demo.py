@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from liaison.models import Role, User
-from offices.models import Activity, Attendance, Invitation, LeaveRequest, Office
+from offices.models import Activity, Attendance, Invitation, LeaveRequest, Office, WorkPlan
 from scoring.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -26,5 +26,10 @@ def test_demo_gives_every_community_office_activities_attendance_and_queues(clie
     # Announcements made 10 days ahead are on the public pages.
     office = community_offices.first()
     assert "党代表集中接待日" in client.get(reverse("public:office", args=[office.pk])).content.decode()
+    # Every community office but one has this year's plan, published in time [004 第十条].
+    plans = WorkPlan.objects.filter(office__in=community_offices, status=WorkPlan.Status.PUBLISHED, published_late=False)
+    assert plans.count() == community_offices.count() - 1
+    assert "接待周集中接待" in client.get(reverse("public:office", args=[plans.first().office_id])).content.decode()
     client.force_login(User.objects.filter(role=Role.ORG_STAFF).first())
     assert client.get(reverse("offices:leave_list")).status_code == 200
+    assert client.get(reverse("offices:work_plan_status"), {"state": "none"}).context["page"].paginator.count >= 1
