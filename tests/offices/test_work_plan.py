@@ -164,16 +164,16 @@ ALLOWED = {
 }
 
 
-@pytest.mark.parametrize(("page", "which"), ALLOWED)
+@pytest.mark.parametrize(("view_name", "which"), ALLOWED)
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_wrong_role_other_office_and_other_district_are_refused(world, plans, client, page, which, persona):
+def test_wrong_role_other_office_and_other_district_are_refused(world, plans, client, view_name, which, persona):
     args = [plans[which].pk] if which else []
     client.force_login(_user(world, persona))
-    status = client.get(reverse(f"offices:{page}", args=args)).status_code
-    if persona in ALLOWED[(page, which)]:
-        assert status == 200, (page, which, persona)
+    status = client.get(reverse(f"offices:{view_name}", args=args)).status_code
+    if persona in ALLOWED[(view_name, which)]:
+        assert status == 200, (view_name, which, persona)
     else:
-        assert status in (403, 404), (page, which, persona, status)
+        assert status in (403, 404), (view_name, which, persona, status)
 
 
 def test_anonymous_visitors_go_to_the_login_page(world, plans, client):
