@@ -65,3 +65,32 @@ def test_liaison_writes_and_publishes_the_yearly_plan_and_it_is_on_the_public_pa
     expect(staff.get_by_test_id("plan-months")).to_contain_text("三月集中接待日")
     staff.context.close()
     context.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_liaison_adds_activity_rows_without_saving_first(world, browser, browser_login, live_server):
+    year = timezone.localdate().year
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    liaison = context.new_page()
+    browser_login(liaison, "liaison")
+    liaison.goto(f"{live_server.url}/org/plans/new/")
+    liaison.fill("input[name=year]", str(year))
+    liaison.get_by_label("星期三 下午", exact=True).check()
+    rows = liaison.get_by_test_id("plan-item")
+    expect(rows).to_have_count(3)
+    liaison.get_by_test_id("add-plan-item").click()
+    liaison.get_by_test_id("add-plan-item").click()
+    expect(rows).to_have_count(5)
+    expect(rows.nth(4).locator("legend").first).to_have_text("活动5")
+    for index, (month, title) in enumerate([(1, "一月接待"), (2, "二月接待"), (3, "三月接待"), (4, "四月接待"), (5, "五月接待")]):
+        liaison.select_option(f"select[name=items-{index}-month]", str(month))
+        liaison.select_option(f"select[name=items-{index}-kind]", "reception")
+        liaison.fill(f"input[name=items-{index}-title]", title)
+    # The new row's deputy choices work like the server-rendered ones.
+    rows.nth(4).get_by_label("张三", exact=False).check()
+    liaison.get_by_role("button", name="保存", exact=True).click()
+    expect(liaison.get_by_test_id("plan-status")).to_contain_text("草稿")
+    plan = WorkPlan.objects.get()
+    assert sorted(plan.items.values_list("title", flat=True)) == sorted(["一月接待", "二月接待", "三月接待", "四月接待", "五月接待"])
+    assert list(plan.items.get(title="五月接待").deputies.values_list("name", flat=True)) == ["张三"]
+    context.close()
