@@ -301,7 +301,7 @@ def performance_file_workbook(f):
         ),
         RowsExporter(
             _("Cases"),
-            [_("Date received"), _("Title"), _("Category"), _("Status"), _("Received"), _("Owner")],
+            [_("Date received"), _("Title"), _("Category"), _("Status"), pgettext("deputy's cases", "Received"), _("Owner")],
             [
                 (c.received_on, c.title, c.category.name, c.get_status_display(), _yes_no(c.is_received), _yes_no(c.is_owned))
                 for c in f["cases"]
