@@ -9,15 +9,26 @@
 3. --deputies N > 2,007 adds deputies to the existing teams until there are N (10,000 is about five
    times Shenzhen's deputies, the size the export must handle);
 4. for each of the last --years years (the current one up to today): public-opinion cases owned
-   by deputies and fed back with satisfaction, the points ledger that the records and claims feed
-   (receptions, cases, proposals, motions, co-signing above the cap, inquiries), claims in every
-   state, review requests, and the quarterly published standings.
+   by deputies, dispatched to responsible units that reply, and fed back with satisfaction; the
+   points ledger that the records and claims feed (receptions, activities, cases, proposals,
+   motions, co-signing above the cap, inquiries); claims in every state; review requests;
+   every district's reception periods (the real `reception_periods_generate`) and, for each period
+   that has ended, a logged reception at every office (most deputies attend, some on approved or
+   refused leave, some absent, a few never scheduled), a team activity or household visit, the
+   attendance outcomes, the real `period_close` (absences, escalation steps 1-3, notices) and
+   make-up activities planned and logged through the real services; the quarterly published
+   standings;
+5. checks the bulk attendance outcomes against `attendance_recompute` on a sample of each outcome
+   and publishes the city-wide year-end review bulletin of the last full year (`bulletin_publish`).
 
-Rows are written with bulk inserts: the data is the input of the benchmarks, not the behaviour
-under test (the services that write these rows one by one are tested in tests/). Record events
-whose source model is not part of this data set (reception attendance, proposals) point at the
-deputy row as a stand-in source, with the award counter `seq` keeping the ledger's unique key.
-The same --seed builds the same data.
+Most rows are written with bulk inserts: the data is the input of the benchmarks, not the
+behaviour under test (the services that write these rows one by one are tested in tests/). The
+attendance outcomes and their reception points are written in bulk as `attendance_recompute`
+would write them (step 5 fails the run if the service disagrees on any sampled row); periods are
+closed and make-ups logged through the services themselves. Record events whose source model is
+not part of this data set (proposals, motions, inquiries) point at the deputy row as a stand-in
+source, with the award counter `seq` keeping the ledger's unique key. The same --seed builds the
+same data.
 """
 
 import argparse
@@ -127,7 +138,8 @@ class History:
         start = datetime.date(year, 1, 1)
         return start + datetime.timedelta(days=self.rng.randint(0, (last - start).days))
 
-    def entry(self, *, deputy_id, event, year, source_ct, source_id, item=None, quantity=1):
+    def entry(self, *, deputy_id, event, year, source_ct, source_id, item=None, quantity=1, occurred_on=None,
+              created_by_id=None):
         from scoring.models import Entry
 
         item = item or self.by_event.get(event)
@@ -139,7 +151,8 @@ class History:
         self.pending.append(
             Entry(
                 deputy_id=deputy_id, rule_item=item, event=event, source_type=source_ct, source_id=source_id, seq=seq,
-                year=year, occurred_on=self.day(year), quantity=quantity, points=item.points * quantity,
+                year=year, occurred_on=occurred_on or self.day(year), quantity=quantity,
+                points=item.points * quantity, created_by_id=created_by_id,
             )
         )
         if len(self.pending) >= BATCH:
@@ -170,12 +183,13 @@ class History:
             for _ in range(rng.choice((0, 1, 1, 2, 3))):
                 status = rng.choice((Status.FED_BACK, Status.FED_BACK, Status.ARCHIVED, Status.DISPATCHED, Status.ASSIGNED))
                 satisfied = status in (Status.FED_BACK, Status.ARCHIVED)
+                dispatched = status != Status.ASSIGNED
                 rows.append(
                     Case(
                         channel="visit", category_id=rng.choice(category_ids), title="小区路灯损坏影响出行",
                         content="居民反映小区内多处路灯损坏，夜间出行不便。", reporter_name="居民",
                         office_id=office_id, district_id=district_id, received_on=self.day(year), status=status,
-                        owner_id=deputy_id,
+                        owner_id=deputy_id, dispatch_round=1 if dispatched else 0,
                         satisfaction=rng.choice((Satisfaction.VERY, Satisfaction.BASIC, Satisfaction.DISSATISFIED))
                         if satisfied else "",
                     )
@@ -185,6 +199,7 @@ class History:
         through.objects.bulk_create(
             [through(case_id=c.pk, deputy_id=c.owner_id) for c in cases], batch_size=BATCH
         )
+        self.dispatches(cases)
         ct = ContentType.objects.get_for_model(Case)
         for c in cases:
             self.entry(deputy_id=c.owner_id, event="case_received", year=year, source_ct=ct, source_id=c.pk)
@@ -195,17 +210,60 @@ class History:
                 self.entry(deputy_id=c.owner_id, event="case_satisfied_basic", year=year, source_ct=ct, source_id=c.pk)
         self.counts["cases"] += len(cases)
 
+    def dispatches(self, cases):
+        """Each dispatched case went to one responsible unit of its district (or a city-level unit),
+        which replied within the deadline unless the case is still waiting; the year-end review and
+        its bulletin read these."""
+        from cases.models import CaseDispatch
+        from cases.models.case import ReplyResult, Status
+        from offices.models import Unit
+
+        rng = self.rng
+        units = {}
+        for pk, district_id in Unit.objects.filter(is_active=True).order_by("pk").values_list("pk", "district_id"):
+            units.setdefault(district_id, []).append(pk)
+        city_units = units.get(None, [])
+        rows = []
+        for c in cases:
+            if c.dispatch_round != 1:
+                continue
+            choices = units.get(c.district_id, []) + city_units
+            if not choices:
+                continue
+            replied = c.status != Status.DISPATCHED
+            rows.append(
+                CaseDispatch(
+                    case_id=c.pk, unit_id=rng.choice(choices), round=1,
+                    deadline=c.received_on + datetime.timedelta(days=15),
+                    result=rng.choice((ReplyResult.SOLVED, ReplyResult.SOLVED, ReplyResult.WILL_SOLVE, ReplyResult.CANNOT))
+                    if replied else "",
+                    reply="已现场核查并安排维修。" if replied else "",
+                    dispatched_by_id=self.staff.pk,
+                )
+            )
+        rows = CaseDispatch.objects.bulk_create(rows, batch_size=BATCH)
+        # dispatched_at is auto_now_add: put it on the day after the case came in, and the reply
+        # within (mostly) the 15 days of the deadline.
+        by_case = {c.pk: c for c in cases}
+        tz = datetime.timezone(datetime.timedelta(hours=8))
+        updates = []
+        for d in rows:
+            received = by_case[d.case_id].received_on
+            d.dispatched_at = datetime.datetime.combine(received + datetime.timedelta(days=1), datetime.time(10), tz)
+            if d.result:
+                d.replied_at = d.dispatched_at + datetime.timedelta(days=rng.randint(2, 18), hours=3)
+            updates.append(d)
+        CaseDispatch.objects.bulk_update(updates, ["dispatched_at", "replied_at"], batch_size=BATCH)
+        self.counts["dispatches"] = self.counts.get("dispatches", 0) + len(rows)
+
     def records(self, year):
         rng = self.rng
-        months = self.today.month if year == self.today.year else 12
         for deputy_id, _u, _o, _d in self.deputies:
             counts = {
-                "reception_attended": round(rng.randint(4, 12) * months / 12),
                 "proposal": rng.choice((0, 1, 1, 2, 3)),
                 "motion_lead": 1 if rng.random() < 0.1 else 0,
                 "motion_cosign": rng.choice((0, 1, 2, 3, 4, 5)),  # often above the cap of 9 points
                 "inquiry": rng.choice((0, 0, 1, 2)),
-                "household_visit": 0,
             }
             for event, n in counts.items():
                 for _ in range(n):
@@ -269,11 +327,275 @@ class History:
         Review.objects.bulk_create(rows, batch_size=BATCH)
         self.counts["reviews"] += len(rows)
 
+    # --- Reception periods, activities, attendance, leave, make-ups, escalation --------------------
+
+    def _reception_setup(self):
+        from offices.models import TeamMembership
+
+        if hasattr(self, "members_of"):
+            return
+        serving = {pk: (user_id, district_id) for pk, user_id, _o, district_id in self.deputies}
+        self.members_of = {}  # office id -> [(deputy id, user id)], deputies of the office's district
+        self.office_district = {}
+        for deputy_id, office_id, office_district in TeamMembership.objects.order_by("team_id", "deputy_id").values_list(
+            "deputy_id", "team__office_id", "team__office__district_id"
+        ):
+            if deputy_id not in serving or serving[deputy_id][1] != office_district:
+                continue
+            self.office_district[office_id] = office_district
+            self.members_of.setdefault(office_id, []).append((deputy_id, serving[deputy_id][0]))
+        self.offices_in = {}
+        for office_id, district_id in sorted(self.office_district.items()):
+            if office_id in self.liaison_of:
+                self.offices_in.setdefault(district_id, []).append(office_id)
+
+    def receptions(self, year):
+        """The year's reception periods from the real generator; for every period that has ended, a
+        logged reception at each office with its deputies (most attend, some on approved leave, some
+        refused leave or absent, a few never scheduled), a team activity or household visit, the
+        attendance outcomes and reception points as `attendance_recompute` writes them (bulk, checked
+        against the service on a sample by `verify_attendance`), then the real `period_close` in date
+        order (absences, escalation steps, notices) and make-up activities through the real services."""
+        from offices.models import Activity, Escalation, ReceptionPeriod
+        from offices.services import reception_periods_generate
+
+        self._reception_setup()
+        reception_periods_generate(year=year)
+        periods = list(
+            ReceptionPeriod.objects.filter(key__startswith=f"{year}-", end__lt=self.today).order_by("start", "district_id")
+        )
+        for period in periods:
+            if period.closed_at is not None:
+                # seed_demo closed its last period before this history existed (every deputy of
+                # the other offices became absent): reopen it, it is closed again below.
+                Escalation.objects.filter(period=period).delete()
+                period.attendances.filter(activity__isnull=True).delete()
+                ReceptionPeriod.objects.filter(pk=period.pk).update(closed_at=None)
+                period.closed_at = None
+        done = set(
+            Activity.objects.filter(period__in=periods, kind=Activity.Kind.RECEPTION).values_list("period_id", "office_id")
+        )
+        for period in periods:
+            self._period_facts(period, done)
+        self._flush_facts()
+        return periods
+
+    def close_and_make_up(self, periods):
+        from offices import activities as svc
+
+        for period in periods:
+            self.counts["escalations"] = self.counts.get("escalations", 0) + len(svc.period_close(period=period))
+        for period in periods:
+            self._make_ups(period)
+
+    def _period_facts(self, period, done):
+        from offices.models import Activity, LeaveRequest
+
+        rng = self.rng
+        if not hasattr(self, "facts"):
+            self.facts = {"activities": [], "participants": [], "leave": [], "extra": []}
+        length = (period.end - period.start).days + 1
+        for office_id in self.offices_in.get(period.district_id, []):
+            if (period.pk, office_id) in done:
+                continue
+            members = self.members_of.get(office_id, [])
+            if not members:
+                continue
+            liaison = self.liaison_of[office_id]
+            date = period.start + datetime.timedelta(days=rng.randrange(length))
+            activity = Activity(
+                office_id=office_id, district_id=period.district_id, kind=Activity.Kind.RECEPTION,
+                title="接待周集中接待", date=date, slot=rng.choice(Activity.Slot.values), place="党代表工作室",
+                notes=f"接待群众{rng.randint(5, 30)}人次，收集意见{rng.randint(1, 8)}条。",
+                status=Activity.Status.LOGGED, period=period, created_by_id=liaison,
+                logged_at=self._at(date, 17),
+            )
+            self.facts["activities"].append(activity)
+            for deputy_id, user_id in members:
+                r = rng.random()
+                if r < 0.03:
+                    continue  # never scheduled: period_close records the absence
+                attended = r < 0.83
+                self.facts["participants"].append((activity, deputy_id, attended))
+                if attended or r >= 0.95:
+                    continue
+                # 0.83-0.95: leave asked 5+ days ahead, mostly approved; the rest simply absent.
+                if r < 0.90:
+                    status = LeaveRequest.Status.APPROVED if r < 0.89 else LeaveRequest.Status.REFUSED
+                    self.facts["leave"].append(
+                        LeaveRequest(
+                            deputy_id=deputy_id, activity=activity, district_id=period.district_id,
+                            reason="单位安排外出学习，无法参加。", status=status, filed_by_id=user_id or liaison,
+                            decided_by_id=self.staff.pk, decided_at=self._at(date - datetime.timedelta(days=4), 9),
+                            decision_note="" if status == LeaveRequest.Status.APPROVED else "该时段另有安排的代表已足额，请按时参加",
+                        )
+                    )
+            # A team activity or household visit of some of the office's deputies.
+            kind = rng.choice((Activity.Kind.HOUSEHOLD_VISIT, Activity.Kind.VOLUNTEER, Activity.Kind.COUNCIL,
+                               Activity.Kind.PARTY_LECTURE, Activity.Kind.SURVEY, Activity.Kind.VISIT_ENTERPRISE))
+            day = period.end + datetime.timedelta(days=rng.randint(1, 40))
+            if day >= self.today:
+                continue
+            extra = Activity(
+                office_id=office_id, district_id=period.district_id, kind=kind, title=Activity.Kind(kind).label,
+                date=day, slot=rng.choice(Activity.Slot.values), place="社区党群服务中心",
+                households=rng.randint(2, 8) if kind == Activity.Kind.HOUSEHOLD_VISIT else 0,
+                notes="活动按计划开展。", status=Activity.Status.LOGGED, created_by_id=liaison,
+                logged_at=self._at(day, 18),
+            )
+            self.facts["activities"].append(extra)
+            for deputy_id, _u in rng.sample(members, min(len(members), rng.randint(1, 3))):
+                self.facts["participants"].append((extra, deputy_id, True))
+
+    @staticmethod
+    def _at(day, hour):
+        tz = datetime.timezone(datetime.timedelta(hours=8))
+        return datetime.datetime.combine(day, datetime.time(hour), tz)
+
+    def _flush_facts(self):
+        """Insert the facts, then the outcome of every scheduled deputy, as `_facts` decides it:
+        attended a logged reception of the period > approved leave > missed (absent). Make-ups come
+        later through the services; deputies never scheduled are left to period_close."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from offices.models import Activity, ActivityParticipant, Attendance, LeaveRequest
+
+        facts = getattr(self, "facts", None)
+        if not facts or not facts["activities"]:
+            return
+        Activity.objects.bulk_create(facts["activities"], batch_size=BATCH)
+        parts = ActivityParticipant.objects.bulk_create(
+            [ActivityParticipant(activity=a, deputy_id=d, attended=att) for a, d, att in facts["participants"]],
+            batch_size=BATCH,
+        )
+        LeaveRequest.objects.bulk_create(facts["leave"], batch_size=BATCH)
+        approved = {
+            (lv.deputy_id, lv.activity.period_id): lv.activity
+            for lv in facts["leave"] if lv.status == LeaveRequest.Status.APPROVED
+        }
+        rows = []
+        part_ct = ContentType.objects.get_for_model(ActivityParticipant)
+        for p in parts:
+            a = p.activity
+            if a.kind != Activity.Kind.RECEPTION:
+                event = "household_visit" if a.kind == Activity.Kind.HOUSEHOLD_VISIT else "team_activity"
+                self.entry(deputy_id=p.deputy_id, event=event, year=a.date.year, source_ct=part_ct, source_id=p.pk,
+                           quantity=a.households if event == "household_visit" else 1, occurred_on=a.date,
+                           created_by_id=a.created_by_id)
+                continue
+            if p.attended:
+                outcome, decided_by = Attendance.Outcome.ATTENDED, a
+            elif (p.deputy_id, a.period_id) in approved:
+                outcome, decided_by = Attendance.Outcome.LEAVE, approved[(p.deputy_id, a.period_id)]
+            else:
+                outcome, decided_by = Attendance.Outcome.ABSENT, a
+            rows.append(
+                Attendance(deputy_id=p.deputy_id, period_id=a.period_id, outcome=outcome, activity=decided_by,
+                           recorded_by_id=a.created_by_id)
+            )
+        rows = Attendance.objects.bulk_create(rows, batch_size=BATCH)
+        attendance_ct = ContentType.objects.get_for_model(Attendance)
+        for row in rows:
+            if row.outcome == Attendance.Outcome.ATTENDED:
+                self.entry(deputy_id=row.deputy_id, event="reception_attended", year=row.activity.date.year,
+                           source_ct=attendance_ct, source_id=row.pk, occurred_on=row.activity.date,
+                           created_by_id=row.recorded_by_id)
+        self.flush()
+        self.counts["activities"] = self.counts.get("activities", 0) + len(facts["activities"])
+        self.counts["attendance"] = self.counts.get("attendance", 0) + len(rows)
+        self.counts["leave"] = self.counts.get("leave", 0) + len(facts["leave"])
+        self.facts = {"activities": [], "participants": [], "leave": [], "extra": []}
+
+    def _make_ups(self, period):
+        """About a third of the absentees make the period up within its month, at a make-up activity
+        their liaison plans and logs through the real services (which turn the absence into "made up"
+        and resolve the make-up reminder)."""
+        from django.core.exceptions import ValidationError
+
+        from liaison.models import User
+        from offices import activities as svc
+        from offices.models import Activity, Attendance, Deputy, Office
+
+        deadline = min(svc.make_up_deadline(period), self.today - datetime.timedelta(days=1))
+        if deadline <= period.end:
+            return
+        absent = set(
+            Attendance.objects.filter(period=period, outcome=Attendance.Outcome.ABSENT).values_list("deputy_id", flat=True)
+        )
+        for office_id in self.offices_in.get(period.district_id, []):
+            who = [d for d, _u in self.members_of.get(office_id, []) if d in absent and self.rng.random() < 0.35]
+            if not who:
+                continue
+            day = period.end + datetime.timedelta(days=self.rng.randint(1, (deadline - period.end).days))
+            liaison = User.objects.get(pk=self.liaison_of[office_id])
+            try:
+                activity = svc.activity_plan(
+                    office=Office.objects.select_related("jurisdiction").get(pk=office_id), kind=Activity.Kind.RECEPTION,
+                    title="补课接待", date=day, slot=Activity.Slot.AFTERNOON, deputies=Deputy.objects.filter(pk__in=who),
+                    actor=liaison, makes_up_period=period,
+                )
+                svc.activity_log(activity=activity, attended={d: True for d in who}, actor=liaison,
+                                 notes="补课接待群众。", today=self.today)
+            except ValidationError as e:
+                self.counts["make_up_refused"] = self.counts.get("make_up_refused", 0) + 1
+                print(f"  make-up at office {office_id} refused: {e.messages}")
+                continue
+            self.counts["made_up"] = self.counts.get("made_up", 0) + len(who)
+
+    def verify_attendance(self, sample=300):
+        """The bulk outcomes are the service's: on a sample of every outcome, `attendance_recompute`
+        (in a transaction rolled back) keeps the row as it is and awards no new points."""
+        from django.db import transaction
+
+        from offices import activities as svc
+        from offices.models import Attendance
+        from scoring.models import Entry
+
+        checked = 0
+        for outcome in Attendance.Outcome.values:
+            rows = list(
+                Attendance.objects.filter(outcome=outcome).select_related("deputy", "period").order_by("?")[: sample // 4]
+            )
+            for row in rows:
+                with transaction.atomic():
+                    entries = Entry.objects.filter(deputy=row.deputy).count()
+                    again = svc.attendance_recompute(deputy=row.deputy, period=row.period)
+                    same = (again.pk, again.outcome, again.activity_id) == (row.pk, row.outcome, row.activity_id)
+                    if not same or Entry.objects.filter(deputy=row.deputy).count() != entries:
+                        raise SystemExit(
+                            f"Attendance {row.pk} ({row.outcome}, activity {row.activity_id}) differs from "
+                            f"attendance_recompute: {again.outcome if again else None}, activity "
+                            f"{again.activity_id if again else None}"
+                        )
+                    transaction.set_rollback(True)
+                if row.outcome == Attendance.Outcome.ATTENDED and not Entry.objects.filter(
+                    source_type__model="attendance", source_id=row.pk, event="reception_attended"
+                ).exists():
+                    raise SystemExit(f"Attendance {row.pk} is attended but has no reception points.")
+                checked += 1
+        return checked
+
+    def bulletin(self, year):
+        """The city-wide year-end review bulletin of `year`, published by city staff through the
+        real service (its figures are frozen from the year's dispatches)."""
+        from cases.bulletin_services import bulletin_publish
+        from liaison.models import User
+
+        if year < self.first_year:
+            return None
+        return bulletin_publish(
+            user=User.objects.get(username="demo_city"), year=year, district=None,
+            title=f"{year}年度承办单位办理情况通报", foreword="现将全年社情民意办理情况通报如下。",
+        )
+
     def snapshots(self, year):
+        from scoring.models import Snapshot
         from scoring.services import quarter_end, snapshot_publish
 
         for quarter in (1, 2, 3, 4):
             if quarter_end(year, quarter) < self.today:
+                # seed_demo publishes the last quarter before this history exists: publish it anew.
+                Snapshot.objects.filter(year=year, quarter=quarter).delete()
                 snapshot_publish(year=year, quarter=quarter, actor=self.staff)
 
 
@@ -306,17 +628,29 @@ def main():
     print(f"Added {added} deputies in {time.monotonic() - t:.0f} s.")
     today = timezone.localdate()
     history = History(rng, today)
+    history.first_year = today.year - args.years + 1
     for year in range(today.year - args.years + 1, today.year + 1):
         t = time.monotonic()
         with transaction.atomic():
             history.cases(year)
             history.records(year)
             history.claims(year)
+            periods = history.receptions(year)
             history.flush()
             history.reviews(year)
+        t2 = time.monotonic()
+        with transaction.atomic():
+            history.close_and_make_up(periods)
+        print(f"{year}: {len(periods)} periods closed and made up in {time.monotonic() - t2:.0f} s.")
         with transaction.atomic():
             history.snapshots(year)
         print(f"{year}: history in {time.monotonic() - t:.0f} s ({history.counts}).")
+    t = time.monotonic()
+    checked = history.verify_attendance()
+    print(f"attendance_recompute agrees with the bulk outcomes on {checked} sampled rows ({time.monotonic() - t:.0f} s).")
+    bulletin = history.bulletin(today.year - 1)
+    if bulletin:
+        print(f"Published the {bulletin.year} review bulletin ({len(bulletin.rows)} units).")
     from django.db import connection
 
     with connection.cursor() as cur:

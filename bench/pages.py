@@ -28,13 +28,25 @@ def percentile(sorted_values, p):
 
 def pages():
     """(label, username or None for anonymous, candidate URL names, query string, args)."""
-    from offices.models import Deputy, Jurisdiction
+    from django.utils import timezone
+
+    from cases.models import ReviewBulletin
+    from offices.models import Deputy, Jurisdiction, ReceptionPeriod
     from scoring.models import Snapshot
 
     deputy = Deputy.objects.get(user__username="demo_deputy")
     district = Jurisdiction.objects.filter(level=Jurisdiction.Level.DISTRICT).order_by("pk").first()
     snapshot = Snapshot.objects.order_by("-year", "-quarter").first()
     year = Snapshot.objects.order_by("-year").values_list("year", flat=True).first() or ""
+    today = timezone.localdate()
+    # The attendance sheet of the last period that has ended (closed, with make-ups), and of the one before.
+    ended = list(
+        ReceptionPeriod.objects.filter(end__lt=today).order_by("-start").values_list("key", flat=True).distinct()[:40]
+    )
+    ended = sorted(set(ended), reverse=True)
+    recent = ended[0] if ended else ""
+    bulletin = ReviewBulletin.objects.order_by("-year", "-revision").first()
+    bulletin_args = (bulletin.pk,) if bulletin else None
     return [
         ("Deputy score page (own)", "demo_deputy", ["scoring:my_points"], "", ()),
         ("Deputy score page (staff view)", "demo_city", ["scoring:deputy_points"], "", (deputy.pk,)),
@@ -46,11 +58,44 @@ def pages():
         ("Claim list (liaison queue)", "demo_liaison", ["scoring:claim_list"], "", ()),
         ("Claim list (city staff, all)", "demo_city", ["scoring:claim_list"], "?status=", ()),
         ("Review list (review group)", "demo_city", ["scoring:review_list"], "?status=", ()),
-        ("Deputy home page (points panel)", "demo_deputy", ["home"], "", ()),
+        ("Deputy home page (panels)", "demo_deputy", ["home"], "", ()),
         ("Deputy case queue", "demo_deputy", ["cases:queue", "cases:mine", "cases:my_cases", "cases:deputy_queue"], "", ()),
         ("Liaison desk", "demo_liaison", ["cases:desk", "cases:liaison_desk", "cases:list"], "", ()),
         ("Unit inbox", "demo_handler", ["cases:inbox", "cases:unit_inbox"], "", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
+        # Attendance: the sheet of a recent period, the deputy's own record, the escalation queue.
+        ("Attendance sheet, city-wide, recent period", "demo_city", ["offices:attendance_sheet"],
+         f"?period={recent}", ()),
+        ("Attendance sheet, city, absent filter", "demo_city", ["offices:attendance_sheet"],
+         f"?period={recent}&outcome=absent", ()),
+        ("Attendance sheet, district, recent period", "demo_district", ["offices:attendance_sheet"],
+         f"?period={recent}", ()),
+        ("Attendance sheet (liaison's office)", "demo_liaison", ["offices:attendance_sheet"], f"?period={recent}", ()),
+        ("My attendance (deputy)", "demo_deputy", ["offices:my_attendance"], "", ()),
+        ("Escalation list (district staff)", "demo_district", ["offices:escalation_list"], "", ()),
+        ("Escalation list (city staff)", "demo_city", ["offices:escalation_list"], "", ()),
+        ("Leave requests (district staff)", "demo_district", ["offices:leave_list"], "?status=", ()),
+        ("Activity list (liaison)", "demo_liaison", ["offices:activity_list"], "", ()),
+        # The staff dashboard (attendance chart, cases by unit, standings, offices below standard).
+        ("Staff dashboard, city", "demo_city", ["offices:dashboard"], "", ()),
+        ("Staff dashboard, district", "demo_district", ["offices:dashboard"], "", ()),
+        # Deputies' performance files: own, a liaison's and city staff's view, and the list.
+        ("Performance file (own)", "demo_deputy", ["offices:my_performance_file"], "", ()),
+        ("Performance file, last year (own)", "demo_deputy", ["offices:my_performance_file"],
+         f"?year={today.year - 1}", ()),
+        ("Performance file (liaison's view)", "demo_liaison", ["offices:performance_file"], "", (deputy.pk,)),
+        ("Performance file (city staff view)", "demo_city", ["offices:performance_file"], "", (deputy.pk,)),
+        ("Performance file list (liaison)", "demo_liaison", ["offices:performance_file_list"], "", ()),
+        ("Performance file list (city staff)", "demo_city", ["offices:performance_file_list"], "", ()),
+        # The year-end review and its published bulletin.
+        ("Unit year-end review (city staff)", "demo_city", ["case_reports:review"], f"?year={today.year - 1}", ()),
+        ("Review bulletin list (city staff)", "demo_city", ["case_reports:bulletin_list"], "", ()),
+        ("Review bulletin list (unit handler)", "demo_handler", ["case_reports:bulletin_list"], "", ()),
+        ("Review bulletin (city staff)", "demo_city", ["case_reports:bulletin_detail"], "", bulletin_args),
+        ("Review bulletin (unit handler)", "demo_handler", ["case_reports:bulletin_detail"], "", bulletin_args),
+        # The office yearly work plans, when they are on this branch.
+        ("Office work plans (liaison)", "demo_liaison", ["offices:work_plan_list"], "", ()),
+        ("Office work plan status (city staff)", "demo_city", ["offices:work_plan_status"], "", ()),
     ]
 
 
@@ -76,6 +121,9 @@ def main():
     print("|---|---|---:|---:|---:|---:|")
     for label, username, names, query, url_args in pages():
         url = None
+        if url_args is None:
+            print(f"| {label} | {username} | skipped: no data for it | | | |")
+            continue
         for name in names:
             try:
                 url = reverse(name, args=url_args) + query
