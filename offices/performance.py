@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from liaison.lib.exporters import RowsExporter, WorkbookExporter, xlsx_response
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.widgets import LongSelect
 from liaison.models import Role
 from liaison.security.audit import audited
 
@@ -418,8 +419,9 @@ def my_performance_file(request):
 
 class PerformanceFileFilter(forms.Form):
     q = forms.CharField(label=gettext_lazy("Name or pinyin initials"), required=False, max_length=50)
-    office = forms.ModelChoiceField(label=gettext_lazy("Office"), queryset=None, required=False)
-    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, required=False)
+    # City staff choose among every office and team of the city: hundreds of options.
+    office = forms.ModelChoiceField(label=gettext_lazy("Office"), queryset=None, required=False, widget=LongSelect)
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, required=False, widget=LongSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

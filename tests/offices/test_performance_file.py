@@ -316,6 +316,34 @@ def test_the_list_reads_a_fixed_number_of_queries(world, login_as, django_assert
     assert response.context["page"].paginator.count == 2 + extra
 
 
+def test_the_list_renders_its_office_and_team_filters_without_a_template_per_option(world, login_as):
+    """City staff choose among every office and team of the city (637 of each in Shenzhen): one
+    template render per <option> made the list take most of a second (bench/README.md). The
+    templates rendered must not grow with the offices."""
+    from offices.models import Jurisdiction, Office
+
+    client = login_as(world.city_staff)
+
+    def render():
+        response = client.get(reverse("offices:performance_file_list"))
+        assert response.status_code == 200
+        return response.content.decode(), [t.name for t in response.templates]
+
+    html, before = render()
+    for i in range(30):
+        community = Jurisdiction.objects.create(
+            name=f"新社区{i:02d}", level=Jurisdiction.Level.COMMUNITY, parent=world.community_a1.parent,
+            district_id=world.district_a.pk,
+        )
+        office = Office.objects.create(name=f"新社区{i:02d}党代表工作室", jurisdiction=community)
+        Team.objects.create(name=f"新社区{i:02d}党代表团队", office=office)
+    more, after = render()
+    assert more.count("党代表工作室</option>") == html.count("党代表工作室</option>") + 30
+    assert more.count("党代表团队</option>") == html.count("党代表团队</option>") + 30
+    assert '<option value="" selected>' in more
+    assert len(after) == len(before)
+
+
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
