@@ -80,9 +80,10 @@ def pages():
         ("Staff dashboard, city", "demo_city", ["offices:dashboard"], "", ()),
         ("Staff dashboard, district", "demo_district", ["offices:dashboard"], "", ()),
         # Deputies' performance files: own, a liaison's and city staff's view, and the list.
-        ("Performance file (own)", "demo_deputy", ["offices:my_performance_file"], "", ()),
-        ("Performance file, last year (own)", "demo_deputy", ["offices:my_performance_file"],
-         f"?year={today.year - 1}", ()),
+        # ("files/mine/" redirects the deputy to this page.)
+        ("Performance file (own)", "demo_deputy", ["offices:performance_file"], "", (deputy.pk,)),
+        ("Performance file, last year (own)", "demo_deputy", ["offices:performance_file"],
+         f"?year={today.year - 1}", (deputy.pk,)),
         ("Performance file (liaison's view)", "demo_liaison", ["offices:performance_file"], "", (deputy.pk,)),
         ("Performance file (city staff view)", "demo_city", ["offices:performance_file"], "", (deputy.pk,)),
         ("Performance file list (liaison)", "demo_liaison", ["offices:performance_file_list"], "", ()),
