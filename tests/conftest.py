@@ -141,3 +141,23 @@ def browser_login(live_server):
         return page
 
     return _login
+
+
+@pytest.fixture
+def person(browser, browser_login):
+    """A fresh browser context per person (phone-sized unless a viewport is given), logged in
+    through the login form as `username` when one is given; all closed at the end of the test."""
+    contexts = []
+
+    def _open(username=None, viewport=None):
+        context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 390, "height": 844})
+        contexts.append(context)
+        page = context.new_page()
+        if username:
+            browser_login(page, username)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+

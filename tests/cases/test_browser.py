@@ -18,23 +18,6 @@ from offices.models import ReceptionPeriod
 MOBILE = "13912345678"
 
 
-@pytest.fixture
-def person(browser, browser_login):
-    """A fresh phone-sized browser context, logged in as `username` when one is given."""
-    contexts = []
-
-    def _open(username=None):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        contexts.append(context)
-        page = context.new_page()
-        if username:
-            browser_login(page, username)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
 
 def pending_captcha_answer(page):
     """The answer the server keeps in the resident's session — read the way tests/cases/

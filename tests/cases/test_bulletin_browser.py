@@ -11,22 +11,6 @@ from cases.models import ReviewBulletin
 from .test_review_bulletin import dispatched_to_a, dispatched_to_b
 
 
-@pytest.fixture
-def person(browser, browser_login):
-    contexts = []
-
-    def _open(username, viewport=None):
-        context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 390, "height": 844})
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_staff_publish_the_review_bulletin_and_the_unit_reads_it_000_7(world, person, live_server):
     dispatched_to_a(world)

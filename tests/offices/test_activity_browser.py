@@ -12,22 +12,6 @@ from playwright.sync_api import expect
 from offices.models import Activity, Attendance, LeaveRequest, ReceptionPeriod
 
 
-@pytest.fixture
-def person(browser, browser_login):
-    contexts = []
-
-    def _open(username):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_liaison_plans_announces_and_logs_a_reception_while_a_deputy_takes_approved_leave_000_11(
     world, person, live_server, browser

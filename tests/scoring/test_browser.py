@@ -13,23 +13,6 @@ from scoring.services import points_record_event
 from .helpers import PNG, make_record, yantian_item
 
 
-@pytest.fixture
-def person(browser, browser_login):
-    """A fresh browser context logged in as `username`; closed at the end of the test."""
-    contexts = []
-
-    def _open(username):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        contexts.append(context)
-        page = context.new_page()
-        browser_login(page, username)
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_volunteer_claim_confirmed_verified_then_reviewed_in_the_browser_002_1_2_and_1_4(
     world, person, live_server, settings, tmp_path
