@@ -47,6 +47,13 @@ def pages():
     recent = ended[0] if ended else ""
     bulletin = ReviewBulletin.objects.order_by("-year", "-revision").first()
     bulletin_args = (bulletin.pk,) if bulletin else None
+    try:
+        from offices.work_plan import WorkPlan
+
+        plan = WorkPlan.objects.filter(office__liaisons__username="demo_liaison").order_by("-year").first()
+    except ImportError:  # a branch without the work plans
+        plan = None
+    plan_args = (plan.pk,) if plan else None
     return [
         ("Deputy score page (own)", "demo_deputy", ["scoring:my_points"], "", ()),
         ("Deputy score page (staff view)", "demo_city", ["scoring:deputy_points"], "", (deputy.pk,)),
@@ -97,6 +104,9 @@ def pages():
         # The office yearly work plans, when they are on this branch.
         ("Office work plans (liaison)", "demo_liaison", ["offices:work_plan_list"], "", ()),
         ("Office work plan status (city staff)", "demo_city", ["offices:work_plan_status"], "", ()),
+        ("Office work plan (liaison)", "demo_liaison", ["offices:work_plan_detail"], "", plan_args),
+        ("Office work plan (deputy)", "demo_deputy", ["offices:work_plan_detail"], "", plan_args),
+        ("Office work plans (deputy)", "demo_deputy", ["offices:work_plan_list"], "", ()),
     ]
 
 
