@@ -45,6 +45,12 @@ def activity_kinds():
     return Activity.Kind.choices
 
 
+def planning_year(today):
+    """The year whose plan is being prepared: next year from October on (it is due by 24 December),
+    this year before."""
+    return today.year + 1 if today.month >= 10 else today.year
+
+
 def publication_deadline(year):
     """A plan for `year` is published at least a week before the year starts [004 第十条]: by 24 December."""
     return datetime.date(year, 1, 1) - datetime.timedelta(days=8)

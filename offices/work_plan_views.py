@@ -25,7 +25,7 @@ from .selectors import (
     work_plans_manageable_by,
     work_plans_visible_to,
 )
-from .work_plan import publication_deadline
+from .work_plan import planning_year, publication_deadline
 
 READERS = (Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
 PAGE_SIZE = 25
@@ -47,7 +47,7 @@ def work_plan_list(request):
     plans = list(work_plans_visible_to(user=request.user).order_by("-year", "office__name"))
     today = timezone.localdate()
     # From October on, the liaison works on next year's plan (published by 24 December).
-    next_year = today.year + 1 if today.month >= 10 else today.year
+    next_year = planning_year(today)
     missing = []
     if request.user.role == Role.LIAISON:
         planned = {p.office_id for p in plans if p.year == next_year}
@@ -63,7 +63,8 @@ def work_plan_list(request):
 def work_plan_status(request):
     """Every office in the staff member's scope with its plan status for a year."""
     today = timezone.localdate()
-    year = _year(request, today.year)
+    # From October on, staff follow next year's plans, which are due by 24 December.
+    year = _year(request, planning_year(today))
     districts = list(jurisdictions_visible_to(user=request.user).filter(level__in=("district", "new_district")))
     district = request.GET.get("district", "")
     district_id = int(district) if district.isdigit() and any(d.pk == int(district) for d in districts) else None
@@ -121,7 +122,7 @@ def work_plan_create(request):
     office = next((o for o in office_list if str(o.pk) == request.POST.get("office", request.GET.get("office"))), None)
     office = office or (office_list[0] if len(office_list) == 1 else None)
     today = timezone.localdate()
-    initial = {"office": office.pk if office else None, "year": _year(request, today.year + (today.month >= 10))}
+    initial = {"office": office.pk if office else None, "year": _year(request, planning_year(today))}
     # Deputies to pick come from the chosen office; with several offices the liaison picks the
     # office first (the page reloads with ?office=).
     form, formset = _plan_form(request, offices, initial=initial, deputy_choices=_deputy_choices(office) if office else [])

@@ -6,6 +6,7 @@ the admin."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -265,7 +266,7 @@ def test_staff_see_every_office_state_in_their_district_with_filters_and_search(
     late = make_plan(world, year=YEAR + 1, published_at=at(YEAR, 12, 30))
     client = login_as(world.district_staff)
     url = reverse("offices:work_plan_status")
-    response = client.get(url)
+    response = client.get(url, {"year": YEAR})
     rows = {o.name: o.plan_status for o in response.context["page"]}
     assert rows == {world.office_a1.name: "published", world.office_a2.name: "draft"}
     assert response.context["counts"] == {"none": 0, "draft": 1, "published": 1, "late": 0}
@@ -273,12 +274,20 @@ def test_staff_see_every_office_state_in_their_district_with_filters_and_search(
     assert response.context["counts"] == {"none": 1, "draft": 0, "published": 0, "late": 1}
     assert "逾期发布" in response.content.decode()
     assert [o.plan_id for o in client.get(url, {"year": YEAR + 1, "state": "late"}).context["page"]] == [late.pk]
-    assert [o.name for o in client.get(url, {"state": "draft"}).context["page"]] == [world.office_a2.name]
-    assert [o.name for o in client.get(url, {"q": "中英街"}).context["page"]] == [world.office_a2.name]
+    assert [o.name for o in client.get(url, {"year": YEAR, "state": "draft"}).context["page"]] == [world.office_a2.name]
+    assert [o.name for o in client.get(url, {"year": YEAR, "q": "中英街"}).context["page"]] == [world.office_a2.name]
     # Another district's id in the filter does not open it.
     assert world.office_b1.name not in client.get(url, {"district": world.district_b.pk}).content.decode()
-    city = login_as(world.city_staff).get(url, {"district": world.district_b.pk})
+    city = login_as(world.city_staff).get(url, {"year": YEAR, "district": world.district_b.pk})
     assert [o.name for o in city.context["page"]] == [world.office_b1.name]
+
+
+@pytest.mark.parametrize(("today", "shown"), [((2026, 9, 30), 2026), ((2026, 10, 1), 2027), ((2026, 12, 31), 2027)])
+def test_staff_follow_next_years_plans_from_october_when_they_are_due_004_art10(world, login_as, today, shown):
+    with time_machine.travel(datetime.datetime(*today, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))), tick=False):
+        response = login_as(world.district_staff).get(reverse("offices:work_plan_status"))
+    assert response.context["year"] == shown
+    assert response.context["deadline"] == datetime.date(shown - 1, 12, 24)
 
 
 def test_staff_status_list_queries_stay_bounded_with_more_offices(world, plans, login_as, django_assert_max_num_queries):

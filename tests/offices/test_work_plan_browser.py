@@ -59,7 +59,7 @@ def test_liaison_writes_and_publishes_the_yearly_plan_and_it_is_on_the_public_pa
 
     staff = context.browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     browser_login(staff, "district_staff")
-    staff.goto(f"{url}/org/plans/status/?state=late")
+    staff.goto(f"{url}/org/plans/status/?state=late&year={year}")
     expect(staff.get_by_test_id("work-plan-status")).to_contain_text(world.office_a1.name)
     staff.get_by_role("link", name=world.office_a1.name, exact=True).click()
     expect(staff.get_by_test_id("plan-months")).to_contain_text("三月集中接待日")
