@@ -72,9 +72,7 @@ def sheet_deputies(*, user, key, district_ids):
     """The deputies of the sheet, each annotated with `outcome` (None when not recorded) and
     `attendance_id`: those the viewer may see, of a district that has the period, who are serving
     or have an outcome recorded for it (a deputy who resigned since still shows what they did)."""
-    attendance = Attendance.objects.filter(
-        deputy=OuterRef("pk"), period__key=key, period__district=OuterRef("district")
-    )
+    attendance = _attendance_of_deputy(key)
     periods = ReceptionPeriod.objects.filter(key=key)
     if district_ids is not None:
         periods = periods.filter(district_id__in=district_ids)
@@ -82,10 +80,29 @@ def sheet_deputies(*, user, key, district_ids):
         Deputy.objects.filter(pk__in=deputies_visible_to(user=user).values("pk"))
         .filter(district_id__in=periods.values("district_id"))
         .annotate(outcome=Subquery(attendance.values("outcome")[:1]), attendance_id=Subquery(attendance.values("pk")[:1]))
-        .filter(Q(status=Deputy.Status.SERVING) | Q(outcome__isnull=False))
+        # EXISTS rather than the annotation: PostgreSQL then looks the outcome up only for the
+        # deputies no longer serving, instead of for every deputy of the city (bench/README.md).
+        .filter(Q(status=Deputy.Status.SERVING) | Exists(attendance))
         .select_related("district")
         .order_by("district__name", "name_initials", "name", "pk")
     )
+
+
+def _attendance_of_deputy(key):
+    """A deputy's outcome row for the period `key` of their own district (correlated on the outer
+    deputy)."""
+    return Attendance.objects.filter(deputy=OuterRef("pk"), period__key=key, period__district=OuterRef("district"))
+
+
+def sheet_filter_outcome(deputies, *, key, outcome):
+    """Narrow the sheet's deputies to one outcome, or to NOT_RECORDED. A semi-join (EXISTS), not a
+    filter on the annotation, so that a city-wide sheet does not compute every deputy's outcome
+    twice before it can sort and cut a page (a city-wide "absent" sheet at 10,000 deputies:
+    bench/README.md)."""
+    attendance = _attendance_of_deputy(key)
+    if outcome == NOT_RECORDED:
+        return deputies.filter(~Exists(attendance))
+    return deputies.filter(Exists(attendance.filter(outcome=outcome)))
 
 
 def sheet_totals(deputies):
@@ -234,10 +251,8 @@ def attendance_sheet(request):
         deputies = deputies.filter(Q(name__icontains=q) | Q(name_initials__icontains=q))
     # The totals show every outcome of the deputies chosen by the other filters.
     totals = sheet_totals(deputies)
-    if outcome == NOT_RECORDED:
-        deputies = deputies.filter(outcome__isnull=True)
-    elif outcome:
-        deputies = deputies.filter(outcome=outcome)
+    if outcome:
+        deputies = sheet_filter_outcome(deputies, key=key, outcome=outcome)
 
     f = {"period": key, "district": request.GET.get("district", ""), "office": request.GET.get("office", ""),
          "team": request.GET.get("team", ""), "outcome": outcome, "q": q}
