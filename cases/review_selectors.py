@@ -226,7 +226,13 @@ def bulletins_visible_to(*, user):
     return qs.none()
 
 
+def reviews_from_rows(rows):
+    """UnitReview rows from their stored dicts (cases.bulletin_services.bulletin_rows), a field
+    missing from an older row read as 0 or empty."""
+    names = [(f.name, f.type) for f in fields(UnitReview)]
+    return [UnitReview(**{name: row.get(name, 0 if kind is int else "") for name, kind in names}) for row in rows]
+
+
 def bulletin_reviews(bulletin):
     """The frozen figures of a bulletin as UnitReview rows, in the published order."""
-    names = [(f.name, f.type) for f in fields(UnitReview)]
-    return [UnitReview(**{name: row.get(name, 0 if kind is int else "") for name, kind in names}) for row in bulletin.rows]
+    return reviews_from_rows(bulletin.rows)

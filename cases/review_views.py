@@ -23,11 +23,11 @@ from .exporters import UnitReviewExporter
 from .models import CaseExportJob
 from .review_forms import BulletinForm, CaseExportForm, ReviewFilterForm
 from .review_selectors import (
-    UnitReview,
     as_reviews,
     bulletin_reviews,
     bulletins_visible_to,
     review_totals,
+    reviews_from_rows,
     unit_review_queryset,
 )
 
@@ -110,7 +110,7 @@ def bulletin_new(request):
             return redirect("case_reports:bulletin_detail", pk=bulletin.pk)
     # The preview shows what would be frozen now, for the scope and year in the form.
     year, district = form.preview_scope()
-    preview = [UnitReview(**row) for row in bulletin_rows(user=request.user, year=year, district=district)]
+    preview = reviews_from_rows(bulletin_rows(user=request.user, year=year, district=district))
     return render(request, "cases/bulletin_form.html", {
         "form": form, "preview": preview, "year": year, "district": district, "totals": review_totals(preview),
     })
