@@ -5,6 +5,7 @@
     a unit handler of a district-A unit · another unit's handler · an outsider with no role
 """
 
+import threading
 from types import SimpleNamespace
 
 from liaison.models import Role, User
@@ -84,3 +85,30 @@ def build_world():
     outsider = make_user("outsider", "", name="路人")
 
     return SimpleNamespace(**{k: v for k, v in locals().items() if k != "J"})
+
+
+def run_at_once(*calls):
+    """Run the callables in threads released together (a barrier), each on its own database
+    connection, and return their outcomes in call order: the return value, or the exception it
+    raised. For the tests that two concurrent writers cannot both succeed (PostgreSQL)."""
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+

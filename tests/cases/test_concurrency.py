@@ -1,15 +1,15 @@
 """Concurrent moves of one case cannot both succeed (issue 4 item 2): each service locks the
 case row (select_for_update) and re-checks its state after the lock."""
 
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from cases import services
 from cases.models import Case, Status
+from tests.base import run_at_once
 
 from . import journey
 
@@ -27,26 +27,11 @@ def test_two_concurrent_archives_of_one_case_let_only_one_through(world, monkeyp
         return original(**kwargs)
 
     monkeypatch.setattr(services, "_save_move", slow_save_move)
-    barrier = threading.Barrier(2)
-    results = []
-
     def archive(actor):
-        try:
-            barrier.wait()
-            services.case_archive(case=Case.objects.get(pk=case.pk), actor=actor, comment=str(actor))
-            results.append("ok")
-        except ValidationError as exc:
-            results.append(exc.code)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            results.append(repr(exc))
-        finally:
-            connections.close_all()
+        return lambda: services.case_archive(case=Case.objects.get(pk=case.pk), actor=actor, comment=str(actor))
 
-    threads = [threading.Thread(target=archive, args=(u,)) for u in (world.liaison, world.district_staff)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_at_once(archive(world.liaison), archive(world.district_staff))
+    results = [o.code if isinstance(o, ValidationError) else "ok" if isinstance(o, Case) else repr(o) for o in outcomes]
     assert sorted(results) == ["illegal_transition", "ok"]
     case.refresh_from_db()
     assert case.status == Status.ARCHIVED

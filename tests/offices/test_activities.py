@@ -22,6 +22,7 @@ from offices.models import (
 )
 from offices.services import reception_periods_generate
 from scoring.models import Entry, RuleSet, RuleSetBinding
+from tests.base import run_at_once
 
 D = datetime.date
 Outcome = Attendance.Outcome
@@ -432,29 +433,11 @@ def test_late_logged_attendance_after_closing_resolves_the_reminder_and_scores(w
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_closes_of_a_period_raise_each_escalation_once_000_11(world):
-    import threading
-
-    from django.db import connection
-
     reception_periods_generate(year=2027, districts=[world.district_a])
     period = ReceptionPeriod.objects.filter(district=world.district_a).order_by("start").first()
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(len(svc.period_close(period=period)))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_at_once(lambda: svc.period_close(period=period), lambda: svc.period_close(period=period))
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    results = [len(o) for o in outcomes if not isinstance(o, Exception)]
     assert errors == []
     assert sorted(results) == [0, 2]
     assert Escalation.objects.filter(period=period).count() == 2

@@ -1,15 +1,15 @@
 """The API other apps call: points_record_event / points_revoke_event (SPEC §4, [002 附件2])."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from offices.models import Contact, ContactVisit
 from scoring.models import Entry, RecordEvent, RuleSet
 from scoring.selectors import standings_compute
 from scoring.services import points_record_event, points_revoke_event, ruleset_bind
+from tests.base import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -158,23 +158,10 @@ def test_ledger_entries_cannot_be_changed_or_deleted(world):
 def test_two_concurrent_calls_award_once_002(world):
     """Two workers recording the same fact at once: the unique key lets one award through."""
     record = make_record(world.deputy_a)
-    barrier = threading.Barrier(2)
-    errors = []
-
     def call():
-        try:
-            barrier.wait()
-            points_record_event(deputy=world.deputy_a, event="inquiry", source=record, occurred_on=DAY)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        return points_record_event(deputy=world.deputy_a, event="inquiry", source=record, occurred_on=DAY)
 
-    threads = [threading.Thread(target=call) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = [o for o in run_at_once(call, call) if isinstance(o, Exception)]
     assert not errors
     assert Entry.objects.filter(deputy=world.deputy_a).count() == 1
     assert connection.vendor == "postgresql"
