@@ -241,6 +241,7 @@ class AuditAction(models.TextChoices):
     ADMIN_EXPORT = "admin_export", _("Admin list exported to Excel")
     ROSTER_IMPORT = "roster_import", _("Roster imported")
     # The system and the audit log itself
+    AUDIT_LOG_VIEWED = "audit_log_viewed", _("Audit log viewed")
     AUDIT_LOG_EXPORTED = "audit_log_exported", _("Audit log exported")
     AUDIT_PURGED = "audit_purged", _("Audit entries past retention purged")
     CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", _("Calendar feed link renewed")

@@ -34,7 +34,7 @@ ACTION_GROUPS = [
         A.ATTENDANCE_SHEET_EXPORTED, A.BIMONTHLY_REPORT_EXPORTED, A.PERFORMANCE_FILE_EXPORTED,
         A.EXPLANATION_FILE_DOWNLOADED, A.POINTS_EXPORT_DOWNLOADED, A.ADMIN_EXPORT, A.ROSTER_IMPORT,
     ]),
-    (_("System and the audit log"), [A.AUDIT_LOG_EXPORTED, A.AUDIT_PURGED, A.CALENDAR_TOKEN_REGENERATED]),
+    (_("System and the audit log"), [A.AUDIT_LOG_VIEWED, A.AUDIT_LOG_EXPORTED, A.AUDIT_PURGED, A.CALENDAR_TOKEN_REGENERATED]),
 ]
 
 
@@ -82,8 +82,11 @@ class AuditLogFilterForm(forms.Form):
         return qs
 
     def describe(self):
-        if not self.is_bound or not self.is_valid():
+        """The filters for the audit entry of a view or an export; as typed when they were invalid."""
+        if not self.is_bound:
             return {}
+        if not self.is_valid():
+            return {k: str(self.data[k])[:100] for k in self.fields if self.data.get(k)}
         return {k: str(v) for k, v in self.cleaned_data.items() if v}
 
 
