@@ -176,3 +176,13 @@ def test_the_excel_export_names_actions_objects_and_outcomes_and_keeps_the_codes
     row = rows[1]
     assert row[1] == str(world.city_staff) and row[3] == "变更角色、管理范围或启用状态" and row[4] == "user_access_changed"
     assert row[5] == "用户" and row[6] == str(world.liaison.pk) and row[8] == "已拒绝"
+
+
+def test_the_admin_list_of_the_log_shows_the_same_names_and_filters_by_the_list(world, client, auditor):
+    audit_record(action="user_access_changed", actor=world.city_staff, obj=world.liaison)
+    client.force_login(auditor)
+    url = reverse("admin:liaison_auditlog_changelist")
+    page = client.get(url).content.decode()
+    assert "变更角色、管理范围或启用状态" in page and f"用户 {world.liaison}" in page and "成功" in page
+    filtered = client.get(url, {"action": "user_access_changed"})
+    assert [e.action for e in filtered.context["cl"].result_list] == ["user_access_changed"]
