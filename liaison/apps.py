@@ -8,4 +8,4 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Accounts and system")
 
     def ready(self):
-        from .security import signals  # noqa: F401 (connects the audit receivers)
+        from .security import checks, signals  # noqa: F401 (registers deploy checks, connects the audit receivers)

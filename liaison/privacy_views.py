@@ -166,6 +166,9 @@ def correct(request, visit, pk):
     privacy_request, phone = visit
     case = _own_case_or_404(phone, pk)
     initial = {"name": case.reporter_name, "mobile": case.reporter_mobile, "address": case.reporter_address}
+    if request.method != "POST":
+        # The form shows the name, phone and address held for this case: a view like `mine`.
+        svc.privacy_data_viewed(verified_request=privacy_request, phone=phone, cases=[case], ip=client_ip(request))
     form = CorrectionForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -9,24 +9,60 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liaison.lib.exporters import ListExporter
-from liaison.models import AuditLog
+from liaison.models import AuditAction, AuditLog, AuditOutcome
 
-OUTCOMES = [("", _("Any outcome")), ("ok", _("ok")), ("failed", _("failed")), ("locked", _("locked")), ("refused", _("refused"))]
+A = AuditAction
+# The action filter's groups, in the order an auditor looks for them. Every AuditAction is in
+# exactly one group (tests/security/test_audit_log_page.py).
+ACTION_GROUPS = [
+    (_("Sign-in and accounts"), [
+        A.LOGIN, A.LOGIN_FAILED, A.LOGIN_LOCKED_OUT, A.LOGOUT, A.SESSION_EXPIRED, A.TWO_FACTOR_ENROLLED,
+        A.TWO_FACTOR_ENROL_FAILED, A.TWO_FACTOR_VERIFIED, A.TWO_FACTOR_FAILED, A.PASSWORD_CHANGED,
+        A.STAFF_NETWORK_REFUSED,
+    ]),
+    (_("Account administration"), [
+        A.USER_CREATED, A.USER_ACCESS_CHANGED, A.LOGIN_UNLOCKED, A.TWO_FACTOR_RESET,
+        A.EMERGENCY_SUPERUSER_CREATED, A.EMERGENCY_SUPERUSER_REVOKED,
+    ]),
+    (_("Residents' personal information"), [
+        A.CASE_PERSONAL_DATA_VIEWED, A.CASE_ATTACHMENT_VIEWED, A.PRIVACY_REQUEST_STARTED, A.PRIVACY_CODE_FAILED,
+        A.PRIVACY_VERIFIED, A.PRIVACY_DATA_VIEWED, A.PRIVACY_CORRECTION_CODE_SENT, A.PRIVACY_CORRECTED,
+        A.PRIVACY_DELETED, A.RESIDENT_DATA_ANONYMIZED,
+    ]),
+    (_("Exports, downloads and imports"), [
+        A.CASE_LIST_EXPORT_REQUESTED, A.CASE_LIST_EXPORTED, A.CASE_REVIEW_EXPORTED, A.REVIEW_BULLETIN_PUBLISHED,
+        A.ATTENDANCE_SHEET_EXPORTED, A.BIMONTHLY_REPORT_EXPORTED, A.PERFORMANCE_FILE_EXPORTED,
+        A.EXPLANATION_FILE_DOWNLOADED, A.POINTS_EXPORT_DOWNLOADED, A.ADMIN_EXPORT, A.ROSTER_IMPORT,
+    ]),
+    (_("System and the audit log"), [A.AUDIT_LOG_VIEWED, A.AUDIT_LOG_EXPORTED, A.AUDIT_PURGED, A.CALENDAR_TOKEN_REGENERATED]),
+]
+
+
+def action_choices():
+    return [("", _("Any action"))] + [
+        (group, [(a.value, a.label) for a in actions]) for group, actions in ACTION_GROUPS
+    ]
 
 
 class AuditLogFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     actor = forms.CharField(label=_("Actor"), required=False, max_length=150)
-    action = forms.CharField(label=pgettext_lazy("audit log", "Action"), required=False, max_length=50)
-    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=OUTCOMES)
+    action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False, choices=action_choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *AuditOutcome.choices]
+    )
     ip = forms.CharField(label=_("IP address"), required=False, max_length=45)
     obj = forms.CharField(label=_("Object"), required=False, max_length=200)
 
     def filter(self):
         qs = AuditLog.objects.all()
-        if not self.is_bound or not self.is_valid():
+        if not self.is_bound:
             return qs
+        if not self.is_valid():
+            # The form shows what was wrong; a filter that cannot be read matches nothing rather
+            # than silently widening to the whole log.
+            return qs.none()
         d = self.cleaned_data
         tz = timezone.get_current_timezone()
         if d.get("date_from"):
@@ -36,7 +72,7 @@ class AuditLogFilterForm(forms.Form):
         if d.get("actor"):
             qs = qs.filter(Q(actor_repr__icontains=d["actor"]) | Q(actor__username=d["actor"]))
         if d.get("action"):
-            qs = qs.filter(action__startswith=d["action"])
+            qs = qs.filter(action=d["action"])
         if d.get("outcome"):
             qs = qs.filter(outcome=d["outcome"])
         if d.get("ip"):
@@ -46,8 +82,11 @@ class AuditLogFilterForm(forms.Form):
         return qs
 
     def describe(self):
-        if not self.is_bound or not self.is_valid():
+        """The filters for the audit entry of a view or an export; as typed when they were invalid."""
+        if not self.is_bound:
             return {}
+        if not self.is_valid():
+            return {k: str(self.data[k])[:100] for k in self.fields if self.data.get(k)}
         return {k: str(v) for k, v in self.cleaned_data.items() if v}
 
 
@@ -69,13 +108,20 @@ class AuditLogExporter(ListExporter):
         self.queryset = queryset
 
     def header(self):
-        return [_("Time"), _("Actor"), _("IP address"), pgettext_lazy("audit log", "Action"), _("Object type"), _("Object id"), _("Object"), _("Outcome"), _("Detail")]
+        return [
+            _("Time"), _("Actor"), _("IP address"), pgettext_lazy("audit log", "Action"), _("Action code"),
+            _("Object type"), _("Object id"), _("Object"), _("Outcome"), _("Detail"),
+        ]
 
     def rows(self):
         import json
 
+        # Labels in the reader's language; the codes stay beside them for filtering and scripts.
         for e in self.queryset.iterator(chunk_size=2000):
-            yield [e.at, e.actor_repr, e.ip, e.action, e.object_type, e.object_id, e.object_repr, e.outcome, json.dumps(e.detail, ensure_ascii=False)]
+            yield [
+                e.at, e.actor_label, e.ip, str(e.action_label), e.action, str(e.object_type_label), e.object_id,
+                e.object_repr, str(e.outcome_label), json.dumps(e.detail, ensure_ascii=False),
+            ]
 
 
 def audited(action, *, object_kwarg=None, model=None):

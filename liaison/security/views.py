@@ -122,4 +122,8 @@ def audit_log(request):
         audit_record(action="audit_log_exported", request=request, filters=form.describe())
         return response
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "liaison/audit_log.html", {"form": form, "page": page})
+    response = render(request, "liaison/audit_log.html", {"form": form, "page": page})
+    # Reading the log is on the record too (who looked, for what), after the page was read so
+    # that the entry does not show up in the page it describes.
+    audit_record(action="audit_log_viewed", request=request, filters=form.describe(), page=page.number)
+    return response

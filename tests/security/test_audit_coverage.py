@@ -1,78 +1,389 @@
-"""MLPS 8.1.4.3 安全审计 / issue 6 item 6: every export, download and import, and every view of a
-resident's personal data, leaves an audit entry. The `audited` decorator, and a guard over the
-URLconf so that a new export or download view cannot be added without an audit call."""
+"""MLPS 8.1.4.3 安全审计 / issue 6 item 6, issue 11 item 10: every view of a resident's personal
+data, every export, download and import, and every read of the audit log leaves an audit entry.
 
-import inspect
+Checked by behaviour, not by reading source: each covered view is called through the test client
+as a user who may use it, on real objects, and the entry must appear with the right action, actor
+and object. A guard over the URLconf keeps the list complete: a new view named like an export,
+download, import or attachment fails until it is given a probe here."""
+
+import datetime
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Max
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from liaison.models import AuditLog, Role
+from liaison.lib import captcha
+from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
 from liaison.security.audit import audited
 from tests.base import make_user
+from tests.cases import journey
 
 pytestmark = pytest.mark.django_db
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PHONE = "13612345678"
+NEW_PHONE = "13798765432"
+RESIDENT = "resident 136****5678"
+
 # Views whose name says they hand data out of the system (exports, downloads, imports) or serve
-# a case's attachment (a resident's photos and documents). Deputies' activity photos and
-# proposal files are not residents' data and are not exports.
+# a case's attachment. Deputies' activity photos and proposal files are not residents' data and
+# are not exports.
 DATA_OUT = re.compile(r"(^|[:_])(export|download|import|attachment)($|_)")
 # Pages about an export that hand out no data themselves: the job's progress page and its JSON.
 NO_DATA = re.compile(r"_(detail|status|list|add)$")
 
 
-def _walk(patterns, ns=""):
+@dataclass
+class Probe:
+    """What one covered view must record when `call()` uses it as a permitted user."""
+
+    call: Any
+    action: str
+    actor: Any  # the User, or None for a resident on the public pages
+    obj: Any = None  # the object named, or a callable returning it after the call
+    actor_repr: str = ""  # for entries without an account
+    detail: dict | None = None  # items the entry's detail must contain
+
+
+PROBES = {}
+
+
+def probe(key):
+    """Register a probe under `<url name>` or `<url name> <what>` (several uses of one URL)."""
+
+    def register(build):
+        PROBES[key] = build
+        return build
+
+    return register
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    cache.clear()  # the privacy pages' rate limits
+    yield
+    cache.clear()
+
+
+# ---------------------------------------------------------------- residents' data inside the portal
+
+
+@probe("cases:detail")
+def _case_detail(world, client, **_):
+    case = journey.register(world)
+    client.force_login(world.liaison)
+    return Probe(lambda: client.get(reverse("cases:detail", args=[case.pk])), "case_personal_data_viewed",
+                 world.liaison, case)
+
+
+@probe("cases:attachment")
+def _case_attachment(world, client, **_):
+    case = journey.register(world, attachments=[SimpleUploadedFile("lamp.png", PNG, content_type="image/png")])
+    item = case.attachments.get()
+    client.force_login(world.district_staff)
+    return Probe(lambda: client.get(reverse("cases:attachment", args=[item.pk])), "case_attachment_viewed",
+                 world.district_staff, case, detail={"attachment": item.pk})
+
+
+# ---------------------------------------------------------------- case reports
+
+
+@probe("case_reports:export")
+def _case_export_request(world, client, capture, **_):
+    from cases.models import CaseExportJob
+
+    journey.register(world)
+    client.force_login(world.city_staff)
+
+    def call():
+        with capture(execute=True):
+            return client.post(reverse("case_reports:export"), {"personal_data": "on"})
+
+    return Probe(call, "case_list_export_requested", world.city_staff, lambda: CaseExportJob.objects.get(),
+                 detail={"personal_data": True})
+
+
+@probe("case_reports:export_download")
+def _case_export_download(world, client, capture, **_):
+    from cases.models import CaseExportJob
+
+    journey.register(world)
+    client.force_login(world.city_staff)
+    with capture(execute=True):
+        client.post(reverse("case_reports:export"), {"personal_data": "on"})
+    job = CaseExportJob.objects.get()
+    assert job.status == CaseExportJob.Status.DONE
+    return Probe(lambda: client.get(reverse("case_reports:export_download", args=[job.pk])), "case_list_exported",
+                 world.city_staff, job, detail={"personal_data": True, "rows": 1})
+
+
+@probe("case_reports:review_export")
+def _unit_review_export(world, client, **_):
+    client.force_login(world.district_staff)
+    year = timezone.localdate().year
+    return Probe(lambda: client.get(reverse("case_reports:review_export"), {"year": year}), "case_review_exported",
+                 world.district_staff, detail={"year": year})
+
+
+# ---------------------------------------------------------------- the residents' own privacy pages
+
+
+def _code_sent_to(phone):
+    message = SmsMessage.objects.filter(phone=phone, template="privacy_code").order_by("-id").first()
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.text).group(1)
+
+
+def _start(client):
+    client.get(reverse("privacy:start"))
+    return client.post(reverse("privacy:start"), {"mobile": PHONE, "captcha": client.session[captcha.SESSION_KEY]["a"]})
+
+
+def _verified(world, client):
+    case = journey.register(world)
+    assert _start(client).status_code == 302
+    assert client.post(reverse("privacy:verify"), {"code": _code_sent_to(PHONE)}).status_code == 302
+    return case, PrivacyRequest.objects.get(kind=PrivacyRequest.Kind.ACCESS)
+
+
+@probe("privacy:start")
+def _privacy_start(world, client, **_):
+    journey.register(world)
+    return Probe(lambda: _start(client), "privacy_request_started", None, lambda: PrivacyRequest.objects.get(),
+                 actor_repr=RESIDENT, detail={"code_sent": True})
+
+
+@probe("privacy:verify")
+def _privacy_verify(world, client, **_):
+    journey.register(world)
+    _start(client)
+    access = PrivacyRequest.objects.get()
+    return Probe(lambda: client.post(reverse("privacy:verify"), {"code": _code_sent_to(PHONE)}), "privacy_verified",
+                 None, access, actor_repr=RESIDENT, detail={"cases": 1})
+
+
+@probe("privacy:mine")
+def _privacy_mine(world, client, **_):
+    case, access = _verified(world, client)
+    return Probe(lambda: client.get(reverse("privacy:mine")), "privacy_data_viewed", None, access,
+                 actor_repr=RESIDENT, detail={"cases": [case.tracking_code]})
+
+
+@probe("privacy:correct")
+def _privacy_correct_form(world, client, **_):
+    # The form is filled with the name, phone and address held: a view of the data like `mine`.
+    case, access = _verified(world, client)
+    return Probe(lambda: client.get(reverse("privacy:correct", args=[case.pk])), "privacy_data_viewed", None, access,
+                 actor_repr=RESIDENT, detail={"cases": [case.tracking_code]})
+
+
+@probe("privacy:correct applied")
+def _privacy_correct(world, client, **_):
+    case, _access = _verified(world, client)
+    data = {"name": "刘桂芳", "mobile": PHONE, "address": "东和路8号3栋202"}
+    return Probe(lambda: client.post(reverse("privacy:correct", args=[case.pk]), data), "privacy_corrected", None,
+                 case, actor_repr=RESIDENT, detail={"fields": ["reporter_name", "reporter_address"]})
+
+
+@probe("privacy:correct new phone")
+def _privacy_correct_new_phone(world, client, **_):
+    case, _access = _verified(world, client)
+    data = {"name": "刘阿姨", "mobile": NEW_PHONE, "address": "东和路8号3栋201"}
+    return Probe(lambda: client.post(reverse("privacy:correct", args=[case.pk]), data), "privacy_correction_code_sent",
+                 None, case, actor_repr=RESIDENT, detail={"new_phone": "137****5432"})
+
+
+@probe("privacy:correct_confirm")
+def _privacy_correct_confirm(world, client, **_):
+    case, _access = _verified(world, client)
+    client.post(reverse("privacy:correct", args=[case.pk]), {"name": "刘阿姨", "mobile": NEW_PHONE, "address": ""})
+    return Probe(lambda: client.post(reverse("privacy:correct_confirm"), {"code": _code_sent_to(NEW_PHONE)}),
+                 "privacy_corrected", None, case, actor_repr=RESIDENT,
+                 detail={"fields": ["reporter_address", "reporter_mobile"]})
+
+
+@probe("privacy:delete")
+def _privacy_delete(world, client, **_):
+    case, _access = _verified(world, client)
+    return Probe(lambda: client.post(reverse("privacy:delete"), {"case": case.pk, "confirm": "on"}), "privacy_deleted",
+                 None, case, actor_repr=RESIDENT)
+
+
+# ---------------------------------------------------------------- offices and points exports
+
+
+@probe("offices:attendance_sheet xlsx")
+def _attendance_sheet_export(world, client, **_):
+    from offices.models import ReceptionPeriod
+
+    ReceptionPeriod.objects.create(district=world.district_a, key="2026-09", start=datetime.date(2026, 9, 7),
+                                   end=datetime.date(2026, 9, 20))
+    client.force_login(world.liaison)
+    url = reverse("offices:attendance_sheet")
+    return Probe(lambda: client.get(url, {"period": "2026-09", "format": "xlsx"}), "attendance_sheet_exported",
+                 world.liaison, detail={"period": "2026-09"})
+
+
+@probe("offices:bimonthly_report xlsx")
+def _bimonthly_export(world, client, **_):
+    client.force_login(world.district_staff)
+    url = reverse("offices:bimonthly_report")
+    return Probe(lambda: client.get(url, {"year": 2026, "bimester": 5, "format": "xlsx"}), "bimonthly_report_exported",
+                 world.district_staff, detail={"start": "2026-09-01", "end": "2026-10-31"})
+
+
+@probe("offices:performance_file_export")
+def _performance_file_export(world, client, **_):
+    client.force_login(world.liaison)
+    url = reverse("offices:performance_file_export", args=[world.deputy_b.pk])
+    return Probe(lambda: client.get(url), "performance_file_exported", world.liaison, world.deputy_b)
+
+
+@probe("offices:escalation_file")
+def _explanation_download(world, client, **_):
+    from offices import activities
+    from offices.models import Escalation, ReceptionPeriod
+
+    period = ReceptionPeriod.objects.create(district=world.district_a, key="x-1", start=datetime.date(2026, 1, 5),
+                                            end=datetime.date(2026, 1, 18), closed_at=timezone.now())
+    escalation = Escalation.objects.create(deputy=world.deputy_b, period=period, district=world.district_a, step=2,
+                                           streak=2)
+    activities.escalation_explain(escalation=escalation, actor=world.deputy_b_user,
+                                  file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf"))
+    client.force_login(world.district_staff)
+    return Probe(lambda: client.get(reverse("offices:escalation_file", args=[escalation.pk])),
+                 "explanation_file_downloaded", world.district_staff, escalation)
+
+
+@probe("scoring:export_download")
+def _points_export_download(world, client, capture, **_):
+    from scoring.models import ExportJob
+
+    client.force_login(world.city_staff)
+    with capture(execute=True):
+        client.post(reverse("scoring:export_list"), {"kind": "standings", "year": 2026})
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.DONE
+    return Probe(lambda: client.get(reverse("scoring:export_download", args=[job.pk])), "points_export_downloaded",
+                 world.city_staff, job)
+
+
+# ---------------------------------------------------------------- the admin site and the audit log
+
+
+@probe("admin export_xlsx")
+def _admin_export(world, client, **_):
+    client.force_login(world.city_staff)
+    url = reverse("admin:offices_office_changelist")
+    data = {"action": "export_xlsx", "_selected_action": [world.office_a1.pk]}
+    return Probe(lambda: client.post(url, data), "admin_export", world.city_staff,
+                 detail={"model": "offices.office", "rows": 1})
+
+
+@probe("admin:offices_roster_import_confirm")
+def _roster_import(world, client, **_):
+    from tests.offices.roster import good_roster, roster_xlsx
+
+    client.force_login(world.district_staff)
+    preview = client.post(reverse("admin:offices_roster_import"),
+                          {"file": SimpleUploadedFile("roster.xlsx", roster_xlsx(**good_roster(world)))})
+    token = preview.context["token"]
+    return Probe(lambda: client.post(reverse("admin:offices_roster_import_confirm"), {"token": token}),
+                 "roster_import", world.district_staff, detail={"deputies": 3})
+
+
+@probe("audit_log")
+def _audit_log_view(world, client, **_):
+    auditor = make_user("auditor", Role.AUDITOR)
+    client.force_login(auditor)
+    return Probe(lambda: client.get(reverse("audit_log"), {"outcome": "failed"}), "audit_log_viewed", auditor,
+                 detail={"filters": {"outcome": "failed"}, "page": 1})
+
+
+@probe("audit_log xlsx")
+def _audit_log_export(world, client, **_):
+    auditor = make_user("auditor", Role.AUDITOR)
+    client.force_login(auditor)
+    return Probe(lambda: client.get(reverse("audit_log"), {"outcome": "failed", "format": "xlsx"}),
+                 "audit_log_exported", auditor, detail={"filters": {"outcome": "failed"}})
+
+
+# Views that show residents' personal data or the audit log without a name that says so: each must
+# have a probe above (the URLconf guard below covers exports, downloads, imports and attachments).
+PERSONAL_DATA_VIEWS = {
+    "cases:detail", "privacy:start", "privacy:verify", "privacy:mine", "privacy:correct", "privacy:correct_confirm",
+    "privacy:delete", "audit_log", "offices:attendance_sheet", "offices:bimonthly_report",
+}
+
+
+def run_probe(probe):
+    """Call the view and return its one new entry of the expected action, checked in full."""
+    before = AuditLog.objects.aggregate(last=Max("id"))["last"] or 0
+    response = probe.call()
+    assert response.status_code in (200, 302), response.status_code
+    entries = list(AuditLog.objects.filter(id__gt=before, action=probe.action))
+    assert len(entries) == 1, f"{probe.action}: {len(entries)} entries"
+    entry = entries[0]
+    assert entry.outcome == "ok"
+    if probe.actor is None:
+        assert entry.actor_id is None and entry.actor_repr == probe.actor_repr
+    else:
+        assert entry.actor_id == probe.actor.pk and entry.actor_repr == str(probe.actor)
+    obj = probe.obj() if callable(probe.obj) else probe.obj
+    if obj is None:
+        assert (entry.object_type, entry.object_id) == ("", "")
+    else:
+        assert (entry.object_type, entry.object_id) == (obj._meta.label_lower, str(obj.pk))
+    for key, value in (probe.detail or {}).items():
+        assert entry.detail.get(key) == value, (key, entry.detail)
+    return entry
+
+
+@pytest.mark.parametrize("key", sorted(PROBES))
+def test_each_personal_data_view_and_export_writes_its_audit_entry(key, world, client, django_capture_on_commit_callbacks):
+    run_probe(PROBES[key](world=world, client=client, capture=django_capture_on_commit_callbacks))
+
+
+def _walk(patterns, ns="", admin=False):
     for p in patterns:
         if isinstance(p, URLResolver):
-            if p.namespace == "admin":
-                continue  # admin actions and import views are audited in their admin classes (tests below)
-            yield from _walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            if p.namespace == "admin" and not admin:
+                continue  # the admin's export action and roster import have probes of their own
+            yield from _walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns, admin)
         else:
-            yield f"{ns}{p.name or ''}", p.callback
+            yield f"{ns}{p.name or ''}"
 
 
-def _audits(func, depth=1):
-    """The view records an audit entry itself, through `audited`, or through a function it calls
-    (one level down: e.g. a service that records the export request)."""
-    chain = func
-    while chain is not None:
-        if getattr(chain, "audit_action", None):
-            return True
-        chain = getattr(chain, "__wrapped__", None)
-    func = inspect.unwrap(func)
-    try:
-        source = inspect.getsource(func)
-    except (OSError, TypeError):
-        return False
-    if "audit_record(" in source or "@audited(" in source:
-        return True
-    if depth == 0:
-        return False
-    module = inspect.getmodule(func)
-    for name in set(re.findall(r"\b([a-z_][a-z0-9_]*)\(", source)):
-        target = getattr(module, name, None)
-        if inspect.isfunction(target) and target is not func and _audits(target, depth - 1):
-            return True
-    return False
+def test_every_export_download_import_and_attachment_view_has_a_probe():
+    names = {n for n in _walk(get_resolver().url_patterns) if DATA_OUT.search(n) and not NO_DATA.search(n)}
+    assert len(names) >= 5, "the guard found no views to check"
+    probed = {key.split(" ")[0] for key in PROBES}
+    assert names - probed == set()
+    assert PERSONAL_DATA_VIEWS - probed == set()
+    # Every probe names a real URL (the admin's export action is an action on every change list).
+    assert probed - set(_walk(get_resolver().url_patterns, admin=True)) == {"admin"}
 
 
-def test_every_export_download_and_file_view_is_audited():
-    views = [(n, cb) for n, cb in _walk(get_resolver().url_patterns) if DATA_OUT.search(n) and not NO_DATA.search(n)]
-    assert len(views) >= 5, "the guard found no views to check"
-    unaudited = [name for name, cb in views if not _audits(cb)]
-    assert unaudited == []
-
-
-def test_the_guard_notices_a_view_without_an_audit_call():
-    def export_something(request):
-        return HttpResponse("data")
-
-    assert not _audits(export_something)
-    assert _audits(audited("x")(export_something))
+@pytest.mark.parametrize("key, module", [("cases:detail", "cases.views"), ("privacy:mine", "liaison.privacy_services"),
+                                         ("case_reports:review_export", "cases.review_views")])
+def test_a_view_that_stops_writing_its_entry_fails_the_check(key, module, world, client, monkeypatch,
+                                                             django_capture_on_commit_callbacks):
+    """The check proves behaviour: the same view with its audit call disabled (a comment would do
+    the same) fails it."""
+    monkeypatch.setattr(f"{module}.audit_record", lambda **kwargs: None)
+    probe = PROBES[key](world=world, client=client, capture=django_capture_on_commit_callbacks)
+    with pytest.raises(AssertionError, match=f"{probe.action}: 0 entries"):
+        run_probe(probe)
 
 
 def _request(user, method="get"):

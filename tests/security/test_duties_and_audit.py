@@ -150,7 +150,7 @@ def test_auditor_filters_the_log_by_date_actor_action_outcome_ip_and_object(worl
     assert ids(date_from=(now - timedelta(days=1)).date().isoformat()) == {failed.pk, changed.pk, entry.pk, own_login.pk}
     assert ids(date_to=(now - timedelta(days=5)).date().isoformat()) == {old.pk}
     assert ids(actor="intruder") == {failed.pk}
-    assert ids(action="user_access") == {changed.pk}
+    assert ids(action="user_access_changed") == {changed.pk}
     assert ids(outcome="failed") == {failed.pk}
     assert ids(ip="10.7.7.7") == {entry.pk}
     assert ids(obj=str(world.liaison)) == {changed.pk}

@@ -91,7 +91,7 @@ def test_staff_pages_only_from_allowed_networks(world, client, settings):
     assert client.get(reverse("home"), REMOTE_ADDR="172.16.0.9").status_code == 200
 
 
-def test_deploy_check_is_clean_with_production_settings(tmp_path):
+def _deploy_check(tmp_path, **extra):
     env = {
         "PATH": "/usr/bin:/bin",
         "DEBUG": "false",
@@ -100,9 +100,54 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "SECURE_SSL_REDIRECT": "true",
         "SECURE_HSTS_SECONDS": "31536000",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **extra,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120,
     )
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    # The defaults with DEBUG off are production's: staff two-factor on, no demo mode.
+    result = _deploy_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_warns_when_a_server_runs_with_the_demo_settings(tmp_path):
+    result = _deploy_check(tmp_path, DEMO_MODE="true")
+    output = result.stdout + result.stderr
+    # DEMO_MODE also switches the two-factor default off: both warnings, and the check fails.
+    assert result.returncode != 0 and "liaison.W001" in output and "liaison.W002" in output, output
+
+
+def test_staff_two_factor_off_is_a_deploy_warning(settings):
+    from django.core.checks import Warning
+
+    from liaison.security.checks import check_staff_two_factor
+
+    settings.REQUIRE_STAFF_2FA = True
+    assert check_staff_two_factor(None) == []
+    settings.REQUIRE_STAFF_2FA = False
+    [warning] = check_staff_two_factor(None)
+    assert isinstance(warning, Warning) and warning.id == "liaison.W001"
+    assert "REQUIRE_STAFF_2FA" in warning.msg and "REQUIRE_STAFF_2FA=true" in warning.hint
+
+
+@pytest.mark.parametrize("demo, debug, warned", [(True, False, True), (True, True, False), (False, False, False)])
+def test_demo_mode_without_debug_is_a_deploy_warning(settings, demo, debug, warned):
+    from liaison.security.checks import check_demo_mode
+
+    settings.DEMO_MODE, settings.DEBUG = demo, debug
+    warnings = check_demo_mode(None)
+    assert [w.id for w in warnings] == (["liaison.W002"] if warned else [])
+    if warned:
+        assert "DEMO_MODE" in warnings[0].msg and "run.sh" in warnings[0].hint
+
+
+def test_the_portal_checks_run_only_with_deploy():
+    from django.core.checks import registry
+
+    deploy_only = registry.registry.deployment_checks - registry.registry.registered_checks
+    names = {check.__name__ for check in deploy_only}
+    assert {"check_staff_two_factor", "check_demo_mode"} <= names
