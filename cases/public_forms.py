@@ -8,8 +8,11 @@ from liaison.privacy import ACKNOWLEDGE_LABEL, ACKNOWLEDGE_REQUIRED
 
 class CaptchaMixin(forms.Form):
     captcha = forms.CharField(
-        label=_("Answer of the sum in the picture"), max_length=8,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        label=_("Characters in the picture"), max_length=10,
+        help_text=_("Not case-sensitive. Cannot read them? Choose “New picture”."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autocorrect": "off", "spellcheck": "false"}
+        ),
     )
 
 
@@ -52,3 +55,14 @@ class TrackForm(forms.Form):
         label=_("Tracking code"), max_length=20, widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"})
     )
     mobile = forms.CharField(label=_("Mobile number you left"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+
+    # Cleaned values are the normalized ones: the lookup compares them and the rate limits count them.
+    def clean_code(self):
+        from .public_selectors import normalize_tracking_code
+
+        return normalize_tracking_code(self.cleaned_data["code"])
+
+    def clean_mobile(self):
+        value = self.cleaned_data["mobile"]
+        validate_cn_mobile(value)
+        return normalize_mobile(value)

@@ -60,6 +60,14 @@ def reception_days(period, *, today=None):
     return days
 
 
+def normalize_tracking_code(code):
+    """The one spelling of a tracking code that lookups and rate limits use: full-width letters
+    made ASCII, spaces dropped, upper case, at most 16 characters."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(code or "")).split()).upper()[:16]
+
+
 def case_for_tracking(*, code, mobile):
     """The case whose tracking code AND reporter's mobile both match, else None.
 
@@ -71,7 +79,7 @@ def case_for_tracking(*, code, mobile):
 
     from .models import Case
 
-    code = "".join(str(code or "").split()).upper()[:16]
+    code = normalize_tracking_code(code)
     mobile = normalize_mobile(mobile)[:20]
     case = Case.objects.filter(tracking_code=code).select_related("office").first() if code else None
     expected = (case.reporter_mobile if case is not None else "") or "\x00" * 11

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from liaison import privacy
 from liaison.lib import captcha
-from liaison.lib.ratelimit import configured_rate, rate_hit
+from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
 from liaison.services import client_ip
 
@@ -24,23 +24,22 @@ from .models import PublicSubmission
 from .public_forms import PublicCaseForm, TrackForm
 from .public_services import public_submit
 
-# Defaults; settings.RATE_LIMITS may override any of them.
+# Defaults; settings.RATE_LIMITS may override any of them. Phones and tracking codes are counted
+# in the normalized form the lookups compare (TrackForm, PublicCaseForm), so writing one number
+# or code another way gets no fresh tries.
 RATES = {
     "public_submit_ip": "10/h",
     "public_submit_phone": "5/d",
     "public_track_ip": "30/h",
     "public_track_phone": "10/h",
+    # A leaked code may not be tried with phone after phone from address after address.
+    "public_track_code": "10/h",
     "public_captcha_ip": "200/h",
 }
 
 
-
-def _limited(request, scope, ident):
-    result = rate_hit(scope=scope, ident=ident, rate=configured_rate(scope, RATES[scope]))
-    if result.allowed:
-        return None
-    minutes = max(1, (result.retry_after + 59) // 60)
-    return _("Too many attempts. Please try again in about %(minutes)s minutes.") % {"minutes": minutes}
+def _limited(scope, ident):
+    return rate_refusal(scope=scope, ident=ident, default=RATES[scope])
 
 
 def _privacy_context():
@@ -94,24 +93,25 @@ def submit(request, pk, kind):
     appointment = kind == PublicSubmission.Kind.APPOINTMENT
     period = sel.next_reception(office) if appointment else None
     days = sel.reception_days(period)
-    form = PublicCaseForm(request.POST or None, appointment=appointment, days=days)
+    refresh = captcha.refresh_requested(request)
+    posted = request.method == "POST" and not refresh
+    initial = captcha.typed_values(request.POST) if refresh else None
+    form = PublicCaseForm(request.POST if posted else None, initial=initial, appointment=appointment, days=days)
     status = 200
-    if request.method == "POST":
-        error = _limited(request, "public_submit_ip", client_ip(request))
+    if posted:
+        refusal = _limited("public_submit_ip", client_ip(request))
         solved = captcha.captcha_check(request.session, request.POST.get("captcha"))
-        if error:
-            form.add_error(None, error)
-            status = 429
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         else:
             valid = form.is_valid()
             if not solved:
-                form.add_error("captcha", _("The answer to the sum is wrong. Try the new picture."))
+                form.add_error("captcha", captcha.WRONG_MESSAGE)
             elif valid:
-                done_response = _submit_valid(request, form, office, kind, period)
+                done_response, status = _submit_valid(request, form, office, kind, period)
                 if done_response is not None:
                     return done_response
-                if form.non_field_errors() and any(e.code == "rate" for e in form.errors.as_data().get("__all__", [])):
-                    status = 429
         # The resident's text stays in the form; only the CAPTCHA answer is cleared, with a new picture.
         form.data = form.data.copy()
         form.data["captcha"] = ""
@@ -121,11 +121,12 @@ def submit(request, pk, kind):
 
 
 def _submit_valid(request, form, office, kind, period):
+    """(redirect to the done page, 302) or (None, the status to re-render the form with)."""
     d = form.cleaned_data
-    error = _limited(request, "public_submit_phone", d["mobile"])
-    if error:
-        form.add_error(None, ValidationError(error, code="rate"))
-        return None
+    refusal = _limited("public_submit_phone", d["mobile"])
+    if refusal:
+        form.add_error(None, refusal.message)
+        return None, refusal.status
     try:
         case = public_submit(
             office=office, kind=kind, category=d["category"], title=d["title"], content=d["content"],
@@ -135,13 +136,13 @@ def _submit_valid(request, form, office, kind, period):
     except (ValidationError, PermissionDenied) as exc:
         for m in getattr(exc, "messages", [str(exc)]):
             form.add_error(None, m)
-        return None
+        return None, 200
     date = d.get("preferred_date")
     request.session["public_done"] = {
         "code": case.tracking_code, "mobile": mask_mobile(case.reporter_mobile), "kind": kind,
         "office": office.name, "date": date.isoformat() if date else "",
     }
-    return redirect("public:done")
+    return redirect("public:done"), 302
 
 
 @never_cache
@@ -158,12 +159,13 @@ def track(request):
     form = TrackForm(request.POST or None)
     result, status = None, 200
     if request.method == "POST":
-        error = _limited(request, "public_track_ip", client_ip(request))
-        if not error and form.is_valid():
-            error = _limited(request, "public_track_phone", form.cleaned_data["mobile"].strip())
-        if error:
-            form.add_error(None, error)
-            status = 429
+        refusal = _limited("public_track_ip", client_ip(request))
+        if refusal is None and form.is_valid():
+            code, mobile = form.cleaned_data["code"], form.cleaned_data["mobile"]
+            refusal = _limited("public_track_phone", mobile) or _limited("public_track_code", code)
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         elif form.is_valid():
             case = sel.case_for_tracking(code=form.cleaned_data["code"], mobile=form.cleaned_data["mobile"])
             if case is None:
@@ -178,12 +180,9 @@ def track(request):
 @never_cache
 @require_GET
 def captcha_image(request):
-    if _limited(request, "public_captcha_ip", client_ip(request)):
-        raise Http404
+    refusal = _limited("public_captcha_ip", client_ip(request))
+    if refusal:
+        return HttpResponse(refusal.message, status=refusal.status, content_type="text/plain; charset=utf-8")
     if request.GET.get("new"):
-        question = captcha.captcha_new(request.session)
-    else:
-        question = captcha.captcha_current(request.session)
-    return HttpResponse(captcha.captcha_image(question), content_type="image/png")
-
-
+        captcha.captcha_new(request.session)
+    return HttpResponse(captcha.captcha_png(request.session), content_type="image/png")

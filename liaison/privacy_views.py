@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.lib import captcha
 from liaison.lib.http import no_store
-from liaison.lib.ratelimit import configured_rate, rate_hit
+from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
 from liaison.models import PrivacyRequest
 from liaison.services import client_ip
@@ -26,7 +26,9 @@ from liaison.services import client_ip
 from . import privacy_services as svc
 from .privacy_forms import CodeForm, CorrectionForm, DeleteForm, PrivacyStartForm
 
-# Defaults; settings.RATE_LIMITS may override any of them.
+# Defaults; settings.RATE_LIMITS may override any of them. Phones are counted as PrivacyStartForm
+# and CorrectionForm clean them (liaison.lib.validators.normalize_mobile), so every way of
+# writing one number shares one counter.
 RATES = {
     "privacy_start_ip": "10/h",
     "privacy_code_phone": "5/d",
@@ -37,11 +39,7 @@ PENDING, VISIT, CORRECTION = "privacy_pending", "privacy", "privacy_correction"
 
 
 def _limited(scope, ident):
-    result = rate_hit(scope=scope, ident=ident, rate=configured_rate(scope, RATES[scope]))
-    if result.allowed:
-        return None
-    minutes = max(1, (result.retry_after + 59) // 60)
-    return _("Too many attempts. Please try again in about %(minutes)s minutes.") % {"minutes": minutes}
+    return rate_refusal(scope=scope, ident=ident, default=RATES[scope])
 
 
 def _wrong_code_message():
@@ -89,24 +87,27 @@ def _own_case_or_404(phone, pk):
 
 @no_store
 def start(request):
-    form = PrivacyStartForm(request.POST or None)
+    refresh = captcha.refresh_requested(request)
+    posted = request.method == "POST" and not refresh
+    initial = captcha.typed_values(request.POST) if refresh else None
+    form = PrivacyStartForm(request.POST if posted else None, initial=initial)
     status = 200
-    if request.method == "POST":
+    if posted:
         ip = client_ip(request)
-        error = _limited("privacy_start_ip", ip)
+        refusal = _limited("privacy_start_ip", ip)
         solved = captcha.captcha_check(request.session, request.POST.get("captcha"))
-        if error:
-            form.add_error(None, error)
-            status = 429
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         elif form.is_valid() and not solved:
-            form.add_error("captcha", _("The answer to the sum is wrong. Try the new picture."))
+            form.add_error("captcha", captcha.WRONG_MESSAGE)
         elif form.is_valid():
             phone = form.cleaned_data["mobile"]
             # Counted before anything is looked up, so the limit says nothing about the phone.
-            error = _limited("privacy_code_phone", phone)
-            if error:
-                form.add_error(None, error)
-                status = 429
+            refusal = _limited("privacy_code_phone", phone)
+            if refusal:
+                form.add_error(None, refusal.message)
+                status = refusal.status
             else:
                 privacy_request = svc.privacy_request_start(phone=phone, ip=ip)
                 request.session.pop(VISIT, None)
@@ -127,10 +128,10 @@ def verify(request):
     status = 200
     if request.method == "POST":
         ip = client_ip(request)
-        error = _limited("privacy_verify_ip", ip)
-        if error:
-            form.add_error(None, error)
-            status = 429
+        refusal = _limited("privacy_verify_ip", ip)
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         elif form.is_valid():
             privacy_request = PrivacyRequest.objects.filter(pk=pending["request"]).first()
             ok = privacy_request is not None and svc.privacy_request_verify(
@@ -175,10 +176,10 @@ def correct(request, visit, pk):
         d = form.cleaned_data
         ip = client_ip(request)
         new_phone = d["mobile"] != phone
-        error = (_limited("privacy_start_ip", ip) or _limited("privacy_code_phone", d["mobile"])) if new_phone else None
-        if error:
-            form.add_error(None, error)
-            status = 429
+        refusal = (_limited("privacy_start_ip", ip) or _limited("privacy_code_phone", d["mobile"])) if new_phone else None
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         else:
             try:
                 correction = svc.privacy_correct(
@@ -210,10 +211,10 @@ def correct_confirm(request, visit):
     status = 200
     if request.method == "POST":
         ip = client_ip(request)
-        error = _limited("privacy_verify_ip", ip)
-        if error:
-            form.add_error(None, error)
-            status = 429
+        refusal = _limited("privacy_verify_ip", ip)
+        if refusal:
+            form.add_error(None, refusal.message)
+            status = refusal.status
         elif form.is_valid():
             correction = PrivacyRequest.objects.filter(pk=pending["request"], kind=PrivacyRequest.Kind.CORRECT).first()
             try:

@@ -161,6 +161,10 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Pictures declaring more pixels are refused before any pixel is decoded (decompression bombs).
+# 60 million lets a 50-megapixel phone's full-size photo (8160 × 6120) through; decoded it still
+# fits in a few hundred MB, where 20,000 × 20,000 would take 1.2 GB.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=60_000_000)
 # Roster imports: the uploaded workbook waits here between preview and confirmation, named by a
 # random token kept in the staff member's session; never under MEDIA_ROOT or STATIC_ROOT.
 IMPORT_ROOT = env.path("IMPORT_ROOT", default=BASE_DIR / "var" / "imports")
@@ -174,7 +178,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # tasks run in process (the demo) and the cache is per-process memory.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: the cache holds the public pages' rate-limit counters, and a Redis
+    # that hangs must turn into a quick refusal (liaison.lib.ratelimit), not a hung worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

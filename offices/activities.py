@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
 from scoring.services import points_record_event, points_revoke_event
@@ -278,6 +279,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
 
 
 def activity_photo_add(*, activity, image, actor):
+    validate_upload(image, allowed=IMAGE_TYPES)
     return ActivityPhoto.objects.create(activity=activity, image=image, uploaded_by=actor)
 
 
@@ -491,6 +493,7 @@ def escalation_explain(*, escalation, actor, text="", file=None):
         raise ValidationError(_("Write the explanation or upload it as a file."), code="empty")
     escalation.explanation = text
     if file:
+        validate_upload(file, allowed=DOCUMENT_TYPES)
         escalation.explanation_file = file
     escalation.explained_at = timezone.now()
     escalation.explained_by = actor

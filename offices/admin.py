@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.permissions import scope_to_staff
+from liaison.lib.uploads import PictureField
 from liaison.models import Role, User
 
 from . import selectors, services
@@ -78,6 +79,9 @@ class ScopedAdminMixin(ExportActionMixin):
     all go through get_queryset or the selectors above."""
 
     district_path = "district"
+    # Photos get the portal's clear refusals (type, size, pixel cap) instead of Django's
+    # catch-all "not a valid image".
+    formfield_overrides = {models.ImageField: {"form_class": PictureField}}
 
     def get_queryset(self, request):
         return scope_to_staff(super().get_queryset(request), request.user, self.district_path)

@@ -6,7 +6,6 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_export import ExportActionMixin
 
@@ -23,7 +22,10 @@ class ReceptionRuleAdmin(ScopedModelAdmin):
 
 
 @admin.register(StatutoryHoliday)
-class StatutoryHolidayAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class StatutoryHolidayAdmin(ExportActionMixin, admin.ModelAdmin):
+    # StatutoryHoliday keeps no historical records (the library refresh rewrites its rows), so its
+    # history page is Django's log of admin changes; SimpleHistoryAdmin here answered every
+    # history request with a 500.
     list_display = ("date", "name", "source")
     list_filter = ("source",)
     date_hierarchy = "date"

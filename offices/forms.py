@@ -5,7 +5,7 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, UploadValidator
+from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, PictureField, UploadValidator
 
 from .models import Activity, Deputy, ReceptionPeriod
 from .work_plan import OPENING_CHOICES, OPENING_CODES
@@ -47,7 +47,7 @@ class ActivityLogForm(forms.Form):
     )
     households = forms.IntegerField(label=_("Households visited"), min_value=0, max_value=500, required=False)
     notes = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    photo = forms.ImageField(
+    photo = PictureField(
         label=_("Photo"), required=False, validators=[UploadValidator(IMAGE_TYPES)],
         help_text=_("Optional; more photos can be added on the activity's page."),
     )
@@ -60,7 +60,7 @@ class ActivityLogForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.ImageField(label=_("Photo"), validators=[UploadValidator(IMAGE_TYPES)])
+    photo = PictureField(label=_("Photo"), validators=[UploadValidator(IMAGE_TYPES)])
 
 
 class _DeputyRequestForm(forms.Form):

@@ -266,6 +266,9 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
         entered_by=actor,
     )
     if evidence:
+        from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
+
+        validate_upload(evidence, allowed=DOCUMENT_TYPES)
         claim.evidence = evidence
     claim.save()
     _claim_event(claim, actor, "", _("Entered by the office") if status == Claim.Status.CONFIRMED else "")

@@ -1,44 +1,75 @@
-"""A CAPTCHA that works offline: a small sum drawn server-side with Pillow.
+"""A CAPTCHA that works offline: five distorted characters drawn server-side (the `captcha` package,
+on Pillow), served by our own view — no outside service, no CDN.
 
-The answer lives only in the server-side session; the page shows an image of the question. A
+A sum of two numbers was solved by any script; reading warped, overlapping characters on a noisy
+background needs OCR trained for it. The answer lives only in the server-side session. A
 challenge is single use: checking it removes it from the session, right or wrong, so one solved
-image cannot be replayed for a second submission, and a wrong guess costs a new image. Challenges
-expire after CAPTCHA_TTL seconds.
+picture cannot be replayed for a second submission, and a wrong guess costs a new picture.
+Challenges expire after CAPTCHA_TTL seconds. Each challenge is drawn once and the same picture is
+served again for it, so a script cannot fetch many renderings of one answer and average the noise
+away.
+
+Phone-friendly: the alphabet leaves out characters that look alike (0/O, 1/I/L, 2/Z, 5/S, 8/B),
+answers are not case-sensitive and full-width letters typed with a Chinese input method count.
+Without JavaScript, "New picture" is a submit button that re-renders the form with what was
+typed (`refresh_requested`, `typed_values`); with it, static/js/captcha.js swaps the picture only.
 """
 
-import io
-import random
+import base64
 import secrets
 import time
+import unicodedata
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from django.utils.translation import gettext_lazy as _
 
 SESSION_KEY = "captcha"
+REFRESH_FIELD = "captcha_refresh"
 CAPTCHA_TTL = 10 * 60
-WIDTH, HEIGHT = 160, 56
+ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+LENGTH = 5
+WIDTH, HEIGHT = 200, 70
+WRONG_MESSAGE = _("The characters do not match the picture. Type the characters of the new picture.")
+
+_generator = None
 
 
-def _new_question():
-    rng = secrets.SystemRandom()
-    a, b = rng.randint(2, 19), rng.randint(2, 9)
-    if rng.random() < 0.5 and a > b:
-        return f"{a} - {b} = ?", str(a - b)
-    return f"{a} + {b} = ?", str(a + b)
+def _draw(text):
+    global _generator
+    if _generator is None:
+        from captcha.image import ImageCaptcha
+
+        _generator = ImageCaptcha(width=WIDTH, height=HEIGHT, font_sizes=(40, 46, 52))
+    return _generator.generate(text, format="png").getvalue()
+
+
+def _pending(session):
+    data = session.get(SESSION_KEY)
+    if not data or time.time() - data.get("t", 0) > CAPTCHA_TTL:
+        return None
+    return data
 
 
 def captcha_new(session):
-    """Start a fresh challenge in the session and return its question text."""
-    question, answer = _new_question()
-    session[SESSION_KEY] = {"q": question, "a": answer, "t": int(time.time())}
-    return question
+    """Start a fresh challenge in the session (dropping any pending one)."""
+    answer = "".join(secrets.choice(ALPHABET) for _i in range(LENGTH))
+    session[SESSION_KEY] = {"a": answer, "t": int(time.time())}
+    return answer
 
 
-def captcha_current(session):
-    """The question of the pending challenge, starting one if there is none or it expired."""
-    data = session.get(SESSION_KEY)
-    if not data or time.time() - data.get("t", 0) > CAPTCHA_TTL:
-        return captcha_new(session)
-    return data["q"]
+def captcha_png(session):
+    """PNG bytes of the pending challenge, starting one if there is none or it expired."""
+    data = _pending(session)
+    if data is None:
+        captcha_new(session)
+        data = session[SESSION_KEY]
+    if "png" not in data:
+        data["png"] = base64.b64encode(_draw(data["a"])).decode("ascii")
+        session[SESSION_KEY] = data
+    return base64.b64decode(data["png"])
+
+
+def normalize_answer(answer):
+    return "".join(unicodedata.normalize("NFKC", str(answer or "")).split()).upper()
 
 
 def captcha_check(session, answer):
@@ -47,41 +78,15 @@ def captcha_check(session, answer):
     session.modified = True
     if not data or time.time() - data.get("t", 0) > CAPTCHA_TTL:
         return False
-    given = str(answer or "").strip()
-    # Full-width digits typed with a Chinese input method count too.
-    given = given.translate(str.maketrans("０１２３４５６７８９－", "0123456789-"))
-    return secrets.compare_digest(given, data["a"])
+    return secrets.compare_digest(normalize_answer(answer).encode(), data["a"].encode())
 
 
-def _font(size):
-    try:
-        return ImageFont.load_default(size=size)
-    except (TypeError, OSError):  # Pillow built without FreeType: the bitmap font still works
-        return ImageFont.load_default()
+def refresh_requested(request):
+    """The no-JavaScript "New picture" button was pressed: re-render, check nothing."""
+    return request.method == "POST" and REFRESH_FIELD in request.POST
 
 
-def captcha_image(question):
-    """PNG bytes of the question, with jitter, noise lines and dots so it is not plain text."""
-    rng = random.Random(secrets.randbits(64))
-    img = Image.new("RGB", (WIDTH, HEIGHT), (246, 246, 240))
-    draw = ImageDraw.Draw(img)
-    for _i in range(6):
-        draw.line(
-            [(rng.randint(0, WIDTH), rng.randint(0, HEIGHT)), (rng.randint(0, WIDTH), rng.randint(0, HEIGHT))],
-            fill=(rng.randint(120, 200), rng.randint(120, 200), rng.randint(120, 200)),
-            width=1,
-        )
-    x = 8
-    for ch in question:
-        font = _font(rng.randint(24, 30))
-        glyph = Image.new("RGBA", (36, 44), (0, 0, 0, 0))
-        ImageDraw.Draw(glyph).text((4, 4), ch, font=font, fill=(rng.randint(0, 90), rng.randint(0, 60), rng.randint(60, 140)))
-        glyph = glyph.rotate(rng.uniform(-22, 22), resample=Image.BICUBIC, expand=False)
-        img.paste(glyph, (x, rng.randint(2, 10)), glyph)
-        x += 17 if ch != " " else 7
-    for _i in range(140):
-        draw.point((rng.randint(0, WIDTH - 1), rng.randint(0, HEIGHT - 1)), fill=(rng.randint(60, 200),) * 3)
-    img = img.filter(ImageFilter.SMOOTH)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
+def typed_values(post):
+    """What the visitor typed, as initial values for the re-rendered form (the old answer dropped)."""
+    skip = {"csrfmiddlewaretoken", "captcha", REFRESH_FIELD}
+    return {key: post.get(key) for key in post if key not in skip}

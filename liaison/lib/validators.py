@@ -1,18 +1,27 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-_SEPARATORS = re.compile(r"[\s\-()]")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_SEPARATORS = re.compile(r"[\s\-().\u2010-\u2015]")
 
 
 def normalize_mobile(value):
-    """Strip spaces, dashes and a +86 / 0086 prefix from a Chinese mobile number."""
-    value = _SEPARATORS.sub("", str(value or ""))
+    """The one spelling of a Chinese mobile number: full-width characters (a Chinese input method)
+    made ASCII, spaces, dashes, dots and brackets dropped, and a +86 / 0086 / 86 country prefix
+    removed.
+
+    Everything that matches a number (case tracking, residents' privacy requests) and everything
+    that counts attempts per number (rate limits) goes through here, so no way of writing one
+    number gets a counter of its own."""
+    value = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(value or "")))
     for prefix in ("+86", "0086"):
         if value.startswith(prefix):
             value = value[len(prefix):]
+    if len(value) == 13 and value.startswith("861"):
+        value = value[2:]
     return value
 
 

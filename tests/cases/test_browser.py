@@ -61,7 +61,7 @@ def test_a_residents_booking_walks_to_the_archive_each_step_by_its_own_role_003(
     resident.fill("textarea[name=content]", "3栋老人多，希望加装电梯，想当面反映。")
     resident.fill("input[name=captcha]", pending_captcha_answer(resident))
     resident.check("input[name=acknowledge]")
-    resident.locator("form.public-form button[type=submit]").click()
+    resident.get_by_test_id("submit").click()
     code = resident.get_by_test_id("tracking-code").inner_text().strip()
     case = Case.objects.get(tracking_code=code)
     assert case.status == Status.REGISTERED and case.reporter_mobile == MOBILE

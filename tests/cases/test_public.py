@@ -1,6 +1,8 @@
 """The public online office and case tracking: CAPTCHA, rate limits, PIPL notice, no enumeration
 (SPEC §3, issue 4 item 6, [000 十七])."""
 
+import datetime
+import io
 import os
 import uuid
 
@@ -89,14 +91,77 @@ def test_captcha_is_required_and_single_use(world, client):
     assert r.status_code == 200 and Case.objects.count() == 1
 
 
-def test_captcha_image_is_a_png_of_the_pending_question(world, client):
-    client.get(reverse("public:write", args=[world.office_a1.pk]))
-    question = client.session[captcha.SESSION_KEY]["q"]
+def test_captcha_is_distorted_characters_not_a_sum(world, client):
+    """Issue 11 item 9: a script solved the old "a + b" picture; the challenge is now five characters
+    of an alphabet without look-alikes, drawn warped on noise by our own view."""
+    from PIL import Image
+
+    answers = set()
+    for _i in range(20):
+        client.get(reverse("public:write", args=[world.office_a1.pk]))
+        answers.add(client.session[captcha.SESSION_KEY]["a"])
+    assert all(len(a) == captcha.LENGTH and set(a) <= set(captcha.ALPHABET) for a in answers)
+    assert any(not a.isdigit() for a in answers) and len(answers) > 15
+    assert not set("0O1IL2Z5S8B") & set(captcha.ALPHABET)
+    page = client.get(reverse("public:write", args=[world.office_a1.pk])).content.decode()
+    answer = client.session[captcha.SESSION_KEY]["a"]
+    assert answer not in page and f'src="{reverse("public:captcha")}"' in page
     r = client.get(reverse("public:captcha"))
-    assert r["Content-Type"] == "image/png" and r.content.startswith(b"\x89PNG")
-    assert client.session[captcha.SESSION_KEY]["q"] == question
-    client.get(reverse("public:captcha") + "?new=1")
-    assert captcha.captcha_check(client.session, "nonsense") is False
+    assert r["Content-Type"] == "image/png" and "no-cache" in r["Cache-Control"]
+    picture = Image.open(io.BytesIO(r.content))
+    assert picture.size == (captcha.WIDTH, captcha.HEIGHT)
+    assert len(picture.convert("RGB").getcolors(maxcolors=100_000)) > 100  # noise and warping, not flat text
+
+
+def test_captcha_picture_is_drawn_once_per_challenge(world, client):
+    """Fetching the picture again gives the same bytes, so a script cannot average many renderings
+    of one answer; ?new=1 (the "New picture" link) starts another challenge."""
+    client.get(reverse("public:write", args=[world.office_a1.pk]))
+    answer = client.session[captcha.SESSION_KEY]["a"]
+    first = client.get(reverse("public:captcha")).content
+    assert client.get(reverse("public:captcha")).content == first
+    assert client.session[captcha.SESSION_KEY]["a"] == answer
+    fresh = client.get(reverse("public:captcha") + "?new=1").content
+    assert fresh != first and client.session[captcha.SESSION_KEY]["a"] != answer
+    assert captcha.captcha_check(client.session, answer) is False
+
+
+def test_captcha_answer_ignores_case_spaces_and_full_width_letters(world, client):
+    """Typed on a phone: lower case, a stray space or a Chinese input method's full-width letters."""
+    for typed in (str.lower, lambda a: f" {a[:2]} {a[2:]} ", lambda a: a.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})):
+        client.get(reverse("public:write", args=[world.office_a1.pk]))
+        answer = client.session[captcha.SESSION_KEY]["a"]
+        assert captcha.captcha_check(client.session, typed(answer)) is True
+
+
+def test_captcha_expires_after_ten_minutes(world, client):
+    import time_machine
+
+    with time_machine.travel("2026-11-20 10:00 +0800", tick=False) as traveller:
+        data = form_data(client, world.office_a1)
+        traveller.shift(datetime.timedelta(minutes=11))
+        r = client.post(reverse("public:write", args=[world.office_a1.pk]), data)
+    assert r.status_code == 200 and "captcha" in r.context["form"].errors and not Case.objects.exists()
+    assert r.context["form"]["content"].value() == "东和路8号附近路灯坏了一个月"
+
+
+def test_new_picture_works_without_javascript_and_keeps_what_was_typed(world, client):
+    """"New picture" is a submit button: without JavaScript it posts the form, which comes back
+    with what was typed, no error, no case, and a new challenge (static/js/captcha.js swaps only
+    the picture when scripts run)."""
+    url = reverse("public:write", args=[world.office_a1.pk])
+    data = form_data(client, world.office_a1)
+    old = data["captcha"]
+    r = client.post(url, {**data, "captcha_refresh": "1"})
+    assert r.status_code == 200 and not Case.objects.exists()
+    form = r.context["form"]
+    assert not form.is_bound and form["title"].value() == "小区路灯不亮" and form["mobile"].value() == MOBILE
+    html = r.content.decode()
+    assert "东和路8号附近路灯坏了一个月" in html and 'name="captcha_refresh"' in html and "js/captcha" in html
+    assert "is-invalid" not in html
+    assert client.session[captcha.SESSION_KEY]["a"] != old
+    # The new challenge is solvable at once.
+    assert client.post(url, {**data, "captcha": client.session[captcha.SESSION_KEY]["a"]}).status_code == 302
 
 
 def test_appointment_books_a_day_of_the_next_reception(world, client):
@@ -183,6 +248,40 @@ def test_tracking_is_rate_limited_per_phone_across_ips(world, client, settings):
     assert _track(client, "BBBBBBBBBBBB", MOBILE, ip="10.0.0.2").status_code == 200
     assert _track(client, "CCCCCCCCCCCC", MOBILE, ip="10.0.0.3").status_code == 429
     assert _track(client, "CCCCCCCCCCCC", "13600000000", ip="10.0.0.3").status_code == 200
+
+
+def test_tracking_limit_per_phone_counts_every_way_of_writing_the_number(world, client, settings):
+    """Issue 11 item 3: the lookup normalizes the number, so the counter must too — otherwise
+    +86…, spaces, an 86 prefix or full-width digits each got ten fresh tries."""
+    settings.RATE_LIMITS = {"public_track_phone": "3/h"}
+    spellings = ["+8613912345678", "139 1234 5678", "86 13912345678", "１３９１２３４５６７８", "0086-139-1234-5678"]
+    answers = [_track(client, f"AAAAAAAAAAA{i}", phone, ip=f"10.0.0.{i}").status_code for i, phone in enumerate(spellings)]
+    assert answers == [200, 200, 200, 429, 429]
+    assert _track(client, "AAAAAAAAAAA9", "13600000000", ip="10.0.0.9").status_code == 200
+
+
+def test_a_tracking_code_is_limited_across_phones_and_addresses(world, client, settings):
+    """Issue 11 item 3: a leaked code may not be tried with phone after phone from address after
+    address; the count is per code (however it is typed), whatever the phone and the address."""
+    submit(client, world.office_a1)
+    case = Case.objects.get()
+    settings.RATE_LIMITS = {"public_track_code": "3/h"}
+    code = case.tracking_code
+    for i, (typed, phone) in enumerate([(code, "13700000001"), (code.lower(), "13700000002"), (f" {code} ", "13700000003")]):
+        r = _track(client, typed, phone, ip=f"10.1.0.{i}")
+        assert r.status_code == 200 and case.title not in r.content.decode()
+    r = _track(client, code, MOBILE, ip="10.1.0.9")  # even the right phone, once the code is used up
+    assert r.status_code == 429 and case.title not in r.content.decode() and r.context["form"].non_field_errors()
+    assert _track(client, "BBBBBBBBBBBB", MOBILE, ip="10.1.0.9").status_code == 200  # other codes unaffected
+
+
+def test_submissions_per_phone_count_every_way_of_writing_the_number(world, client, settings):
+    settings.RATE_LIMITS = {"public_submit_phone": "1/d"}
+    assert submit(client, world.office_a1, mobile="13912345678").status_code == 302
+    for spelling in ("+86 139 1234 5678", "86 13912345678", "13９12345678"):
+        r = submit(client, world.office_a1, mobile=spelling)
+        assert r.status_code == 429, spelling
+    assert Case.objects.count() == 1
 
 
 def test_submissions_are_rate_limited_per_ip_and_per_phone(world, client, settings):

@@ -1,7 +1,12 @@
 """MLPS 8.1.3/8.1.4: response headers, staff network allow-list, uploads."""
 
+import functools
+import io
+import struct
 import subprocess
 import sys
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +22,36 @@ pytestmark = pytest.mark.django_db
 
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64
 MZ = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def picture(width, height, fmt="PNG"):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (width, height), "red").save(buf, format=fmt)
+    return buf.getvalue()
+
+
+JPEG = picture(4, 4, "JPEG")
+
+
+@functools.cache
+def bomb_png(width=20_000, height=20_000):
+    """A valid PNG of width × height black pixels in well under 400 KB (1-bit grey, rows of zeros):
+    the outside probe's decompression bomb."""
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" * (1 + (width + 7) // 8)
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _i in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def bomb():
+    return SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
 
 
 def test_security_headers_are_sent(client):
@@ -42,8 +76,14 @@ def test_a_renamed_executable_is_refused_as_an_upload(content, name):
     with pytest.raises(ValidationError) as exc:
         validate_upload(upload)
     assert exc.value.code == "bad_type"
+    # The validator sees the upload itself on a form field and a FieldFile wrapping it on a model.
+    from offices.models import Deputy
+
     with pytest.raises(ValidationError):
-        UploadValidator(IMAGE_TYPES)(type("FieldFile", (), {"file": upload})())
+        UploadValidator(IMAGE_TYPES)(upload)
+    deputy = Deputy(photo=upload)
+    with pytest.raises(ValidationError):
+        UploadValidator(IMAGE_TYPES)(deputy.photo)
 
 
 def test_an_oversized_upload_is_refused(settings):
@@ -52,6 +92,96 @@ def test_an_oversized_upload_is_refused(settings):
         validate_upload(SimpleUploadedFile("photo.jpg", JPEG + b"\x00" * 2048, content_type="image/jpeg"))
     assert exc.value.code == "too_large"
     assert validate_upload(SimpleUploadedFile("photo.jpg", JPEG, content_type="image/jpeg")) == "image/jpeg"
+
+
+def test_a_decompression_bomb_picture_is_refused_before_any_pixel_is_decoded():
+    """Issue 11 item 7: a small PNG declaring 20,000 × 20,000 pixels was accepted and served."""
+    assert len(bomb_png()) < 400_000 and struct.unpack(">II", bomb_png()[16:24]) == (20_000, 20_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as exc:
+            validate_upload(bomb())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert exc.value.code == "too_many_pixels"
+    assert peak < 20 * 1024 * 1024  # decoding would take 400 MB at the least
+    assert "像素" in exc.value.messages[0]  # a clear Chinese message (zh-hans is the default)
+
+
+def test_the_pixel_cap_is_a_setting_and_ordinary_photos_pass(settings):
+    settings.UPLOAD_MAX_IMAGE_PIXELS = 10_000
+    for fmt, content_type in (("PNG", "image/png"), ("JPEG", "image/jpeg")):
+        assert validate_upload(SimpleUploadedFile("ok", picture(100, 100, fmt))) == content_type
+        with pytest.raises(ValidationError) as exc:
+            validate_upload(SimpleUploadedFile("big", picture(101, 100, fmt)))
+        assert exc.value.code == "too_many_pixels"
+
+
+def test_a_picture_that_does_not_open_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        validate_upload(SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64))
+    assert exc.value.code == "bad_image"
+
+
+def test_every_upload_path_refuses_the_decompression_bomb(world, client, settings, tmp_path, rf):
+    """Case attachments (intake page), activity photos (page and service), deputy photos (admin
+    form), written explanations (page and service), points evidence (service): one check."""
+    import datetime
+
+    from django.contrib import admin
+    from django.utils import timezone
+
+    from cases.models import Case, Category
+    from offices import activities
+    from offices.models import Activity, ActivityPhoto, Deputy, Escalation, ReceptionPeriod
+    from scoring.services import claim_submit
+    from tests.scoring.helpers import DAY, yantian_item
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.liaison)
+    r = client.post(reverse("cases:register"), {
+        "office": world.office_a1.pk, "channel": "visit", "received_on": timezone.localdate().isoformat(),
+        "category": Category.objects.filter(is_active=True).first().pk, "title": "楼道灯坏了", "content": "一个月了",
+        "attachments": [bomb()],
+    })
+    assert r.status_code == 200 and "像素" in str(r.context["form"].errors["attachments"]) and not Case.objects.exists()
+
+    activity = activities.activity_plan(
+        office=world.office_a1, kind=Activity.Kind.RECEPTION, title="集中接待日",
+        date=timezone.localdate() + datetime.timedelta(days=10), slot=Activity.Slot.AFTERNOON,
+        deputies=[world.deputy_a], actor=world.liaison,
+    )
+    r = client.post(reverse("offices:activity_photo_add", args=[activity.pk]), {"photo": bomb()}, follow=True)
+    assert "像素" in r.content.decode() and not ActivityPhoto.objects.exists()
+    with pytest.raises(ValidationError):
+        activities.activity_photo_add(activity=activity, image=bomb(), actor=world.liaison)
+
+    request = rf.get("/")
+    request.user = world.city_staff
+    deputy_admin = admin.site._registry[Deputy]
+    photo_field = deputy_admin.get_form(request, world.deputy_a)().fields["photo"]
+    with pytest.raises(ValidationError) as exc:
+        photo_field.clean(bomb(), None)
+    assert exc.value.code == "too_many_pixels"
+
+    period = ReceptionPeriod.objects.create(
+        district=world.district_a, key="x-1", start=timezone.localdate() - datetime.timedelta(days=40),
+        end=timezone.localdate() - datetime.timedelta(days=30), closed_at=timezone.now(),
+    )
+    escalation = Escalation.objects.create(deputy=world.deputy_b, period=period, district=world.district_a, step=2, streak=2)
+    client.force_login(world.deputy_b_user)
+    r = client.post(reverse("offices:escalation_explain", args=[escalation.pk]), {"text": "", "file": bomb()})
+    assert r.status_code == 200 and "像素" in r.content.decode()
+    with pytest.raises(ValidationError):
+        activities.escalation_explain(escalation=escalation, actor=world.deputy_b_user, file=bomb())
+    escalation.refresh_from_db()
+    assert not escalation.explanation_file
+
+    with pytest.raises(ValidationError) as exc:
+        claim_submit(deputy=world.deputy_a, rule_item=yantian_item(12), occurred_on=DAY, description="义务劳动",
+                     actor=world.deputy_a_user, evidence=bomb())
+    assert exc.value.code == "too_many_pixels"
 
 
 def test_uploaded_files_live_outside_static_files_and_have_no_url():

@@ -180,6 +180,18 @@ def test_the_start_page_needs_the_captcha_and_is_rate_limited_per_phone(world, c
     assert SmsMessage.objects.filter(phone=PHONE).count() == 2
 
 
+def test_the_code_limit_per_phone_counts_every_way_of_writing_the_number(world, client, settings):
+    """Issue 11 item 3: +86, an 86 prefix, spaces, dashes or full-width digits name the same phone
+    and share its counter, so they cannot buy more SMS codes to that phone."""
+    journey.register(world)
+    settings.RATE_LIMITS = {"privacy_code_phone": "2/d"}
+    assert _start(client, PHONE).status_code == 302
+    assert _start(client, "+86 136 1234 5678").status_code == 302
+    for spelling in ("86 13612345678", "0086-136-1234-5678", "１３６１２３４５６７８", "136１２３４５６７８"):
+        assert _start(client, spelling).status_code == 429, spelling
+    assert SmsMessage.objects.filter(template="privacy_code").count() == 2
+
+
 def test_the_start_page_is_rate_limited_per_address(world, client, settings):
     settings.RATE_LIMITS = {"privacy_start_ip": "1/h"}
     assert _start(client, "13511112222").status_code == 302
