@@ -217,3 +217,20 @@ def test_emergency_superuser_is_created_and_revoked_with_an_audit_entry():
     assert not user.is_superuser and not user.is_active
     actions = list(AuditLog.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["emergency_superuser_created", "emergency_superuser_revoked"]
+
+
+def test_the_system_administrator_sees_no_business_data_even_with_a_jurisdiction(world):
+    """Issue 11 item 1: the system administrator's scope is accounts and scheduled jobs; a
+    jurisdiction set on the account by mistake must not open the city's deputies, offices, teams,
+    units, cases or SMS outbox."""
+    from cases.selectors import cases_visible_to
+    from liaison.sms_selectors import sms_messages_visible_to
+    from offices.selectors import deputies_visible_to, offices_visible_to, teams_visible_to, units_visible_to
+    from tests.cases import journey
+
+    journey.register(world)
+    sysadmin = make_user("sysadmin_city", Role.SYSADMIN, jurisdiction=world.city)
+    for selector in (offices_visible_to, deputies_visible_to, teams_visible_to, units_visible_to, cases_visible_to,
+                     sms_messages_visible_to):
+        assert not selector(user=sysadmin).exists(), selector.__name__
+        assert selector(user=world.city_staff).exists() or selector is sms_messages_visible_to, selector.__name__

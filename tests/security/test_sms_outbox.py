@@ -83,6 +83,8 @@ def test_a_queued_code_is_held_only_sealed(world):
     code = _deliver(SmsMessage.objects.get(pk=message.pk))
     assert code not in stored, "the code was in the database before delivery"
     assert message.secret and code not in message.secret
+    # Nor does the object the backend gets show it when an error message quotes it.
+    assert code not in repr(locmem.sent[0])
 
 
 def test_a_real_provider_still_receives_the_code(world, fake_tencent, settings):  # noqa: F811

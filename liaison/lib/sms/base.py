@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class SmsError(Exception):
@@ -21,9 +21,11 @@ class Delivery:
     pk: int | None
     phone: str
     template: str
-    params: dict
-    text: str
-    shown_text: str
+    # Out of the repr, so that an error message quoting the object cannot carry the code into the
+    # row's `error` column or a log.
+    params: dict = field(repr=False)
+    text: str = field(repr=False)
+    shown_text: str = ""
 
 
 @dataclass(frozen=True)
