@@ -174,6 +174,7 @@ class SmsMessageAdmin(ReadOnlyAdmin):
     )
     # No partial search on phones: a full number matches exactly (get_search_results).
     search_fields = ("text", "provider_message_id", "provider_code")
+    search_help_text = _("Searches the text and the provider's ids. A phone is found only by its full 11-digit number; such searches are recorded in the audit log.")
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False  # the outbox grows by thousands a period; skip the COUNT(*)
