@@ -138,7 +138,7 @@ def _remind(*, case, kind, due_on, deputies, users, dispatch=None, now):
             sms_build(phone=phone, template="case_overdue",
                       params={"name": name, "code": case.tracking_code, "what": str(CaseReminder.Kind(kind).label),
                               "due": due_on.isoformat()},
-                      now=now)
+                      now=now, district=case.district_id)
             for phone, name in phones.items()
         ])
     return True

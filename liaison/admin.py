@@ -2,16 +2,18 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from axes.utils import reset as axes_reset
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .lib.validators import mask_mobile
+from .lib.sms import sms_requeue
+from .lib.validators import is_cn_mobile, mask_mobile, normalize_mobile
 from .models import AuditAction, AuditLog, AuditOutcome, PrivacyRequest, RoleAssignment, SmsMessage, User
 from .security.twofactor import two_factor_reset
 from .services import audit_record
+from .sms_selectors import sms_messages_visible_to
 
 # Changes to these fields are permission changes and are audited one by one.
 ACCESS_FIELDS = ("role", "jurisdiction", "unit", "is_active", "is_superuser")
@@ -158,37 +160,83 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SmsMessage)
 class SmsMessageAdmin(ReadOnlyAdmin):
-    """The SMS outbox: every message, whatever the backend, with its delivery record. Failed
-    messages can be queued again once the cause (a wrong number, an unapproved template) is fixed."""
+    """The SMS outbox: every message, whatever the backend, with its delivery record. Scoped like
+    the rest of the staff's data (liaison.sms_selectors: district staff see their district's
+    messages, the system administrator none), phones masked in the list and on the detail page,
+    secret parameters shown as ****** everywhere, and every look at it audited. A phone can be
+    looked up only by its full number, and the search is audited. Failed messages can be queued
+    again once the cause (a wrong number, an unapproved template) is fixed."""
 
-    list_display = ("created_at", "masked_phone", "template", "status", "provider_code", "attempts", "sent_at")
-    list_filter = ("status", "template", "backend", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("phone", "text", "provider_message_id", "provider_code")
+    list_display = ("created_at", "masked_phone", "district", "template", "status", "provider_code", "attempts", "sent_at")
+    list_filter = (
+        "status", "template", "backend", ("district", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    )
+    # No partial search on phones: a full number matches exactly (get_search_results).
+    search_fields = ("text", "provider_message_id", "provider_code")
+    search_help_text = _("Searches the text and the provider's ids. A phone is found only by its full 11-digit number; such searches are recorded in the audit log.")
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False  # the outbox grows by thousands a period; skip the COUNT(*)
     actions = ["requeue"]
     fieldsets = (
-        (None, {"fields": ("phone", "template", "params", "text")}),
-        (_("Delivery"), {"fields": ("status", "backend", "template_id", "provider_message_id", "provider_code", "error", "attempts", "created_at", "scheduled_at", "claimed_at", "sent_at")}),
+        (None, {"fields": ("masked_phone", "district", "template", "params", "text")}),
+        (
+            _("Delivery"),
+            {
+                "fields": (
+                    "status", "backend", "template_id", "provider_message_id", "provider_code", "error", "attempts",
+                    "created_at", "scheduled_at", "expires_at", "claimed_at", "sent_at",
+                )
+            },
+        ),
     )
+
+    def get_queryset(self, request):
+        return sms_messages_visible_to(user=request.user).select_related("district")
 
     @admin.display(description=_("phone"), ordering="phone")
     def masked_phone(self, obj):
         return mask_mobile(obj.phone)
 
+    def get_search_results(self, request, queryset, search_term):
+        phone = normalize_mobile(search_term.strip())
+        if is_cn_mobile(phone):
+            return queryset.filter(phone=phone), False
+        return super().get_search_results(request, queryset, search_term)
+
     def has_change_permission(self, request, obj=None):
-        # Viewing only; the one write is the requeue action, which checks this permission.
-        return request.user.is_superuser or request.user.has_perm("liaison.change_smsmessage")
+        # The one write is the requeue action, which asks without an object; a message's own page
+        # is read-only.
+        return obj is None and request.user.has_perm("liaison.change_smsmessage")
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields] + ["masked_phone"]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            filters = {key: value[:100] for key, value in request.GET.items() if key != SEARCH_VAR}
+            term = request.GET.get(SEARCH_VAR, "").strip()
+            detail = {"filters": filters, "shown": len(response.context_data["cl"].result_list)}
+            if is_cn_mobile(term):
+                detail["phone_searched"] = mask_mobile(term)
+            elif term:
+                detail["search"] = term[:100]
+            audit_record(action="sms_outbox_viewed", request=request, **detail)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and response.status_code == 200 and original is not None:
+            audit_record(action="sms_message_viewed", request=request, obj=original)
+        return response
 
     @admin.action(description=_("Queue the selected failed messages again"), permissions=["change"])
     def requeue(self, request, queryset):
-        count = queryset.filter(status=SmsMessage.Status.FAILED).update(
-            status=SmsMessage.Status.QUEUED, error="", attempts=0, claimed_at=None, scheduled_at=timezone.now()
-        )
+        count = sms_requeue(messages=queryset)
+        audit_record(action="sms_requeued", request=request, count=count)
         self.message_user(request, _("%(count)d message(s) queued again.") % {"count": count})
 
 

@@ -8,4 +8,9 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("Accounts and system")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from .security import checks, signals  # noqa: F401 (registers deploy checks, connects the audit receivers)
+        from .security.database import grant_app_role_after_migrate
+
+        post_migrate.connect(grant_app_role_after_migrate, sender=self, dispatch_uid="liaison_grant_app_role")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .lib.append_only import AppendOnlyError, AppendOnlyModel
+from .lib.validators import mask_mobile
 
 
 class Role(models.TextChoices):
@@ -122,9 +123,24 @@ class SmsMessage(models.Model):
         FAILED = "failed", _("failed")
 
     phone = models.CharField(_("phone"), max_length=20)
+    # Whose business the message is, for scoping the outbox: the recipient deputy's district or the
+    # case's. Empty for messages to residents (one-time codes): only city staff see those.
+    district = models.ForeignKey(
+        "offices.Jurisdiction",
+        verbose_name=_("district"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     template = models.CharField(_("template"), max_length=50, help_text=_("Our template name, e.g. reception_reminder."))
+    # Secret parameters (a one-time code) are shown as ****** here and in the text; their real
+    # values live sealed in `secret` until delivery blanks it (liaison.lib.sms.secrets).
     params = models.JSONField(_("template parameters"), default=dict, blank=True)
     text = models.TextField(_("text"))
+    secret = models.TextField(_("sealed secret parameters"), blank=True, editable=False)
+    # Not sent after this time (a one-time code that has run out); empty: no limit.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     backend = models.CharField(_("backend"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     template_id = models.CharField(
@@ -152,10 +168,12 @@ class SmsMessage(models.Model):
             models.Index(fields=["status", "created_at"], name="sms_status_created"),
             # Serves the delivery job's claim of due queued rows.
             models.Index(fields=["status", "scheduled_at"], name="sms_status_due"),
+            # Serves a district staff member's outbox, newest first.
+            models.Index(fields=["district", "created_at"], name="sms_district_created"),
         ]
 
     def __str__(self):
-        return f"{self.phone}: {self.text[:30]}"
+        return f"{mask_mobile(self.phone)}: {self.text[:30]}"
 
 
 class RoleAssignment(User):
@@ -245,6 +263,10 @@ class AuditAction(models.TextChoices):
     AUDIT_LOG_EXPORTED = "audit_log_exported", _("Audit log exported")
     AUDIT_PURGED = "audit_purged", _("Audit entries past retention purged")
     CALENDAR_TOKEN_REGENERATED = "calendar_token_regenerated", _("Calendar feed link renewed")
+    # The SMS outbox: every look at messages sent to residents and deputies
+    SMS_OUTBOX_VIEWED = "sms_outbox_viewed", _("SMS outbox viewed")
+    SMS_MESSAGE_VIEWED = "sms_message_viewed", _("SMS message viewed")
+    SMS_REQUEUED = "sms_requeued", _("SMS messages requeued")
 
 
 # actor_repr of entries without an account: the nightly jobs, manage.py, and residents on the

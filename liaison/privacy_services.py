@@ -66,8 +66,11 @@ def _issue_code(privacy_request, phone, now):
     privacy_request.code_expires_at = now + CODE_TTL
     privacy_request.code_attempts = 0
     privacy_request.save(update_fields=["code_digest", "code_expires_at", "code_attempts"])
+    # The template marks the code secret: the outbox row shows ******, holds the code only sealed
+    # until the provider has it, and never sends it after it has expired.
     message = sms.sms_build(
-        phone=phone, template="privacy_code", params={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)}, now=now
+        phone=phone, template="privacy_code", params={"code": code, "minutes": int(CODE_TTL.total_seconds() // 60)},
+        now=now, expires_at=privacy_request.code_expires_at,
     )
     message.scheduled_at = now
     # Leased to the direct delivery below, so the periodic sweep does not send it a second time;

@@ -7,14 +7,16 @@ from .models import Role
 ROLE_PERMISSIONS = {
     Role.ORG_STAFF: {
         "apps": {"offices", "cases", "scoring"},
-        # Residents' personal-information requests: the staff who answer for residents' data.
-        "perms": {"liaison.view_smsmessage", "liaison.view_privacyrequest"},
+        # Residents' personal-information requests: the staff who answer for residents' data. The
+        # SMS outbox of their scope (liaison.sms_selectors), with requeueing of failed messages.
+        "perms": {"liaison.view_smsmessage", "liaison.change_smsmessage", "liaison.view_privacyrequest"},
     },
     # 三权分立 (MLPS 8.1.4.2 c): the three sets below share nothing (tests/liaison/test_security.py).
-    # System administrator: accounts (not their roles) and configuration (scheduled jobs).
+    # System administrator: accounts (not their roles) and configuration (scheduled jobs). No
+    # business data: not even the SMS outbox, whose rows name deputies, cases and residents' phones.
     Role.SYSADMIN: {
         "apps": {"django_celery_beat"},
-        "perms": {"liaison.view_user", "liaison.add_user", "liaison.change_user", "liaison.view_smsmessage", "liaison.change_smsmessage"},
+        "perms": {"liaison.view_user", "liaison.add_user", "liaison.change_user"},
     },
     # Security administrator: who holds which role and scope, lockouts, second factors.
     Role.SECADMIN: {

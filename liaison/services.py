@@ -53,15 +53,19 @@ def audit_record(*, action, request=None, actor=None, obj=None, outcome="ok", ip
 
 def audit_purge(*, now=None):
     """Delete audit entries older than AUDIT_RETENTION_DAYS, and nothing younger. The only way
-    rows leave the audit log: on PostgreSQL the append-only trigger lets a DELETE through only
-    inside a transaction that set liaison.audit_purge, which only this function does."""
+    rows leave the audit log. On PostgreSQL it goes through liaison_auditlog_purge() (migration
+    liaison/0008): a SECURITY DEFINER function of the owner role, the one place the append-only
+    trigger lets a DELETE through for the application's role, and which deletes nothing younger
+    than a year by the database's own clock whatever cutoff it is given."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
     table = AuditLog._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL liaison.audit_purge = 'on'")
-        cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608 (table name is ours)
-        deleted = cursor.rowcount
+            cursor.execute("SELECT liaison_auditlog_purge(%s)", [cutoff])
+            deleted = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE at < %s", [cutoff])  # noqa: S608 (table name is ours)
+            deleted = cursor.rowcount
     audit_record(action="audit_purged", deleted=deleted, before=cutoff.isoformat())
     return deleted

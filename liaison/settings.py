@@ -99,6 +99,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# PostgreSQL: the role the portal runs as, which must own no table (docs/security.md). `migrate`,
+# run as the owner role, grants it the use of every table but no way to change the audit log.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "liaison.User"
 AUTHENTICATION_BACKENDS = [

@@ -6,7 +6,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from liaison.lib import sms
-from liaison.lib.sms.outbox import OutboxBackend
 
 from . import services
 
@@ -35,15 +34,8 @@ def sms_deliver_now(message_id):
     message = SmsMessage.objects.filter(pk=message_id, status=SmsMessage.Status.QUEUED).first()
     if message is None:
         return None
-    backend = sms.get_backend()
-    sms.sms_deliver(message, backend=backend)
-    # Once a real provider has the code, the outbox keeps only a masked copy: whoever may browse
-    # the outbox must not be able to use a resident's code. The database outbox backend is the
-    # delivery itself (demo, no SMS contract), so there the code stays readable.
-    if message.status == SmsMessage.Status.SENT and "code" in message.params and not isinstance(backend, OutboxBackend):
-        message.params = {**message.params, "code": "******"}
-        message.text = sms.render(message.template, message.params)
-        message.save(update_fields=["params", "text"])
+    # The outbox row holds the code only sealed, and delivery blanks even that (liaison.lib.sms).
+    sms.sms_deliver(message, backend=sms.get_backend())
     return message.status
 
 

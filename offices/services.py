@@ -322,14 +322,14 @@ def _reminded_deputies_tell_move(*, period, old_start, old_end, now):
     from liaison.services import notices_send
 
     deputies = list(
-        Deputy.objects.filter(reminders__period=period).only("pk", "name", "mobile", "user_id").order_by("pk")
+        Deputy.objects.filter(reminders__period=period).only("pk", "name", "mobile", "user_id", "district_id").order_by("pk")
     )
     if not deputies:
         return 0
     SmsMessage.objects.bulk_create(
         [
             sms_build(
-                phone=d.mobile, template="reception_period_moved", now=now,
+                phone=d.mobile, template="reception_period_moved", now=now, district=d.district_id,
                 params={**_reminder_params(deputy=d, period=period),
                         "old_start": f"{old_start.month}月{old_start.day}日", "old_end": f"{old_end.month}月{old_end.day}日"},
             )
@@ -494,6 +494,7 @@ def _remind_batch(*, period, deputies, now):
                             template="reception_reminder",
                             params=_reminder_params(deputy=d, period=period),
                             now=now,
+                            district=d.district_id,
                         )
                         for d in todo
                     ]
@@ -531,7 +532,7 @@ def reception_reminders_send(*, today=None, now=None, batch_size=None):
     for period in reception_periods_to_remind(today=today):
         deputies = (
             Deputy.objects.filter(district_id=period.district_id, status=Deputy.Status.SERVING)
-            .only("pk", "name", "mobile", "user_id")
+            .only("pk", "name", "mobile", "user_id", "district_id")
             .order_by("pk")
         )
         last_pk = 0

@@ -5,6 +5,7 @@
     a unit handler of a district-A unit · another unit's handler · an outsider with no role
 """
 
+import re
 import threading
 from types import SimpleNamespace
 
@@ -12,6 +13,9 @@ from liaison.models import Role, User
 from offices.models import Deputy, FixedCommunity, Jurisdiction, Office, OfficeLiaison, Team, TeamMembership, Unit
 
 PASSWORD = "Persona-pass-2026"
+
+# A real 2 × 2 PNG: uploads must open as pictures (liaison.lib.uploads).
+PNG = b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc\xfc\xcf\xc0\xc0\xc0\xc0\xc0\xc4\xc0\xc0\xc0\xc0\xc0\x00\x00\r\x1d\x01\x03j\xc2\x9b\xe9\x00\x00\x00\x00IEND\xaeB`\x82'
 
 
 def make_user(username, role="", **extra):
@@ -112,3 +116,18 @@ def run_at_once(*calls):
         thread.join()
     return outcomes
 
+
+def sms_code_sent_to(phone):
+    """The privacy code as the resident's phone receives it: the outbox row keeps only ******, so
+    the test delivers the row the way the worker does, to an in-memory phone."""
+    from liaison.lib import sms
+    from liaison.lib.sms import locmem
+    from liaison.models import SmsMessage
+
+    message = SmsMessage.objects.filter(phone=phone, template="privacy_code").order_by("-id").first()
+    assert message is not None, f"no code in the outbox for {phone}"
+    assert re.search(r"\d{6}", message.text) is None and message.params["code"] == "******"
+    if message.status == SmsMessage.Status.QUEUED:
+        sms.sms_deliver(message, backend=locmem.LocmemBackend())
+    [delivery] = [d for d in locmem.sent if d.pk == message.pk]
+    return delivery.params["code"]

@@ -61,10 +61,11 @@ def get_visible_or_404(queryset, **lookup):
 
 def scope_to_staff(queryset, user, district_path="district"):
     """Limit a queryset to what an org staff member manages: all for city staff and superusers,
-    one district for district staff, nothing for anyone else."""
+    one district for district staff, nothing for anyone else. The system administrator is
+    "anyone else" even with a jurisdiction: separation of duties keeps business data from them."""
     if user.is_superuser:
         return queryset
-    if user.role not in (Role.ORG_STAFF, Role.SYSADMIN) or user.jurisdiction_id is None:
+    if user.role != Role.ORG_STAFF or user.jurisdiction_id is None:
         return queryset.none()
     district_id = user.staff_district_id
     if district_id is None:

@@ -25,6 +25,10 @@ def normalize_mobile(value):
     return value
 
 
+def is_cn_mobile(value):
+    return bool(_MOBILE_RE.match(normalize_mobile(value)))
+
+
 def validate_cn_mobile(value):
     if not _MOBILE_RE.match(normalize_mobile(value)):
         raise ValidationError(

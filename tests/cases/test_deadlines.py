@@ -104,6 +104,8 @@ def test_sms_lands_in_the_outbox_only_for_people_with_a_phone(world):
     assert Notice.objects.filter(user=world.district_staff).count() == before + 1
     message = SmsMessage.objects.get(phone="13511112222")
     assert message.template == "case_overdue" and message.status == SmsMessage.Status.QUEUED
+    # The case's district is the message's, so that only that district's staff see it.
+    assert message.district_id == world.district_a.pk
     # The resident's words stay out of text messages.
     assert "楼道灯" not in message.text
 

@@ -10,14 +10,14 @@ from django.utils import timezone
 
 from cases.models import Case, CaseAttachment, MeetingAssignment, Status, TeamMeeting
 from liaison.models import AuditLog
+from tests.base import PNG
 
 from . import journey
 
 pytestmark = pytest.mark.django_db
 
-# A real 2 × 2 PNG: uploads must open as pictures (liaison.lib.uploads).
-PNG = b'\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02\x00\x00\x00\x02\x08\x02\x00\x00\x00\xfd\xd4\x9as\x00\x00\x00\x16IDATx\x9cc\xfc\xcf\xc0\xc0\xc0\xc0\xc0\xc4\xc0\xc0\xc0\xc0\xc0\x00\x00\r\x1d\x01\x03j\xc2\x9b\xe9\x00\x00\x00\x00IEND\xaeB`\x82'
 MOBILE = "13612345678"
+
 
 
 def detail(case):

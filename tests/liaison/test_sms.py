@@ -196,12 +196,8 @@ def test_outbox_admin_lists_filters_and_searches_with_masked_phones(world, clien
     body = response.content.decode()
     assert "139****1111" in body and "13900001111" not in body
     assert "138****5678" not in body
-    assert client.get(url, {"q": "13812345678"}).content.decode().count("138****5678") == 1
+    assert [m.phone for m in client.get(url, {"q": "13812345678"}).context["cl"].result_list] == ["13812345678"]
     assert client.get(reverse("admin:liaison_smsmessage_change", args=[failed.pk])).status_code == 200
-    # Staff read the outbox; requeueing is the system administrator's.
-    response = client.post(url, {"action": "requeue", "_selected_action": [failed.pk]})
-    failed.refresh_from_db()
-    assert failed.status == SmsMessage.Status.FAILED
 
 
 @pytest.mark.django_db
@@ -214,13 +210,10 @@ def test_outbox_admin_is_refused_to_deputies_and_outsiders(world, client):
 
 
 @pytest.mark.django_db
-def test_system_administrator_requeues_failed_messages_from_the_outbox(client):
-    from liaison.models import Role
-    from tests.base import make_user
-
+def test_staff_requeue_failed_messages_from_the_outbox(world, client):
     failed = queue(status=SmsMessage.Status.FAILED, attempts=3, error="blacklist")
     sent = queue(status=SmsMessage.Status.SENT)
-    client.force_login(make_user("sysadmin", Role.SYSADMIN))
+    client.force_login(world.city_staff)
     url = reverse("admin:liaison_smsmessage_changelist")
     response = client.post(url, {"action": "requeue", "_selected_action": [failed.pk, sent.pk]}, follow=True)
     assert response.status_code == 200

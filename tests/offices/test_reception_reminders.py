@@ -48,6 +48,8 @@ def test_reminder_goes_out_a_week_before_the_period_000_11(world, period):
     assert message.params == {"name": "李四", "start": "1月4日", "end": "1月17日"}
     assert "1月4日" in message.text and "1月17日" in message.text
     assert message.status == SmsMessage.Status.QUEUED
+    # The deputy's district is the message's, so that only that district's staff see it.
+    assert message.district_id == world.district_a.pk
     reminder = ReceptionReminder.objects.get(deputy=world.deputy_b)
     assert (reminder.period, reminder.sms) == (period, message)
 
@@ -285,6 +287,7 @@ def test_moving_a_period_after_its_reminders_tells_each_reminded_deputy_the_new_
     assert [m.phone for m in messages] == ["13800138000", "13900139000"]
     assert messages[1].params == {"name": "李四", "start": "1月11日", "end": "1月24日", "old_start": "1月4日", "old_end": "1月17日"}
     assert "1月4日" in messages[1].text and "1月11日" in messages[1].text
+    assert {m.district_id for m in messages} == {world.district_a.pk}
     # Moved at 23:00: the SMS wait for 08:00 like every other.
     assert all(m.scheduled_at == local(START - dt.timedelta(days=4), 8) for m in messages)
     notice = Notice.objects.get(user=world.deputy_b_user, text__contains="2027-01-11")

@@ -22,14 +22,13 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from liaison.lib import captcha
-from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
+from liaison.models import AuditLog, PrivacyRequest, Role
 from liaison.security.audit import audited
-from tests.base import make_user
+from tests.base import PNG, make_user, sms_code_sent_to
 from tests.cases import journey
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PHONE = "13612345678"
 NEW_PHONE = "13798765432"
 RESIDENT = "resident 136****5678"
@@ -139,11 +138,6 @@ def _unit_review_export(world, client, **_):
 # ---------------------------------------------------------------- the residents' own privacy pages
 
 
-def _code_sent_to(phone):
-    message = SmsMessage.objects.filter(phone=phone, template="privacy_code").order_by("-id").first()
-    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.text).group(1)
-
-
 def _start(client):
     client.get(reverse("privacy:start"))
     return client.post(reverse("privacy:start"), {"mobile": PHONE, "captcha": client.session[captcha.SESSION_KEY]["a"]})
@@ -152,7 +146,7 @@ def _start(client):
 def _verified(world, client):
     case = journey.register(world)
     assert _start(client).status_code == 302
-    assert client.post(reverse("privacy:verify"), {"code": _code_sent_to(PHONE)}).status_code == 302
+    assert client.post(reverse("privacy:verify"), {"code": sms_code_sent_to(PHONE)}).status_code == 302
     return case, PrivacyRequest.objects.get(kind=PrivacyRequest.Kind.ACCESS)
 
 
@@ -168,7 +162,7 @@ def _privacy_verify(world, client, **_):
     journey.register(world)
     _start(client)
     access = PrivacyRequest.objects.get()
-    return Probe(lambda: client.post(reverse("privacy:verify"), {"code": _code_sent_to(PHONE)}), "privacy_verified",
+    return Probe(lambda: client.post(reverse("privacy:verify"), {"code": sms_code_sent_to(PHONE)}), "privacy_verified",
                  None, access, actor_repr=RESIDENT, detail={"cases": 1})
 
 
@@ -207,7 +201,7 @@ def _privacy_correct_new_phone(world, client, **_):
 def _privacy_correct_confirm(world, client, **_):
     case, _access = _verified(world, client)
     client.post(reverse("privacy:correct", args=[case.pk]), {"name": "刘阿姨", "mobile": NEW_PHONE, "address": ""})
-    return Probe(lambda: client.post(reverse("privacy:correct_confirm"), {"code": _code_sent_to(NEW_PHONE)}),
+    return Probe(lambda: client.post(reverse("privacy:correct_confirm"), {"code": sms_code_sent_to(NEW_PHONE)}),
                  "privacy_corrected", None, case, actor_repr=RESIDENT,
                  detail={"fields": ["reporter_address", "reporter_mobile"]})
 

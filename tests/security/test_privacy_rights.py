@@ -15,8 +15,10 @@ from django.utils import timezone
 from cases.models import Status
 from liaison import privacy
 from liaison.lib import captcha
+from liaison.lib.sms import locmem
 from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
 from liaison.privacy_services import resident_data_retention_run
+from tests.base import sms_code_sent_to
 from tests.cases import journey
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +34,6 @@ def _clear_cache():
     cache.clear()
 
 
-def _code_sent_to(phone):
-    message = SmsMessage.objects.filter(phone=phone, template="privacy_code").order_by("-id").first()
-    assert message is not None, f"no code in the outbox for {phone}"
-    return re.search(r"(?<!\d)(\d{6})(?!\d)", message.text).group(1)
 
 
 def _start(client, phone=PHONE):
@@ -46,7 +44,7 @@ def _start(client, phone=PHONE):
 
 def _verified(client, phone=PHONE):
     assert _start(client, phone)["Location"] == reverse("privacy:verify")
-    response = client.post(reverse("privacy:verify"), {"code": _code_sent_to(phone)})
+    response = client.post(reverse("privacy:verify"), {"code": sms_code_sent_to(phone)})
     assert response.status_code == 302 and response["Location"] == reverse("privacy:mine")
     return response
 
@@ -60,11 +58,11 @@ def test_resident_sees_corrects_and_deletes_their_data_with_an_sms_code(world, c
     page = client.get(reverse("privacy:verify"))
     assert "136****5678" in page.content.decode()
     # A wrong code is refused and counted.
-    wrong = "000000" if _code_sent_to(PHONE) != "000000" else "111111"
+    wrong = "000000" if sms_code_sent_to(PHONE) != "000000" else "111111"
     refused = client.post(reverse("privacy:verify"), {"code": wrong})
     assert refused.status_code == 200 and "验证码错误或已过期" in refused.content.decode()
     assert client.get(reverse("privacy:mine"))["Location"] == reverse("privacy:start")
-    assert client.post(reverse("privacy:verify"), {"code": _code_sent_to(PHONE)})["Location"] == reverse("privacy:mine")
+    assert client.post(reverse("privacy:verify"), {"code": sms_code_sent_to(PHONE)})["Location"] == reverse("privacy:mine")
 
     # See: the resident's own case with their data, nobody else's; no-store; audited.
     mine = client.get(reverse("privacy:mine"))
@@ -91,10 +89,10 @@ def test_resident_sees_corrects_and_deletes_their_data_with_an_sms_code(world, c
     case.refresh_from_db()
     assert case.reporter_mobile == PHONE
     confirm = reverse("privacy:correct_confirm")
-    assert client.post(confirm, {"code": wrong if wrong != _code_sent_to(NEW_PHONE) else "222222"}).status_code == 200
+    assert client.post(confirm, {"code": wrong if wrong != sms_code_sent_to(NEW_PHONE) else "222222"}).status_code == 200
     case.refresh_from_db()
     assert case.reporter_mobile == PHONE
-    assert client.post(confirm, {"code": _code_sent_to(NEW_PHONE)})["Location"] == reverse("privacy:mine")
+    assert client.post(confirm, {"code": sms_code_sent_to(NEW_PHONE)})["Location"] == reverse("privacy:mine")
     case.refresh_from_db()
     assert case.reporter_mobile == NEW_PHONE
     assert AuditLog.objects.filter(action="privacy_corrected", object_id=str(case.pk), detail__fields=["reporter_mobile"]).exists()
@@ -147,7 +145,7 @@ def test_a_phone_without_data_gets_the_same_answers_and_no_code(world, client):
 def test_five_wrong_codes_end_the_request(world, client):
     journey.register(world)
     _start(client)
-    right = _code_sent_to(PHONE)
+    right = sms_code_sent_to(PHONE)
     wrong = "000000" if right != "000000" else "111111"
     for _i in range(5):
         client.post(reverse("privacy:verify"), {"code": wrong})
@@ -161,7 +159,7 @@ def test_an_expired_code_is_refused(world, client):
     journey.register(world)
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         _start(client)
-        code = _code_sent_to(PHONE)
+        code = sms_code_sent_to(PHONE)
         traveller.shift(datetime.timedelta(minutes=11))
         response = client.post(reverse("privacy:verify"), {"code": code})
     assert response.status_code == 200 and "privacy-error" in response.content.decode()
@@ -216,14 +214,17 @@ def test_the_code_reaches_the_phone_at_once_even_in_quiet_hours(world, client, d
     assert message.status == SmsMessage.Status.SENT and message.scheduled_at == night
 
 
-def test_a_real_provider_leaves_only_a_masked_code_in_the_outbox(world, client, settings, django_capture_on_commit_callbacks):
-    settings.SMS_BACKEND = "liaison.lib.sms.console.ConsoleBackend"
+def test_a_delivered_code_leaves_only_a_masked_copy_in_the_outbox(world, client, settings, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "liaison.lib.sms.locmem.LocmemBackend"
     journey.register(world)
     with django_capture_on_commit_callbacks(execute=True):
         _start(client)
     message = SmsMessage.objects.get(template="privacy_code")
     assert message.status == SmsMessage.Status.SENT
+    [delivery] = locmem.sent
+    assert re.fullmatch(r"\d{6}", delivery.params["code"]) and delivery.params["code"] in delivery.text
     assert "******" in message.text and not re.search(r"\d{6}", message.text)
+    assert message.params["code"] == "******" and message.secret == ""
 
 
 def test_the_notice_links_to_the_rights_page_and_states_the_retention_setting(world, client, settings):

@@ -7,6 +7,11 @@ caller directly): it claims due rows in batches with SELECT ... FOR UPDATE SKIP 
 so two runs never hand the same row to the provider, and a row claimed by a worker that died is
 picked up again once its lease has expired. Temporary provider errors are retried with
 exponential back-off; permanent ones are recorded and left for staff (the admin can requeue).
+
+Secret parameters (templates.SmsTemplate.secret: a resident's one-time code) never reach the row in
+clear: it shows ******, keeps the real value sealed (secrets.seal) and loses even that once the
+message is sent, has failed for good or has expired. Backends get a Delivery, the one object that
+carries the real values, and only for the time of the call.
 """
 
 import datetime as dt
@@ -18,13 +23,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .base import BaseSmsBackend, SmsError, SmsResult
+from .base import BaseSmsBackend, Delivery, SmsError, SmsResult
 from .quiet import in_quiet_hours, outside_quiet_hours
-from .templates import TEMPLATES, render
+from .secrets import seal, unseal
+from .templates import MASK, TEMPLATES, render, secret_names, split_secret
 
 __all__ = [
     "TEMPLATES",
+    "MASK",
     "BaseSmsBackend",
+    "Delivery",
     "SmsError",
     "SmsResult",
     "get_backend",
@@ -34,6 +42,7 @@ __all__ = [
     "sms_build",
     "sms_deliver",
     "sms_deliver_many",
+    "sms_requeue",
     "sms_send_due",
 ]
 
@@ -48,6 +57,7 @@ _UPDATE_FIELDS = [
     "error",
     "scheduled_at",
     "claimed_at",
+    "secret",
 ]
 
 
@@ -55,17 +65,39 @@ def get_backend(path=None, **kwargs):
     return import_string(path or settings.SMS_BACKEND)(**kwargs)
 
 
-def sms_build(*, phone, template, params, now=None):
+def sms_build(*, phone, template, params, now=None, district=None, expires_at=None):
     """An unsaved outbox row for one of our templates (see templates.TEMPLATES), due at once or,
-    in quiet hours, at 08:00."""
+    in quiet hours, at 08:00. `district` (a Jurisdiction or its id) is whose business the message
+    is, for scoping the outbox; `expires_at` is when it is no longer worth sending."""
     from liaison.models import SmsMessage
 
+    shown, secret = split_secret(template, params)
     return SmsMessage(
         phone=phone,
+        district_id=getattr(district, "pk", district),
         template=template,
-        params=params,
-        text=render(template, params),
+        params=shown,
+        text=render(template, shown),
+        secret=seal(secret),
+        expires_at=expires_at,
         scheduled_at=outside_quiet_hours(now or timezone.now()),
+    )
+
+
+def _delivery(message):
+    """What the backend needs, with the secret parameters opened; None when a template's secret
+    is gone (already delivered, expired, or sealed under another key): sending the mask instead
+    would only confuse the recipient."""
+    params = dict(message.params or {})
+    if secret_names(message.template):
+        secret = unseal(message.secret)
+        if secret is None:
+            return None
+        params.update(secret)
+    return Delivery(
+        pk=message.pk, phone=message.phone, template=message.template, params=params,
+        text=render(message.template, params) if message.template in TEMPLATES else message.text,
+        shown_text=message.text,
     )
 
 
@@ -79,16 +111,22 @@ def _send_one(message, backend, now):
     for a failure, None for success."""
     from liaison.models import SmsMessage
 
+    message.claimed_at = None
+    if message.expires_at is not None and now >= message.expires_at:
+        return _give_up(message, SmsError("Expired before it could be delivered", permanent=True, code="Expired"))
+    delivery = _delivery(message)
+    if delivery is None:
+        return _give_up(message, SmsError("The secret parameters are gone", permanent=True, code="SecretGone"))
     message.attempts += 1
     message.backend = f"{type(backend).__module__}.{type(backend).__name__}"
-    message.claimed_at = None
     try:
-        result = backend.send(message)
+        result = backend.send(delivery)
     except SmsError as exc:
         message.error = f"{exc.code}: {exc}" if exc.code else str(exc)
         message.provider_code = exc.code[:100]
         if exc.permanent or message.attempts >= settings.SMS_MAX_ATTEMPTS:
             message.status = SmsMessage.Status.FAILED
+            message.secret = ""
         else:
             message.status = SmsMessage.Status.QUEUED
             message.scheduled_at = outside_quiet_hours(now + retry_delay(message.attempts))
@@ -98,6 +136,8 @@ def _send_one(message, backend, now):
         message.status = SmsMessage.Status.QUEUED
         message.scheduled_at = outside_quiet_hours(now + retry_delay(message.attempts))
         return SmsError(str(exc), permanent=False, code=type(exc).__name__)
+    # The provider has the secret now: nobody needs it back, so nobody can have it back.
+    message.secret = ""
     if not isinstance(result, SmsResult):
         result = SmsResult(provider_message_id=result or "")
     message.provider_message_id = result.provider_message_id[:100]
@@ -107,6 +147,17 @@ def _send_one(message, backend, now):
     message.sent_at = timezone.now()
     message.error = ""
     return None
+
+
+def _give_up(message, error):
+    """Fail a message without sending it, and drop its secret."""
+    from liaison.models import SmsMessage
+
+    message.status = SmsMessage.Status.FAILED
+    message.error = f"{error.code}: {error}"
+    message.provider_code = error.code
+    message.secret = ""
+    return error
 
 
 def sms_deliver(message, *, backend=None):
@@ -155,6 +206,20 @@ def _save_outcomes(messages):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def sms_requeue(*, messages):
+    """Queue failed messages again (after staff fixed a wrong number or a template approval).
+    Messages with a secret parameter are left failed: their secret is gone with the first failure,
+    and a one-time code has run out long before anyone could fix anything."""
+    from liaison.models import SmsMessage
+
+    secret_templates = [name for name, template in TEMPLATES.items() if template.secret]
+    return (
+        messages.filter(status=SmsMessage.Status.FAILED)
+        .exclude(template__in=secret_templates)
+        .update(status=SmsMessage.Status.QUEUED, error="", attempts=0, claimed_at=None, scheduled_at=timezone.now())
+    )
 
 
 @dataclass

@@ -1,7 +1,11 @@
 """Our SMS templates. A provider sends only texts it approved beforehand, identified by its own
 template id (settings.SMS_TEMPLATE_IDS maps our names to those ids) and filled with positional
 parameters; `params` gives their order. `text` is our rendering of the same words, stored on the
-outbox row so staff can read what was sent."""
+outbox row so staff can read what was sent.
+
+`secret` names parameters nobody may read back, such as a one-time code: the outbox row shows them
+as MASK, in its parameters and its text alike, and keeps the real values only sealed
+(liaison.lib.sms.secrets) until the provider has them."""
 
 from dataclasses import dataclass
 
@@ -13,7 +17,10 @@ class SmsTemplate:
     name: str
     text: str
     params: tuple
+    secret: tuple = ()
 
+
+MASK = "******"
 
 TEMPLATES = {
     t.name: t
@@ -42,6 +49,7 @@ TEMPLATES = {
             # The one-time code of a resident's personal-information request: {1} code, {2} minutes.
             _("Your verification code is {code}, valid for {minutes} minutes. It lets you see, correct or delete the personal information you gave the deputy liaison office. If you did not ask for it, ignore this message."),
             ("code", "minutes"),
+            secret=("code",),
         ),
     ]
 }
@@ -50,6 +58,18 @@ TEMPLATES = {
 def render(name, params):
     template = TEMPLATES[name]
     return str(template.text).format(**{key: params.get(key, "") for key in template.params})
+
+
+def secret_names(name):
+    template = TEMPLATES.get(name)
+    return template.secret if template else ()
+
+
+def split_secret(name, params):
+    """(params with the secret ones replaced by MASK, the secret ones alone)."""
+    names = secret_names(name)
+    secret = {key: params[key] for key in names if key in params}
+    return {**params, **{key: MASK for key in secret}}, secret
 
 
 def ordered_params(name, params):

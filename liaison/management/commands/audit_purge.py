@@ -1,7 +1,6 @@
 """Delete audit entries older than AUDIT_RETENTION_DAYS — the nightly beat job's work, runnable by
-hand. Deployments that revoke DELETE on the audit table from the application's database role
-(docs/security.md) switch the beat entry off and run this command from cron with the
-maintenance role's DATABASE_URL instead."""
+hand. On PostgreSQL it goes through the owner's purge function (liaison.services.audit_purge), so
+the application's role runs it too, though it may not DELETE from the audit table itself."""
 
 from django.core.management.base import BaseCommand
 
