@@ -21,7 +21,6 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,10 +30,11 @@ from liaison.models import Role, SmsMessage, User
 from liaison.services import notices_send
 from offices.models import OfficeLiaison, TeamMembership
 
-from .models import Case, CaseDispatch, CaseReminder, Status
+from .deadline_selectors import FORWARD_PENDING, dispatch_overdue_q, forward_overdue_q
+from .models import Case, CaseDispatch, CaseReminder
 
-# States in which a case still waits to be forwarded: registered (no owner yet) or owner assigned.
-AWAITING_FORWARD = (Status.REGISTERED, Status.ASSIGNED)
+# Kept for importers; the rule itself is cases.deadline_selectors.
+AWAITING_FORWARD = FORWARD_PENDING
 
 
 def _case_url(case):
@@ -154,7 +154,7 @@ def case_overdue_scan(*, today=None, now=None):
     people = _Recipients()
     with translation.override(settings.LANGUAGE_CODE):
         late_forward = (
-            Case.objects.filter(status__in=AWAITING_FORWARD, forward_due__lt=today)
+            Case.objects.filter(forward_overdue_q(today))
             .select_related("owner__user")
             .order_by("pk")
         )
@@ -167,10 +167,7 @@ def case_overdue_scan(*, today=None, now=None):
             summary["forward" if done else "already"] += 1
 
         late_reply = (
-            CaseDispatch.objects.filter(
-                case__status=Status.DISPATCHED, round=F("case__dispatch_round"), replied_at__isnull=True,
-                deadline__lt=today,
-            )
+            CaseDispatch.objects.filter(dispatch_overdue_q(today))
             .select_related("case__owner__user", "unit")
             .order_by("pk")
         )

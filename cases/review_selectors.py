@@ -168,8 +168,8 @@ def cases_for_export(*, user, filters):
     of CaseExportForm.to_filters()."""
     from django.db.models import Prefetch
 
+    from .deadline_selectors import case_overdue_q
     from .models import CaseDispatch
-    from .reminder_services import AWAITING_FORWARD
     from .selectors import cases_visible_to
 
     qs = cases_visible_to(user=user)
@@ -187,10 +187,7 @@ def cases_for_export(*, user, filters):
     if f.get("q"):
         qs = qs.filter(Q(title__icontains=f["q"]) | Q(tracking_code__iexact=f["q"].strip()))
     if f.get("overdue"):
-        today = timezone.localdate()
-        qs = qs.filter(
-            Q(status__in=AWAITING_FORWARD, forward_due__lt=today) | Q(status=Status.DISPATCHED, reply_due__lt=today)
-        )
+        qs = qs.filter(case_overdue_q())
     return qs.select_related("district", "office", "category", "owner").prefetch_related(
         Prefetch("dispatches", queryset=CaseDispatch.objects.select_related("unit").order_by("round", "id"))
     ).order_by("-received_on", "-id")

@@ -43,6 +43,20 @@ TEMPLATES = {
             _("Your verification code is {code}, valid for {minutes} minutes. It lets you see, correct or delete the personal information you gave the deputy liaison office. If you did not ask for it, ignore this message."),
             ("code", "minutes"),
         ),
+        # ---- a unit's moves on a dispatched case (cases.dispatch_services). Only codes, unit
+        # names and dates: no resident's words leave the system by text message.
+        SmsTemplate(
+            "case_returned",
+            # To staff of the case's district: {1} name, {2} tracking code, {3} unit.
+            _("Dear {name}, case {code} was returned by {unit} as not theirs to handle. Please dispatch it again in the portal."),
+            ("name", "code", "unit"),
+        ),
+        SmsTemplate(
+            "case_extension_decided",
+            # To the unit's handlers: {1} name, {2} tracking code, {3} approved/refused, {4} deadline now.
+            _("Dear {name}, your request to extend the reply deadline of case {code} was {decision}. The deadline is now {due}."),
+            ("name", "code", "decision", "due"),
+        ),
     ]
 }
 
