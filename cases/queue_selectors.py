@@ -33,7 +33,8 @@ def deputy_queue(*, user):
     as owner, forwarding and feeding back; as leader, cases still without an owner."""
     led_offices = TeamMembership.objects.filter(deputy__user=user, is_leader=True).values("team__office_id")
     needs = Q(owner__user=user, status__in=[Status.ASSIGNED, Status.REPLIED, Status.ANSWERED]) | Q(
-        office_id__in=led_offices, owner__isnull=True, status__in=[Status.REGISTERED, Status.ANSWERED]
+        # A case answered on the spot gets no owner: it goes straight to feedback [003].
+        office_id__in=led_offices, owner__isnull=True, status=Status.REGISTERED
     )
     return _with_flags(cases_visible_to(user=user), needs)
 
