@@ -56,3 +56,29 @@ def flag(q):
 def case_is_overdue(case, today=None):
     """One case, by the same rule (one query)."""
     return Case.objects.filter(pk=case.pk).filter(case_overdue_q(today)).exists()
+
+
+# ---------------------------------------------------------------- proposals and motions
+#
+# Dispatched and replied like a case (SPEC §3): a unit's share is overdue when it is of the
+# current round, not replied, the proposal still waits for the units, and the deadline passed.
+
+
+def proposal_open_dispatch_q():
+    """On ProposalDispatch: a share its unit still owes."""
+    from .models import ProposalStatus
+
+    return Q(replied_at__isnull=True, round=F("proposal__dispatch_round"), proposal__status=ProposalStatus.DISPATCHED)
+
+
+def proposal_dispatch_overdue_q(today=None):
+    """On ProposalDispatch: a share still owed whose deadline has passed."""
+    today = today or timezone.localdate()
+    return proposal_open_dispatch_q() & Q(deadline__lt=today)
+
+
+def proposal_overdue_q(today=None):
+    """On Proposal: at least one overdue share."""
+    from .models import ProposalDispatch
+
+    return Q(pk__in=ProposalDispatch.objects.filter(proposal_dispatch_overdue_q(today)).values("proposal_id"))

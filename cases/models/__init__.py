@@ -25,8 +25,10 @@ from .proposals import (  # noqa: F401
     Inquiry,
     Proposal,
     ProposalCosigner,
+    ProposalDispatch,
     ProposalEvent,
     ProposalKind,
+    ProposalReminder,
     ProposalReplyResult,
     ProposalStatus,
 )

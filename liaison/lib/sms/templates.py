@@ -57,6 +57,12 @@ TEMPLATES = {
             _("Dear {name}, your request to extend the reply deadline of case {code} was {decision}. The deadline is now {due}."),
             ("name", "code", "decision", "due"),
         ),
+        SmsTemplate(
+            "proposal_overdue",
+            # {1} name, {2} the proposal's title (a deputy's words, cut short), {3} unit, {4} deadline.
+            _("Dear {name}, the reply of {unit} to the proposal “{title}” is overdue (deadline {due}). Please handle it in the portal."),
+            ("name", "title", "unit", "due"),
+        ),
     ]
 }
 
