@@ -162,7 +162,11 @@ def unit_inbox(request):
     ]
     return render(
         request, "cases/unit_inbox.html",
-        {"page": page, "show": show, "q": q, "sort": sort, "columns": columns, "today": today},
+        {"page": page, "show": show, "q": q, "sort": sort, "columns": columns, "today": today,
+         # The same orders as the column headers, for phones, where the header row is hidden.
+         "sort_options": [("deadline", _("Fewest days left first")), ("-deadline", _("Most days left first")),
+                          ("-dispatched", _("Latest dispatched first")), ("dispatched", _("Earliest dispatched first")),
+                          ("district", _("By district")), ("office", _("By office"))]},
     )
 
 

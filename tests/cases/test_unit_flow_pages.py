@@ -196,6 +196,9 @@ def test_inbox_sorts_by_each_column_both_ways(world, login_as):
     assert titles("dispatched") == ["甲", "乙"] and titles("-dispatched") == ["乙", "甲"]
     assert len(titles("district")) == len(titles("-office")) == 2
     assert titles("nonsense; drop table") == ["乙", "甲"]
+    # On phones the header row is hidden: the same orders are offered in a select.
+    page = client.get(reverse("cases:inbox"), {"sort": "-dispatched"}).content.decode()
+    assert 'data-testid="sort"' in page and '<option value="-dispatched" selected>' in page
 
 
 def test_inbox_no_longer_lists_a_returned_case_as_waiting(world, login_as):
