@@ -27,7 +27,9 @@ from django.utils import timezone
 from liaison.models import Role
 from offices.models import Unit
 
-from .models import Satisfaction, Status
+from .models import DispatchStatus, Satisfaction, Status
+
+NOT_RECEIVED = (DispatchStatus.RETURNED, DispatchStatus.REDISPATCHED, DispatchStatus.CLOSED)
 
 CITY_LEVEL = "city"
 
@@ -115,7 +117,11 @@ def unit_review_queryset(*, user, year, district=None, q=""):
         units = units.filter(district_id=district)
     if q:
         units = units.filter(name__icontains=q)
-    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end)
+    # A share the unit returned as not its business (and staff re-dispatched or closed) is not
+    # one it received: it counts for the unit that got it instead.
+    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end) & ~Q(
+        dispatches__status__in=NOT_RECEIVED
+    )
     last_round = Q(dispatches__round=F("dispatches__case__dispatch_round"))
     rated_now = last_round & Q(dispatches__case__status__in=[Status.FED_BACK, Status.ARCHIVED])
     return (

@@ -265,3 +265,16 @@ def test_the_unit_moves_are_rows_of_the_dispatch_table_not_case_states():
     # No case transition starts or ends in a state only units know about.
     for t in workflow.TRANSITIONS.values():
         assert t.target in Status.values
+
+
+def test_a_returned_share_does_not_count_against_the_unit_in_the_year_end_review_000_7(world):
+    from cases.review_selectors import as_reviews, unit_review_queryset
+
+    case = dispatched(world)
+    ds.dispatch_return(dispatch=share_of(case, world.unit_a), reason="不属我局", actor=world.handler)
+    ds.dispatch_redispatch(dispatch=CaseDispatch.objects.get(case=case), units=[world.unit_b], deadline=in_days(5),
+                           actor=world.city_staff)
+    reviews = {r.unit_id: r for r in as_reviews(unit_review_queryset(user=world.city_staff,
+                                                                     year=timezone.localdate().year))}
+    assert reviews[world.unit_a.pk].received == 0
+    assert reviews[world.unit_b.pk].received == 1
