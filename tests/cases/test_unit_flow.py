@@ -278,3 +278,15 @@ def test_a_returned_share_does_not_count_against_the_unit_in_the_year_end_review
                                                                      year=timezone.localdate().year))}
     assert reviews[world.unit_a.pk].received == 0
     assert reviews[world.unit_b.pk].received == 1
+
+
+def test_the_residents_tracking_page_shows_moves_of_the_case_not_the_units_internal_steps(world):
+    from cases.public_selectors import case_public_progress
+
+    case = dispatched(world, days=3)
+    ds.dispatch_sign(dispatch=share_of(case, world.unit_a), actor=world.handler)
+    ext = ds.extension_request(dispatch=share_of(case, world.unit_a), new_deadline=in_days(9), reason="等报告",
+                               actor=world.handler)
+    ds.extension_approve(extension=ext, actor=world.district_staff)
+    steps = [s["status"] for s in case_public_progress(case)["steps"]]
+    assert steps == ["registered", "assigned", "forwarded", "dispatched"]
