@@ -319,3 +319,15 @@ def test_a_case_answered_on_the_spot_cannot_be_assigned_or_dispatched_003(world,
     assert not [c for c in leader.get(reverse("cases:queue")).context["page"] if c.pk == case.pk and c.needs_action]
     moves = [t.action for t in login_as(world.liaison).get(detail(case)).context["moves"]]
     assert moves == ["feedback"]
+
+
+def test_every_new_page_uses_a_bounded_number_of_queries(world, client, django_assert_max_num_queries):
+    targets = _all_targets(world)
+    for name in (*UNIT_PAGES, *STAFF_PAGES):
+        client.force_login(world.handler if name in UNIT_PAGES else world.district_staff)
+        client.get(url(name, targets[name]))
+        with django_assert_max_num_queries(10):
+            assert client.get(url(name, targets[name])).status_code == 200, name
+    client.force_login(world.district_staff)
+    with django_assert_max_num_queries(25):
+        assert client.get(detail(targets["dispatch_close"].case)).status_code == 200
