@@ -4,7 +4,16 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from liaison.admin_export import ExportActionMixin
 from offices.admin import ScopedModelAdmin
 
-from .models import Case, CaseDispatch, CaseEvent, CaseReminder, Category, MeetingAssignment, TeamMeeting
+from .models import (
+    Case,
+    CaseDispatch,
+    CaseEvent,
+    CaseReminder,
+    Category,
+    DeadlineExtension,
+    MeetingAssignment,
+    TeamMeeting,
+)
 
 
 class ReadOnlyAdminMixin:
@@ -41,7 +50,8 @@ class CaseEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class CaseDispatchInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseDispatch
-    fields = ("round", "unit", "deadline", "result", "will_solve_by", "replied_at")
+    fields = ("round", "unit", "status", "deadline", "signed_at", "returned_at", "return_reason", "result",
+              "will_solve_by", "replied_at")
     readonly_fields = fields
     extra = 0
 
@@ -90,3 +100,14 @@ class CaseReminderAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     district_path = "case__district"
     list_display = ("case", "kind", "due_on", "created_at")
     list_filter = ("kind",)
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    """Units ask and staff decide on the case page; the admin lists the requests."""
+
+    district_path = "dispatch__case__district"
+    list_display = ("dispatch", "old_deadline", "new_deadline", "status", "requested_at", "decided_by")
+    list_filter = ("status",)
+    search_fields = ("dispatch__case__tracking_code", "dispatch__unit__name")
+    list_select_related = ("dispatch__case", "dispatch__unit", "decided_by")

@@ -1,7 +1,9 @@
 """Demo public-opinion cases for seed_demo, walked through the real services so that the
 timelines, the team meetings, the units' replies and the points are the real thing: every
 community office gets a handful of cases spread over the workflow (some late), and the demo
-logins (demo_liaison, demo_leader, demo_deputy, demo_handler, demo_district) all find work waiting.
+logins (demo_liaison, demo_leader, demo_deputy, demo_handler, demo_district) all find work waiting; a
+case signed for by demo_handler's unit, one with an extension request and one returned show the
+unit's side.
 Proposals, motions and inquiries come from cases.demo_proposals."""
 
 import datetime
@@ -69,8 +71,56 @@ def seed(*, org, scale, rng):
             )
             _walk(case, stage, org=org, rng=rng, staff=staff, liaison=liaison, leader=leader, members=members,
                   units=units, handler_of=handler_of, today=today)
+    _unit_side(org=org, staff=staff, handler_of=handler_of, liaison_of=liaison_of, categories=categories, today=today)
     if scale == "demo":
         _publish_bulletin(staff, today.year)
+
+
+def _unit_side(*, org, staff, handler_of, liaison_of, categories, today):
+    """A unit's side of dispatched cases for demo_handler (the first unit's handler) and
+    demo_district (the first district's staff): a case signed for, one with an extension request
+    waiting for staff, and one returned as wrongly dispatched."""
+    from . import dispatch_services
+
+    unit = org["units"][0]
+    handler = handler_of.get(unit.pk)
+    district = org["districts"][0]
+    team = next((t for t in org["teams"] if t.office.district_id == district.pk and t.office_id in liaison_of), None)
+    if handler is None or team is None:
+        return
+    members = list(TeamMembership.objects.filter(team=team).select_related("deputy__user").order_by("-is_leader", "pk"))
+    leader = next((m.deputy for m in members if m.is_leader and m.deputy.user_id), None)
+    if leader is None:
+        return
+    liaison = liaison_of[team.office_id]
+    category = categories.get("城市管理") or next(iter(categories.values()))
+    stories = [
+        ("signed", "人行道地砖松动", "社区主路人行道多处地砖松动，雨天踩上去溅水，老人易摔倒。"),
+        ("extension", "小区排水管网老化", "小区雨污管网老化，暴雨时地下车库进水，需要整体改造。"),
+        ("returned", "菜市场周边违章搭建", "菜市场门口有商户违章搭建雨棚，占用消防通道。"),
+    ]
+    for stage, title, content in stories:
+        case = services.case_register(
+            office=team.office, channel=Channel.RECEPTION, category=category, title=title, content=content,
+            reporter_name="黄女士", reporter_mobile="13800000000", received_by=[leader],
+            received_on=today - datetime.timedelta(days=6), actor=liaison,
+        )
+        services.team_meeting_record(team=team, date=today, attendees=[m.deputy for m in members],
+                                     notes="接待后集体商议，逐件确定领办人。", assignments=[(case, leader)], actor=leader.user)
+        services.case_forward(case=case, actor=liaison, comment="请组织部交办。")
+        services.case_dispatch(case=case, units=[unit], deadline=today + datetime.timedelta(days=7), actor=staff,
+                               instructions="请核实情况并按期答复。")
+        share = case.dispatches.get()
+        if stage == "returned":
+            dispatch_services.dispatch_return(dispatch=share, reason="该事项属区城管和消防部门职责，不属本单位，请改派。",
+                                              actor=handler)
+            continue
+        dispatch_services.dispatch_sign(dispatch=share, actor=handler)
+        if stage == "extension":
+            dispatch_services.extension_request(
+                dispatch=share, new_deadline=today + datetime.timedelta(days=30), actor=handler,
+                reason="管网改造需先做管道检测并报区水务部门审批，预计需要一个月。",
+            )
 
 
 def _publish_bulletin(staff, year):

@@ -48,12 +48,17 @@ def seed(*, org, scale, rng):
         if i % 3 == 2:
             continue  # filed, waiting for dispatch
         unit = units[i % len(units)]
+        # Every other dispatched one also goes to demo_handler's unit (units[0]): several units
+        # answer one proposal, and demo_handler has proposals to reply to.
+        extra = [units[0]] if i % 2 == 0 and unit.pk != units[0].pk else []
         services.proposal_dispatch(
-            proposal=p, unit=unit, deadline=today + datetime.timedelta(days=rng.randint(10, 40)), actor=staff
+            proposal=p, units=[unit, *extra], deadline=today + datetime.timedelta(days=rng.randint(10, 40)), actor=staff
         )
         if i % 3 == 1:
             continue
-        services.proposal_reply(proposal=p, result="will_solve", reply="已列入年度工作计划，预计年底前完成。", actor=handler_of[unit.pk])
+        for u in (unit, *extra):
+            services.proposal_reply(proposal=p, result="will_solve", reply="已列入年度工作计划，预计年底前完成。",
+                                    actor=handler_of[u.pk])
         services.proposal_evaluate(proposal=p, evaluation=rng.choice([Evaluation.SATISFIED, Evaluation.BASIC]), note="", actor=lead.user)
     for k, topic in enumerate(INQUIRY_TOPICS[: 2 if scale == "demo" else 4]):
         unit = units[(k * 3) % len(units)]

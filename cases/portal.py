@@ -17,7 +17,7 @@ def _cases_panel(request):
     elif user.role == Role.ORG_STAFF:
         qs, url = queues.staff_dispatch_queue(user=user), "cases:dispatch_queue"
     elif user.role == Role.UNIT_HANDLER:
-        waiting = queues.unit_inbox(user=user).filter(replied_at__isnull=True, is_current=True).count()
+        waiting = queues.unit_inbox(user=user).filter(is_owed=True).count()
         if not waiting:
             return ""
         return render_to_string("cases/panel.html", {"waiting": waiting, "url": "cases:inbox"}, request=request)
@@ -25,9 +25,14 @@ def _cases_panel(request):
         return ""
     waiting = qs.filter(needs_action=True).count()
     late = qs.filter(queues.overdue_q()).count()
-    if not waiting and not late:
+    requests = 0
+    if user.role == Role.ORG_STAFF:
+        returned, extensions = queues.staff_unit_requests(user=user)
+        requests = returned.count() + extensions.count()
+    if not waiting and not late and not requests:
         return ""
-    return render_to_string("cases/panel.html", {"waiting": waiting, "late": late, "url": url}, request=request)
+    return render_to_string("cases/panel.html", {"waiting": waiting, "late": late, "requests": requests, "url": url},
+                            request=request)
 
 
 NAV = [

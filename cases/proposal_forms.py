@@ -37,13 +37,15 @@ class ProposalFileForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.none())
+    units = forms.ModelMultipleChoiceField(
+        label=_("Responsible units"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     deadline = forms.DateField(label=_("Reply deadline"), widget=forms.DateInput(attrs={"type": "date"}))
     instructions = forms.CharField(label=_("Instructions"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        self.fields["units"].queryset = units
 
     def clean_deadline(self):
         value = self.cleaned_data["deadline"]

@@ -6,7 +6,7 @@ from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 from offices.models import Deputy
 
-from .models.proposals import Inquiry, Proposal, ProposalStatus
+from .models.proposals import Inquiry, Proposal, ProposalDispatch, ProposalStatus
 
 # A unit sees a proposal from its dispatch on; before that it is none of its business.
 UNIT_VISIBLE = (ProposalStatus.DISPATCHED, ProposalStatus.REPLIED, ProposalStatus.EVALUATED)
@@ -21,7 +21,8 @@ def proposals_visible_to(*, user):
     if user.role == Role.UNIT_HANDLER:
         if user.unit_id is None:
             return qs.none()
-        return qs.filter(unit_id=user.unit_id, status__in=UNIT_VISIBLE)
+        shares = ProposalDispatch.objects.filter(unit_id=user.unit_id).values("proposal_id")
+        return qs.filter(pk__in=shares, status__in=UNIT_VISIBLE)
     if user.role == Role.LIAISON:
         # The proposals of the deputies serving the liaison's offices.
         lead_ids = Deputy.objects.filter(memberships__team__office__liaison_links__user=user).values("pk")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import scope_to_staff
-from liaison.models import Role
+from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 
 from .models.proposals import (
@@ -18,6 +18,7 @@ from .models.proposals import (
     Inquiry,
     Proposal,
     ProposalCosigner,
+    ProposalDispatch,
     ProposalEvent,
     ProposalKind,
     ProposalReplyResult,
@@ -62,7 +63,13 @@ def proposal_can(action, *, proposal, user):
             return False
         return scope_to_staff(Proposal.objects.filter(pk=proposal.pk), user).exists()
     if action == "reply":
-        return user.role == Role.UNIT_HANDLER and user.unit_id is not None and user.unit_id == proposal.unit_id
+        # A handler of a unit that still owes its share of the current round.
+        return (
+            user.role == Role.UNIT_HANDLER and user.unit_id is not None
+            and ProposalDispatch.objects.filter(
+                proposal_id=proposal.pk, unit_id=user.unit_id, round=proposal.dispatch_round, replied_at__isnull=True
+            ).exists()
+        )
     # submit, withdraw, evaluate belong to the filing / lead deputy.
     deputy = _deputy_of(user)
     return deputy is not None and deputy.pk == proposal.lead_id
@@ -83,9 +90,11 @@ def _check(proposal, action, actor):
         raise ValidationError(_("You are not allowed to do this."), code="forbidden")
 
 
-def _move(proposal, action, *, actor, comment="", fields=()):
-    """Check, set the new status, save, and append the event. Caller holds the row lock."""
-    _check(proposal, action, actor)
+def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
+    """Check (unless the caller did), set the new status, save, and append the event. Caller
+    holds the row lock."""
+    if not checked:
+        _check(proposal, action, actor)
     old = proposal.status
     proposal.status = PROPOSAL_TRANSITIONS[action][1]
     proposal.save(update_fields=["status", *fields])
@@ -208,26 +217,45 @@ def proposal_withdraw(*, proposal, actor, reason=""):
     return proposal
 
 
+def _earliest_owed(proposal):
+    owed = ProposalDispatch.objects.filter(proposal=proposal, round=proposal.dispatch_round, replied_at__isnull=True)
+    return min(owed.values_list("deadline", flat=True), default=None)
+
+
 @transaction.atomic
-def proposal_dispatch(*, proposal, unit, deadline, actor, instructions=""):
+def proposal_dispatch(*, proposal, deadline, actor, units=None, unit=None, instructions=""):
+    """Dispatch to one or several responsible units with a reply deadline, as for cases (SPEC §3).
+    `unit=` is the one-unit form. A dissatisfied evaluation may be dispatched again: a new round."""
     from offices.selectors import units_visible_to
 
+    units = list(units or ([unit] if unit is not None else []))
+    if not units:
+        raise ValidationError(_("Choose at least one responsible unit."), code="no_units")
     proposal = _lock(proposal)
-    if not units_visible_to(user=actor).filter(pk=unit.pk, is_active=True).exists():
+    allowed = set(units_visible_to(user=actor).filter(is_active=True).values_list("pk", flat=True))
+    if any(u.pk not in allowed for u in units):
         raise ValidationError(_("Choose a responsible unit within your jurisdiction."), code="unit_out_of_scope")
     if deadline < timezone.localdate():
         raise ValidationError(_("The reply deadline cannot be in the past."), code="deadline_past")
-    proposal.unit = unit
+    _check(proposal, "dispatch", actor)
+    proposal.unit = units[0]
     proposal.deadline = deadline
     proposal.dispatch_round += 1
     proposal.reply_result = ""
+    proposal.reply = ""
     proposal.replied_at = None
+    names = "、".join(u.name for u in units)
     _move(
         proposal, "dispatch", actor=actor,
-        comment=_("To %(unit)s, reply by %(date)s. %(note)s") % {"unit": unit.name, "date": deadline, "note": instructions},
-        fields=["unit", "deadline", "dispatch_round", "reply_result", "replied_at"],
+        comment=_("To %(unit)s, reply by %(date)s. %(note)s") % {"unit": names, "date": deadline, "note": instructions},
+        fields=["unit", "deadline", "dispatch_round", "reply_result", "reply", "replied_at"],
     )
-    handlers = list(unit.handlers.filter(is_active=True))
+    ProposalDispatch.objects.bulk_create([
+        ProposalDispatch(proposal=proposal, unit=u, round=proposal.dispatch_round, deadline=deadline,
+                         instructions=instructions or "", dispatched_by=actor)
+        for u in units
+    ])
+    handlers = list(User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, unit__in=units))
     text = _("A deputy's %(kind)s was dispatched to your unit: “%(title)s”, reply by %(date)s.") % {
         "kind": proposal.get_kind_display(), "title": proposal.title, "date": deadline,
     }
@@ -238,15 +266,39 @@ def proposal_dispatch(*, proposal, unit, deadline, actor, instructions=""):
 
 @transaction.atomic
 def proposal_reply(*, proposal, result, reply, actor):
+    """A unit's reply to its share. The proposal is "replied" once every unit of the round has
+    answered; until then each reply is a timeline entry."""
     proposal = _lock(proposal)
     if result not in ProposalReplyResult.values:
         raise ValidationError(_("Choose the result of the handling."), code="bad_result")
     if not str(reply).strip():
         raise ValidationError(_("Write the reply and its reasons."), code="empty_reply")
-    proposal.reply_result = result
-    proposal.reply = reply
-    proposal.replied_at = timezone.now()
-    _move(proposal, "reply", actor=actor, comment=reply, fields=["reply_result", "reply", "replied_at"])
+    _check(proposal, "reply", actor)
+    share = ProposalDispatch.objects.select_for_update().select_related("unit").get(
+        proposal=proposal, unit_id=actor.unit_id, round=proposal.dispatch_round, replied_at__isnull=True
+    )
+    share.result, share.reply, share.replied_at, share.replied_by = result, reply, timezone.now(), actor
+    share.save(update_fields=["result", "reply", "replied_at", "replied_by"])
+    comment = f"{share.unit.name}: {ProposalReplyResult(result).label}\n{reply}"
+    owed = _earliest_owed(proposal)
+    if owed is not None:
+        proposal.deadline = owed
+        proposal.save(update_fields=["deadline"])
+        ProposalEvent.objects.create(
+            proposal=proposal, actor=actor, actor_repr=str(actor)[:150], action="unit_reply",
+            from_status=proposal.status, to_status=proposal.status, comment=comment,
+        )
+        return proposal
+    shares = list(ProposalDispatch.objects.filter(proposal=proposal, round=proposal.dispatch_round).select_related("unit"))
+    results = {s.result for s in shares}
+    # One unit: its words. Several: each unit's reply under its name, and a result only if they agree.
+    proposal.reply_result = results.pop() if len(results) == 1 else ""
+    proposal.reply = reply if len(shares) == 1 else "\n\n".join(
+        f"{s.unit.name}（{s.get_result_display()}）：{s.reply}" for s in shares
+    )
+    proposal.replied_at = share.replied_at
+    # Checked above, before the unit's share was marked replied.
+    _move(proposal, "reply", actor=actor, comment=comment, fields=["reply_result", "reply", "replied_at"], checked=True)
     if proposal.lead.user_id:
         lead_user, url = proposal.lead.user, proposal.get_absolute_url()
         text = _("The unit replied to “%(title)s”: please evaluate the reply.") % {"title": proposal.title}

@@ -4,8 +4,9 @@ move, POST calls the service and turns its ValidationError into a message on the
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,7 +16,15 @@ from liaison.models import Role
 from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
 
 from . import proposal_services as services
-from .models.proposals import Inquiry, ProposalCosigner, ProposalEvent, ProposalKind, ProposalStatus
+from .deadline_selectors import flag, proposal_dispatch_overdue_q, proposal_overdue_q
+from .models.proposals import (
+    Inquiry,
+    ProposalCosigner,
+    ProposalDispatch,
+    ProposalEvent,
+    ProposalKind,
+    ProposalStatus,
+)
 from .proposal_forms import DispatchForm, EvaluateForm, InquiryForm, ProposalFileForm, ReasonForm, ReplyForm
 from .proposal_selectors import inquiries_visible_to, proposals_visible_to
 
@@ -31,8 +40,14 @@ def _errors(exc):
 @role_required(*PROPOSAL_ROLES)
 def proposal_list(request):
     qs = proposals_visible_to(user=request.user).annotate(
-        n_confirmed=Count("cosigner_links", filter=Q(cosigner_links__status=ProposalCosigner.Status.CONFIRMED))
+        n_confirmed=Count("cosigner_links", filter=Q(cosigner_links__status=ProposalCosigner.Status.CONFIRMED),
+                          distinct=True),
+        n_units=Count("dispatches", filter=Q(dispatches__round=F("dispatch_round")), distinct=True),
+        late=flag(proposal_overdue_q()),
     )
+    overdue = request.GET.get("overdue") == "1"
+    if overdue:
+        qs = qs.filter(proposal_overdue_q())
     status, kind, q = request.GET.get("status", ""), request.GET.get("kind", ""), request.GET.get("q", "").strip()
     if status in ProposalStatus.values:
         qs = qs.filter(status=status)
@@ -52,7 +67,7 @@ def proposal_list(request):
         request, "cases/proposal_list.html",
         {
             "page": page, "cosign_requests": requests, "statuses": ProposalStatus.choices, "kinds": ProposalKind.choices,
-            "status": status, "kind": kind, "q": q, "is_deputy": request.user.role == Role.DEPUTY,
+            "status": status, "kind": kind, "q": q, "is_deputy": request.user.role == Role.DEPUTY, "overdue": overdue,
         },
     )
 
@@ -90,11 +105,21 @@ def proposal_detail(request, pk):
     me = deputy_for_user(request.user)
     my_link = next((link for link in links if me and link.deputy_id == me.pk), None)
     events = ProposalEvent.objects.filter(proposal=proposal)
+    today = timezone.localdate()
+    shares = (
+        ProposalDispatch.objects.filter(proposal=proposal).select_related("unit")
+        .annotate(is_overdue=flag(proposal_dispatch_overdue_q(today)))
+    )
+    if request.user.role == Role.UNIT_HANDLER:
+        # A unit sees its own share, not the other units' replies (as for cases).
+        shares = shares.filter(unit_id=request.user.unit_id)
     actions = [a for a in services.PROPOSAL_TRANSITIONS if services.proposal_can(a, proposal=proposal, user=request.user)]
     return render(
         request, "cases/proposal_detail.html",
         {
-            "proposal": proposal, "links": links, "events": events, "actions": actions,
+            "proposal": proposal, "links": links, "events": events, "actions": actions, "shares": shares,
+            "is_overdue": any(d.is_overdue for d in shares) if request.user.role == Role.UNIT_HANDLER
+            else proposal.is_overdue,
             "can_cosign": my_link is not None and proposal.status == ProposalStatus.COSIGNING,
             "my_link": my_link,
         },
@@ -121,7 +146,7 @@ def proposal_cosign(request, pk):
 _ACTION_TITLES = {
     "submit": (gettext_lazy("File the motion"), gettext_lazy("File")),
     "withdraw": (gettext_lazy("Withdraw"), gettext_lazy("Withdraw")),
-    "dispatch": (gettext_lazy("Dispatch to a unit"), gettext_lazy("Dispatch")),
+    "dispatch": (gettext_lazy("Dispatch to units"), gettext_lazy("Dispatch")),
     "reply": (gettext_lazy("Reply"), gettext_lazy("Send reply")),
     "evaluate": (gettext_lazy("Evaluate the reply"), gettext_lazy("Save evaluation")),
 }
@@ -153,7 +178,7 @@ def _transition(request, pk, action):
                 services.proposal_withdraw(proposal=proposal, actor=request.user, reason=d["reason"])
             elif action == "dispatch":
                 services.proposal_dispatch(
-                    proposal=proposal, unit=d["unit"], deadline=d["deadline"], instructions=d["instructions"],
+                    proposal=proposal, units=list(d["units"]), deadline=d["deadline"], instructions=d["instructions"],
                     actor=request.user,
                 )
             elif action == "reply":

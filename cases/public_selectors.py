@@ -1,7 +1,7 @@
 """Reads for the public pages. Residents are anonymous: everything here returns only what may be
 shown to anyone (Deputy.PUBLIC_FIELDS, an office's public contact details, a case's public progress)."""
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from offices.models import Deputy, Office, ReceptionPeriod
@@ -93,9 +93,11 @@ def case_public_progress(case):
     from .models import Status
 
     labels = dict(Status.choices)
+    # Only moves of the case: entries that leave its state as it was (a unit signing for it,
+    # asking for time, returning its share; a reception recorded) are internal steps.
     steps = [
         {"status": e["to_status"], "label": labels.get(e["to_status"], ""), "at": e["at"]}
-        for e in case.events.order_by("at", "id").values("to_status", "at")
+        for e in case.events.exclude(from_status=F("to_status")).order_by("at", "id").values("to_status", "at")
     ]
     if not steps:
         steps = [{"status": Status.REGISTERED, "label": labels[Status.REGISTERED], "at": case.created_at}]

@@ -6,31 +6,25 @@ Each queue is one query plus the paginator's count, whatever the number of cases
 are joined (select_related) or prefetched, never fetched per row.
 """
 
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value, When
-from django.db.models import Case as CaseWhen
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from liaison.models import Role
 from offices.models import TeamMembership
 
-from .models import Case, CaseDispatch, Satisfaction, Status
+from .deadline_selectors import case_overdue_q, dispatch_overdue_q, flag, open_dispatch_q
+from .models import Case, CaseDispatch, DeadlineExtension, DispatchStatus, Satisfaction, Status
 from .selectors import cases_visible_to
 
-# Before forwarding, a case may be late for the 3-day rule [001 第五篇].
-FORWARD_PENDING = (Status.REGISTERED, Status.ASSIGNED)
-
-
-def overdue_q(today=None):
-    """Late: not forwarded by its forward-by date, or dispatched and past the reply deadline."""
-    today = today or timezone.localdate()
-    return Q(status__in=FORWARD_PENDING, forward_due__lt=today) | Q(status=Status.DISPATCHED, reply_due__lt=today)
+# "Overdue" has one definition, in cases.deadline_selectors; the queues only use it.
+overdue_q = case_overdue_q
 
 
 def _with_flags(qs, needs_action):
     today = timezone.localdate()
     return qs.annotate(
-        needs_action=CaseWhen(When(needs_action, then=Value(True)), default=Value(False), output_field=BooleanField()),
-        is_overdue=CaseWhen(When(overdue_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        needs_action=flag(needs_action),
+        is_overdue=flag(case_overdue_q(today)),
     ).order_by("-needs_action", "-is_overdue", "forward_due", "-received_on", "-id")
 
 
@@ -39,7 +33,8 @@ def deputy_queue(*, user):
     as owner, forwarding and feeding back; as leader, cases still without an owner."""
     led_offices = TeamMembership.objects.filter(deputy__user=user, is_leader=True).values("team__office_id")
     needs = Q(owner__user=user, status__in=[Status.ASSIGNED, Status.REPLIED, Status.ANSWERED]) | Q(
-        office_id__in=led_offices, owner__isnull=True, status__in=[Status.REGISTERED, Status.ANSWERED]
+        # A case answered on the spot gets no owner: it goes straight to feedback [003].
+        office_id__in=led_offices, owner__isnull=True, status=Status.REGISTERED
     )
     return _with_flags(cases_visible_to(user=user), needs)
 
@@ -59,20 +54,64 @@ def staff_dispatch_queue(*, user):
 
 
 def overdue_cases(*, user):
-    return _with_flags(cases_visible_to(user=user), Q(pk__isnull=False)).filter(overdue_q())
+    return _with_flags(cases_visible_to(user=user), Q(pk__isnull=False)).filter(case_overdue_q())
 
 
-def unit_inbox(*, user):
-    """A unit's dispatches, the open ones of the current round first, each with its case."""
+# The unit inbox's sort keys (?sort=…, a leading "-" reverses): the column names a handler sees.
+INBOX_SORTS = {
+    "deadline": ("deadline", "-id"),  # days left: the deadline in the same order
+    "dispatched": ("dispatched_at", "id"),
+    "district": ("case__district__name", "deadline", "-id"),
+    "office": ("case__office__name", "deadline", "-id"),
+}
+
+
+def unit_inbox(*, user, sort=""):
+    """A unit's dispatches, each with its case, flagged with the one overdue rule; by default
+    what the unit still owes first, soonest deadline first. `sort` picks a column of INBOX_SORTS."""
     if user.role != Role.UNIT_HANDLER or not user.unit_id:
         return CaseDispatch.objects.none()
+    today = timezone.localdate()
     current = Case.objects.filter(pk=OuterRef("case_id"), dispatch_round=OuterRef("round"))
-    return (
-        CaseDispatch.objects.filter(unit_id=user.unit_id)
-        .select_related("case", "case__category", "case__office")
-        .annotate(is_current=Exists(current))
-        .order_by("replied_at", "deadline", "-id")
+    pending_extension = DeadlineExtension.objects.filter(
+        dispatch_id=OuterRef("pk"), status=DeadlineExtension.Status.PENDING
     )
+    qs = (
+        CaseDispatch.objects.filter(unit_id=user.unit_id)
+        .select_related("case", "case__category", "case__office", "case__district")
+        .annotate(
+            is_current=Exists(current),
+            is_owed=flag(open_dispatch_q()),
+            is_overdue=flag(dispatch_overdue_q(today)),
+            extension_pending=Exists(pending_extension),
+        )
+    )
+    key = sort.lstrip("-")
+    if key in INBOX_SORTS:
+        fields = INBOX_SORTS[key]
+        if sort.startswith("-"):
+            fields = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in fields)
+        return qs.order_by(*fields)
+    return qs.order_by("-is_owed", "deadline", "-id")
+
+
+def staff_unit_requests(*, user):
+    """What units ask of staff, for the dispatch queue: shares returned as wrongly dispatched and
+    waiting to be re-dispatched (current round), and pending deadline extension requests; both
+    limited to the cases the staff member may see."""
+    visible = cases_visible_to(user=user).values("pk")
+    returned = (
+        CaseDispatch.objects.filter(case__in=visible, status=DispatchStatus.RETURNED, round=F("case__dispatch_round"))
+        .select_related("case", "unit", "returned_by")
+        .order_by("returned_at", "id")
+    )
+    extensions = (
+        DeadlineExtension.objects.filter(dispatch__case__in=visible, status=DeadlineExtension.Status.PENDING)
+        .select_related("dispatch", "dispatch__case", "dispatch__unit", "requested_by")
+        .order_by("requested_at", "id")
+    )
+    return returned, extensions
+
 
 
 def filter_cases(qs, *, status="", category="", overdue=False, q=""):
@@ -81,7 +120,7 @@ def filter_cases(qs, *, status="", category="", overdue=False, q=""):
     if category.isdigit():
         qs = qs.filter(category_id=int(category))
     if overdue:
-        qs = qs.filter(overdue_q())
+        qs = qs.filter(case_overdue_q())
     q = q.strip()
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(tracking_code__iexact=q))

@@ -21,7 +21,6 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,10 +30,11 @@ from liaison.models import Role, SmsMessage, User
 from liaison.services import notices_send
 from offices.models import OfficeLiaison, TeamMembership
 
-from .models import Case, CaseDispatch, CaseReminder, Status
+from .deadline_selectors import FORWARD_PENDING, dispatch_overdue_q, forward_overdue_q
+from .models import Case, CaseDispatch, CaseReminder
 
-# States in which a case still waits to be forwarded: registered (no owner yet) or owner assigned.
-AWAITING_FORWARD = (Status.REGISTERED, Status.ASSIGNED)
+# Kept for importers; the rule itself is cases.deadline_selectors.
+AWAITING_FORWARD = FORWARD_PENDING
 
 
 def _case_url(case):
@@ -154,7 +154,7 @@ def case_overdue_scan(*, today=None, now=None):
     people = _Recipients()
     with translation.override(settings.LANGUAGE_CODE):
         late_forward = (
-            Case.objects.filter(status__in=AWAITING_FORWARD, forward_due__lt=today)
+            Case.objects.filter(forward_overdue_q(today))
             .select_related("owner__user")
             .order_by("pk")
         )
@@ -167,10 +167,7 @@ def case_overdue_scan(*, today=None, now=None):
             summary["forward" if done else "already"] += 1
 
         late_reply = (
-            CaseDispatch.objects.filter(
-                case__status=Status.DISPATCHED, round=F("case__dispatch_round"), replied_at__isnull=True,
-                deadline__lt=today,
-            )
+            CaseDispatch.objects.filter(dispatch_overdue_q(today))
             .select_related("case__owner__user", "unit")
             .order_by("pk")
         )
@@ -184,3 +181,47 @@ def case_overdue_scan(*, today=None, now=None):
             summary["reply" if done else "already"] += 1
     return summary
 
+
+
+def proposal_overdue_scan(*, today=None, now=None):
+    """Flag every overdue unit share of a proposal or motion and remind its unit's handlers, the
+    lead deputy and the staff of the proposal's district — once per share and deadline (a
+    ProposalReminder row, written with the notices and SMS). Returns a Counter: "proposal" for
+    reminders made, "already" for shares already flagged."""
+    from .deadline_selectors import proposal_dispatch_overdue_q
+    from .models import ProposalDispatch, ProposalReminder
+
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    summary = Counter()
+    people = _Recipients()
+    with translation.override(settings.LANGUAGE_CODE):
+        late = (
+            ProposalDispatch.objects.filter(proposal_dispatch_overdue_q(today))
+            .select_related("proposal__lead__user", "unit")
+            .order_by("pk")
+        )
+        for share in late.iterator(chunk_size=500):
+            proposal = share.proposal
+            accounts, phones = _people(deputies=[proposal.lead],
+                                       users=[*people.handlers(share.unit_id), *people.staff(proposal.district_id)])
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        ProposalReminder.objects.create(dispatch=share, due_on=share.deadline)
+                except IntegrityError:
+                    summary["already"] += 1
+                    continue
+                notices_send(
+                    users=accounts, url=proposal.get_absolute_url(),
+                    text=_("Overdue: the reply of %(unit)s to “%(title)s”, deadline %(due)s.")
+                    % {"unit": share.unit.name, "title": proposal.title, "due": share.deadline.isoformat()},
+                )
+                SmsMessage.objects.bulk_create([
+                    sms_build(phone=phone, template="proposal_overdue", now=now,
+                              params={"name": name, "title": proposal.title[:20], "unit": share.unit.name,
+                                      "due": share.deadline.isoformat()})
+                    for phone, name in phones.items()
+                ])
+            summary["proposal"] += 1
+    return summary

@@ -27,7 +27,9 @@ from django.utils import timezone
 from liaison.models import Role
 from offices.models import Unit
 
-from .models import Satisfaction, Status
+from .models import DispatchStatus, Satisfaction, Status
+
+NOT_RECEIVED = (DispatchStatus.RETURNED, DispatchStatus.REDISPATCHED, DispatchStatus.CLOSED)
 
 CITY_LEVEL = "city"
 
@@ -115,7 +117,11 @@ def unit_review_queryset(*, user, year, district=None, q=""):
         units = units.filter(district_id=district)
     if q:
         units = units.filter(name__icontains=q)
-    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end)
+    # A share the unit returned as not its business (and staff re-dispatched or closed) is not
+    # one it received: it counts for the unit that got it instead.
+    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end) & ~Q(
+        dispatches__status__in=NOT_RECEIVED
+    )
     last_round = Q(dispatches__round=F("dispatches__case__dispatch_round"))
     rated_now = last_round & Q(dispatches__case__status__in=[Status.FED_BACK, Status.ARCHIVED])
     return (
@@ -168,8 +174,8 @@ def cases_for_export(*, user, filters):
     of CaseExportForm.to_filters()."""
     from django.db.models import Prefetch
 
+    from .deadline_selectors import case_overdue_q
     from .models import CaseDispatch
-    from .reminder_services import AWAITING_FORWARD
     from .selectors import cases_visible_to
 
     qs = cases_visible_to(user=user)
@@ -187,10 +193,7 @@ def cases_for_export(*, user, filters):
     if f.get("q"):
         qs = qs.filter(Q(title__icontains=f["q"]) | Q(tracking_code__iexact=f["q"].strip()))
     if f.get("overdue"):
-        today = timezone.localdate()
-        qs = qs.filter(
-            Q(status__in=AWAITING_FORWARD, forward_due__lt=today) | Q(status=Status.DISPATCHED, reply_due__lt=today)
-        )
+        qs = qs.filter(case_overdue_q())
     return qs.select_related("district", "office", "category", "owner").prefetch_related(
         Prefetch("dispatches", queryset=CaseDispatch.objects.select_related("unit").order_by("round", "id"))
     ).order_by("-received_on", "-id")

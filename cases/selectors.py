@@ -8,7 +8,7 @@ from liaison.models import Role
 from offices.models import Deputy, OfficeLiaison, TeamMembership
 
 from . import workflow
-from .models import Case, CaseDispatch
+from .models import DISPATCH_OPEN, Case, CaseDispatch
 
 
 def _is_staff(user):
@@ -66,7 +66,8 @@ def actor_kinds(*, user, case):
             if TeamMembership.objects.filter(deputy=deputy, is_leader=True, team__office_id=case.office_id).exists():
                 kinds.add(workflow.LEADER)
     if user.role == Role.UNIT_HANDLER and user.unit_id:
-        if case.dispatches.filter(unit_id=user.unit_id, round=case.dispatch_round, replied_at__isnull=True).exists():
+        # A unit is a party to the case while it owes its share (not once replied or returned).
+        if case.dispatches.filter(unit_id=user.unit_id, round=case.dispatch_round, status__in=DISPATCH_OPEN).exists():
             kinds.add(workflow.UNIT)
     return kinds
 

@@ -18,11 +18,14 @@ from offices.models import Deputy, OfficeLiaison, TeamMembership
 
 from . import workflow
 from .models import (
+    DISPATCH_OPEN,
     Case,
     CaseAttachment,
     CaseDispatch,
     CaseEvent,
     Channel,
+    DeadlineExtension,
+    DispatchStatus,
     MeetingAssignment,
     ReplyResult,
     Satisfaction,
@@ -102,6 +105,49 @@ def _sync(original, locked):
     for f in locked._meta.concrete_fields:
         setattr(original, f.attname, getattr(locked, f.attname))
     return original
+
+
+# ---------------------------------------------------------------- a dispatch round's shares
+
+# Shares that keep the case "dispatched": owed by a unit, or returned and waiting for staff.
+ROUND_UNSETTLED = (*DISPATCH_OPEN, DispatchStatus.RETURNED)
+
+
+def refresh_reply_due(case):
+    """Case.reply_due is the earliest deadline a unit still owes in the current round (display
+    and the admin only; cases.deadline_selectors reads the shares themselves). Caller holds the
+    case lock and saves."""
+    owed = CaseDispatch.objects.filter(case=case, round=case.dispatch_round, status__in=DISPATCH_OPEN)
+    case.reply_due = min(owed.values_list("deadline", flat=True), default=None)
+    return case.reply_due
+
+
+def lapse_extensions(dispatch):
+    """A share settled by its unit (replied, returned) has nothing left to extend."""
+    DeadlineExtension.objects.filter(dispatch=dispatch, status=DeadlineExtension.Status.PENDING).update(
+        status=DeadlineExtension.Status.LAPSED, decided_at=timezone.now()
+    )
+
+
+def settle_round_if_done(*, case, actor, comment):
+    """Move a dispatched case to "replied" once no share of its round is owed or returned (at
+    least one unit replied: a returned share is only settled by staff re-dispatching or closing
+    it, and closing needs another unit's share). Returns True if it moved. Caller holds the lock."""
+    unsettled = CaseDispatch.objects.filter(case=case, round=case.dispatch_round, status__in=ROUND_UNSETTLED)
+    if unsettled.exists():
+        refresh_reply_due(case)
+        case.save(update_fields=["reply_due"])
+        return False
+    case.reply_due = None
+    _save_move(case=case, action="reply", actor=actor, comment=comment, fields=["reply_due"])
+
+    def after():
+        if case.owner_id and case.owner.user_id:
+            notice_send(user=case.owner.user, text=_("Case %(code)s has its reply; tell the resident.")
+                        % {"code": case.tracking_code}, url=case.get_absolute_url())
+
+    transaction.on_commit(after)
+    return True
 
 
 # ---------------------------------------------------------------- intake
@@ -442,7 +488,7 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
             raise PermissionDenied(_("Only the handler of a unit the case is dispatched to may reply."))
         dispatch = (
             CaseDispatch.objects.select_for_update()
-            .filter(case=locked, unit_id=actor.unit_id, round=locked.dispatch_round, replied_at__isnull=True)
+            .filter(case=locked, unit_id=actor.unit_id, round=locked.dispatch_round, status__in=DISPATCH_OPEN)
             .first()
         )
         if dispatch is None:
@@ -452,29 +498,19 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
         dispatch.will_solve_by = will_solve_by
         dispatch.replied_at = timezone.now()
         dispatch.replied_by = actor
-        dispatch.save(update_fields=["result", "reply", "will_solve_by", "replied_at", "replied_by"])
+        dispatch.status = DispatchStatus.REPLIED
+        dispatch.save(update_fields=["result", "reply", "will_solve_by", "replied_at", "replied_by", "status"])
+        lapse_extensions(dispatch)
         _attach(case=locked, files=attachments, actor=actor, dispatch=dispatch)
         comment = f"{actor.unit}: {ReplyResult(result).label}"
         if will_solve_by:
             comment += f" ({will_solve_by.isoformat()})"
         comment += "\n" + reply
-        still_open = CaseDispatch.objects.filter(
-            case=locked, round=locked.dispatch_round, replied_at__isnull=True
-        ).exists()
-        if still_open:
-            # One unit of several answered: a timeline entry, no change of state yet.
+        if not settle_round_if_done(case=locked, actor=actor, comment=comment):
+            # One unit of several answered (or a returned share waits for staff): a timeline
+            # entry, no change of state yet.
             _event(case=locked, actor=actor, action="unit_reply", from_status=locked.status,
                    to_status=locked.status, comment=comment)
-        else:
-            locked.reply_due = None
-            _save_move(case=locked, action="reply", actor=actor, comment=comment, fields=["reply_due"])
-
-            def after():
-                if locked.owner_id and locked.owner.user_id:
-                    notice_send(user=locked.owner.user, text=_("Case %(code)s has its reply; tell the resident.")
-                                % {"code": locked.tracking_code}, url=locked.get_absolute_url())
-
-            transaction.on_commit(after)
     return _sync(case, locked)
 
 

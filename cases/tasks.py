@@ -5,10 +5,11 @@ from celery import shared_task
 
 @shared_task
 def case_overdue_scan_task():
-    """Thin: the daily overdue scan. Idempotent, so a redelivered or doubled run adds nothing."""
-    from .reminder_services import case_overdue_scan
+    """Thin: the daily overdue scan of cases and proposals. Idempotent, so a redelivered or doubled run adds nothing."""
+    from .reminder_services import case_overdue_scan, proposal_overdue_scan
 
-    return dict(case_overdue_scan())
+    # Proposals and motions are dispatched and replied like cases: the same daily scan.
+    return dict(case_overdue_scan() + proposal_overdue_scan())
 
 
 @shared_task(acks_late=True)

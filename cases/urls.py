@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dispatch_views, views
 
 app_name = "cases"
 
@@ -22,6 +22,14 @@ urlpatterns = [
     path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
     path("<int:pk>/archive/", views.case_archive, name="archive"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
+    # A unit's moves on its own share of a dispatch, and staff's answers (cases.dispatch_views).
+    path("dispatches/<int:pk>/sign/", dispatch_views.dispatch_sign, name="dispatch_sign"),
+    path("dispatches/<int:pk>/return/", dispatch_views.dispatch_return, name="dispatch_return"),
+    path("dispatches/<int:pk>/extend/", dispatch_views.dispatch_extend, name="dispatch_extend"),
+    path("dispatches/<int:pk>/redispatch/", dispatch_views.dispatch_redispatch, name="dispatch_redispatch"),
+    path("dispatches/<int:pk>/close/", dispatch_views.dispatch_close, name="dispatch_close"),
+    path("extensions/<int:pk>/approve/", dispatch_views.extension_approve, name="extension_approve"),
+    path("extensions/<int:pk>/refuse/", dispatch_views.extension_refuse, name="extension_refuse"),
     path("teams/<int:team_pk>/meeting/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
 ]

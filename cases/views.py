@@ -28,6 +28,7 @@ from offices.selectors import deputy_for_user, offices_visible_to, units_visible
 
 from . import queue_selectors as queues
 from . import services, workflow
+from .deadline_selectors import case_is_overdue, dispatch_overdue_q, flag
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -39,7 +40,17 @@ from .forms import (
     MeetingForm,
     ReceiveForm,
 )
-from .models import Case, CaseAttachment, CaseDispatch, Category, PublicSubmission, Satisfaction, Status, TeamMeeting
+from .models import (
+    Case,
+    CaseAttachment,
+    CaseDispatch,
+    Category,
+    DeadlineExtension,
+    PublicSubmission,
+    Satisfaction,
+    Status,
+    TeamMeeting,
+)
 from .selectors import actor_kinds, can_see_personal_data, cases_visible_to, moves_for
 
 CASE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF)
@@ -105,6 +116,13 @@ def staff_queue(request):
         request, queues.staff_dispatch_queue(user=request.user), title=gettext_lazy("Cases to dispatch"),
         kind="staff", can_register=True,
     )
+    # What units ask of staff: returned cases to re-dispatch, extension requests to decide.
+    returned, extensions = queues.staff_unit_requests(user=request.user)
+    shown = 50
+    ctx["returned"], ctx["extensions"] = list(returned[:shown]), list(extensions[:shown])
+    ctx["n_returned"] = len(ctx["returned"]) if len(ctx["returned"]) < shown else returned.count()
+    ctx["n_extensions"] = len(ctx["extensions"]) if len(ctx["extensions"]) < shown else extensions.count()
+    ctx["unit_requests"] = ctx["n_returned"] + ctx["n_extensions"]
     return render(request, "cases/case_queue.html", ctx)
 
 
@@ -120,16 +138,35 @@ def overdue_list(request):
 
 @role_required(Role.UNIT_HANDLER)
 def unit_inbox(request):
-    qs = queues.unit_inbox(user=request.user)
+    """The unit's dispatched cases: dispatch date, days left (red when overdue, by the one rule of
+    cases.deadline_selectors), district and office, sortable by each."""
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") not in queues.INBOX_SORTS:
+        sort = ""
+    qs = queues.unit_inbox(user=request.user, sort=sort)
     show = request.GET.get("show", "open")
     if show == "open":
-        qs = qs.filter(replied_at__isnull=True, is_current=True)
+        qs = qs.filter(is_owed=True)
     q = request.GET.get("q", "")[:100].strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for d in page:
+        d.days_left = (d.deadline - today).days
+        d.days_over = -d.days_left
+    columns = [
+        (key, label, f"-{key}" if sort == key else key, sort.lstrip("-") == key, sort.startswith("-"))
+        for key, label in (("dispatched", _("Dispatched on")), ("deadline", _("Days left")),
+                           ("district", _("District")), ("office", _("Office")))
+    ]
     return render(
-        request, "cases/unit_inbox.html", {"page": page, "show": show, "q": q, "today": timezone.localdate()}
+        request, "cases/unit_inbox.html",
+        {"page": page, "show": show, "q": q, "sort": sort, "columns": columns, "today": today,
+         # The same orders as the column headers, for phones, where the header row is hidden.
+         "sort_options": [("deadline", _("Fewest days left first")), ("-deadline", _("Most days left first")),
+                          ("-dispatched", _("Latest dispatched first")), ("dispatched", _("Earliest dispatched first")),
+                          ("district", _("By district")), ("office", _("By office"))]},
     )
 
 
@@ -203,7 +240,12 @@ def case_detail(request, pk):
         ),
         pk=pk,
     )
-    dispatches = CaseDispatch.objects.filter(case=case).select_related("unit").prefetch_related("attachments")
+    today = timezone.localdate()
+    dispatches = (
+        CaseDispatch.objects.filter(case=case).select_related("unit", "signed_by", "returned_by")
+        .prefetch_related("attachments", Prefetch("extensions", queryset=DeadlineExtension.objects.order_by("requested_at")))
+        .annotate(is_overdue=flag(dispatch_overdue_q(today)))
+    )
     if request.user.role == Role.UNIT_HANDLER:
         # A unit sees its own share of the work, not the other units' replies.
         dispatches = dispatches.filter(unit_id=request.user.unit_id)
@@ -213,9 +255,7 @@ def case_detail(request, pk):
     # The team leader (or staff) gives owners at the team meeting, where the office's cases are
     # seen together; the single "assign" move stays for changing an owner.
     meeting_team = None
-    if kinds & {workflow.LEADER, workflow.STAFF} and case.owner_id is None and case.status in (
-        Status.REGISTERED, Status.ANSWERED
-    ):
+    if kinds & {workflow.LEADER, workflow.STAFF} and case.owner_id is None and case.status == Status.REGISTERED:
         meeting_team = Team.objects.filter(office_id=case.office_id).first()
     return render(
         request, "cases/case_detail.html",
@@ -227,7 +267,9 @@ def case_detail(request, pk):
             "meeting": meeting.meeting if meeting else None,
             "meeting_team": meeting_team,
             "public_submission": PublicSubmission.objects.filter(case=case).first(),
-            "today": timezone.localdate(),
+            "today": today,
+            "is_overdue": case_is_overdue(case, today),
+            "covers": workflow.STAFF in kinds,
         },
     )
 
@@ -450,9 +492,10 @@ def _led_team(request, team_pk):
 
 
 def meeting_cases(team):
-    """The cases on the table: received by the team's office and still without an owner."""
+    """The cases on the table: received by the team's office, registered and still without an owner."""
     return (
-        Case.objects.filter(office_id=team.office_id, owner__isnull=True, status__in=[Status.REGISTERED, Status.ANSWERED])
+        # A case answered on the spot goes straight to feedback; it gets no owner [003].
+        Case.objects.filter(office_id=team.office_id, owner__isnull=True, status=Status.REGISTERED)
         .select_related("category").prefetch_related("received_by").order_by("received_on", "id")
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Status
+from .models import DeadlineExtension, DispatchStatus, Status
 
 OWNER, LIAISON, RECEIVER, LEADER, STAFF, UNIT = "owner", "liaison", "receiver", "leader", "staff", "unit"
 
@@ -31,8 +31,9 @@ TRANSITIONS = {
         Transition("answer", _("Answer on the spot"), frozenset({Status.REGISTERED}), Status.ANSWERED,
                    frozenset({LIAISON, RECEIVER})),
         # 领办 [000 九]: one owner from the team, chosen at the team meeting (or by staff). An owner
-        # may be changed before the case is forwarded.
-        Transition("assign", _("Assign an owner"), frozenset({Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED}),
+        # may be changed before the case is forwarded. A case answered on the spot is not assigned:
+        # it goes straight to feedback [003] (SPEC §3 step 2).
+        Transition("assign", _("Assign an owner"), frozenset({Status.REGISTERED, Status.ASSIGNED}),
                    Status.ASSIGNED, frozenset({LEADER, STAFF})),
         # [001 第五篇]: sent to the organization department within 3 days of receipt.
         Transition("forward", _("Forward to the organization department"), frozenset({Status.ASSIGNED}),
@@ -51,3 +52,41 @@ TRANSITIONS = {
 def allowed(action, status):
     t = TRANSITIONS[action]
     return status in t.sources
+
+
+# ---------------------------------------------------------------- a unit's share of a dispatch
+#
+# Signing for a case, returning it and asking for more time are a unit's moves on its own share
+# (CaseDispatch), not on the case: with several units on one case, one unit signing or returning
+# says nothing about the others. The case stays "dispatched" until every share of the round is
+# settled (cases.services.case_reply / dispatch_close), and the case table above is unchanged.
+D = DispatchStatus
+
+DISPATCH_TRANSITIONS = {
+    t.action: t
+    for t in (
+        # 签收: the unit acknowledges receipt.
+        Transition("sign", _("Sign for receipt"), frozenset({D.PENDING}), D.SIGNED, frozenset({UNIT})),
+        # 退回: not this unit's business; back to the staff who dispatched it, with a reason.
+        Transition("return", _("Return to staff"), frozenset({D.PENDING, D.SIGNED}), D.RETURNED, frozenset({UNIT})),
+        # 申请延期 is a request on an owed share, not a move of it: the share keeps its state ("" target)
+        # and the request (DeadlineExtension) has its own, below.
+        Transition("extend", _("Ask for an extension"), frozenset({D.PENDING, D.SIGNED}), "", frozenset({UNIT})),
+        # The reply (cases.services.case_reply) settles the share.
+        Transition("reply", _("Reply"), frozenset({D.PENDING, D.SIGNED}), D.REPLIED, frozenset({UNIT})),
+        # Staff settle a returned share: the right unit(s) get the case in the same round …
+        Transition("redispatch", _("Re-dispatch"), frozenset({D.RETURNED}), D.REDISPATCHED, frozenset({STAFF})),
+        # … or, when the other units of the round cover it, no other unit is needed.
+        Transition("close", _("Close without another unit"), frozenset({D.RETURNED}), D.CLOSED, frozenset({STAFF})),
+    )
+}
+
+# 申请延期: a request on an owed share; staff decide it once.
+E = DeadlineExtension.Status
+EXTENSION_TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("approve", _("Approve the extension"), frozenset({E.PENDING}), E.APPROVED, frozenset({STAFF})),
+        Transition("refuse", _("Refuse the extension"), frozenset({E.PENDING}), E.REFUSED, frozenset({STAFF})),
+    )
+}

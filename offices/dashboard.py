@@ -63,16 +63,14 @@ def attendance_by_period(*, user, today=None):
 def cases_by_unit(*, user, today=None):
     """Per responsible unit, the dispatches of the current round still waiting for a reply, and
     those of them past the deadline staff set; most overdue first."""
-    from cases.models import Case, CaseDispatch
+    from cases.deadline_selectors import dispatch_overdue_q, open_dispatch_q
+    from cases.models import CaseDispatch
 
     today = today or timezone.localdate()
-    current = Case.objects.filter(pk=OuterRef("case_id"), dispatch_round=OuterRef("round"))
-    open_dispatches = CaseDispatch.objects.filter(
-        Exists(current), replied_at__isnull=True, unit__in=units_visible_to(user=user)
-    )
+    open_dispatches = CaseDispatch.objects.filter(open_dispatch_q(), unit__in=units_visible_to(user=user))
     return list(
         open_dispatches.values("unit_id", "unit__name")
-        .annotate(open=Count("id"), overdue=Count("id", filter=Q(deadline__lt=today)))
+        .annotate(open=Count("id"), overdue=Count("id", filter=dispatch_overdue_q(today)))
         .order_by("-overdue", "-open", "unit__name")[:UNITS_SHOWN]
     )
 

@@ -2,6 +2,7 @@
 them so Django finds them."""
 
 from .case import (  # noqa: F401
+    DISPATCH_OPEN,
     Case,
     CaseAttachment,
     CaseDispatch,
@@ -9,6 +10,8 @@ from .case import (  # noqa: F401
     CaseReminder,
     Category,
     Channel,
+    DeadlineExtension,
+    DispatchStatus,
     MeetingAssignment,
     ReplyResult,
     Satisfaction,
@@ -22,8 +25,10 @@ from .proposals import (  # noqa: F401
     Inquiry,
     Proposal,
     ProposalCosigner,
+    ProposalDispatch,
     ProposalEvent,
     ProposalKind,
+    ProposalReminder,
     ProposalReplyResult,
     ProposalStatus,
 )

@@ -55,6 +55,23 @@ class ReplyResult(models.TextChoices):
     CANNOT = "cannot", _("Cannot be solved")
 
 
+class DispatchStatus(models.TextChoices):
+    """A unit's own share of a dispatch moves on its own (cases.workflow.DISPATCH_TRANSITIONS):
+    the unit signs for it, replies, or returns it as not its business; staff then re-dispatch the
+    returned share to the right unit or close it."""
+
+    PENDING = "pending", _("Awaiting receipt")
+    SIGNED = "signed", _("Signed for")
+    RETURNED = "returned", _("Returned to staff")
+    REDISPATCHED = "redispatched", _("Re-dispatched by staff")
+    CLOSED = "closed", _("Closed by staff")
+    REPLIED = "replied", _("Replied")
+
+
+# A unit still owes work on these shares; the overdue rule (cases.deadline_selectors) reads them.
+DISPATCH_OPEN = (DispatchStatus.PENDING, DispatchStatus.SIGNED)
+
+
 class Category(models.Model):
     """The category list (城市管理, 社会保障 …), editable by staff."""
 
@@ -190,6 +207,22 @@ class CaseDispatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"), on_delete=models.SET_NULL, null=True,
         related_name="+",
     )
+    status = models.CharField(
+        _("unit's status"), max_length=12, choices=DispatchStatus.choices, default=DispatchStatus.PENDING
+    )
+    # 签收: the unit acknowledges receipt.
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed for by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    # 退回: a wrongly dispatched case goes back to staff with the unit's reason.
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("returned by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    return_reason = models.TextField(_("reason for returning"), blank=True)
     result = models.CharField(_("result"), max_length=12, choices=ReplyResult.choices, blank=True)
     will_solve_by = models.DateField(_("will be solved by"), null=True, blank=True)
     reply = models.TextField(_("reply and reasons"), blank=True)
@@ -204,11 +237,19 @@ class CaseDispatch(models.Model):
         verbose_name_plural = _("dispatches to units")
         ordering = ["case", "round", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "unit", "round"], name="case_dispatch_unique_unit_round"),
+            # A unit that returned its share may get the case again after staff clear it up, so
+            # only the shares still in play are unique per unit and round.
+            models.UniqueConstraint(
+                fields=["case", "unit", "round"], name="case_dispatch_unique_unit_round",
+                condition=~models.Q(status__in=["returned", "redispatched", "closed"]),
+            ),
         ]
         indexes = [
             # Serves the unit inbox: a unit's dispatches, open ones first.
             models.Index(fields=["unit", "replied_at"], name="dispatch_unit_replied"),
+            # Serves the overdue rule and the staff queue's returned shares: dispatches by state
+            # and deadline.
+            models.Index(fields=["status", "deadline"], name="dispatch_status_deadline"),
         ]
 
     def __str__(self):
@@ -217,6 +258,10 @@ class CaseDispatch(models.Model):
     @property
     def is_replied(self):
         return self.replied_at is not None
+
+    @property
+    def is_open(self):
+        return self.status in DISPATCH_OPEN
 
     @property
     def replied_on_time(self):
@@ -329,3 +374,51 @@ class CaseReminder(models.Model):
     @staticmethod
     def make_key(*, case_id, kind, dispatch_id, due_on):
         return f"{case_id}:{kind}:{dispatch_id or 0}:{due_on:%Y%m%d}"
+
+
+class DeadlineExtension(models.Model):
+    """申请延期: a unit asks for a later reply deadline on its own share, with a reason; staff of
+    the case's district approve or refuse. Only an approved request moves the deadline (and with
+    it the overdue rule and the daily scan)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        # The unit replied or returned the share before staff decided: nothing left to extend.
+        LAPSED = "lapsed", _("Lapsed (the share was settled)")
+
+    dispatch = models.ForeignKey(
+        CaseDispatch, verbose_name=_("dispatch"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    old_deadline = models.DateField(_("deadline before"))
+    new_deadline = models.DateField(_("requested deadline"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("deadline extension request")
+        verbose_name_plural = _("deadline extension requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One open request per share: a second waits for the decision on the first.
+            models.UniqueConstraint(
+                fields=["dispatch"], condition=models.Q(status="pending"), name="extension_one_pending_per_dispatch"
+            ),
+        ]
+        # Serves the staff queue: pending requests.
+        indexes = [models.Index(fields=["status", "requested_at"], name="extension_status_requested")]
+
+    def __str__(self):
+        return f"{self.dispatch} {self.old_deadline} → {self.new_deadline}"

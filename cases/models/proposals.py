@@ -55,6 +55,8 @@ class Proposal(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=ProposalStatus.choices)
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    # The first unit and the earliest deadline still owed of the current round, for lists and
+    # exports; the units' shares themselves are ProposalDispatch rows.
     unit = models.ForeignKey(
         "offices.Unit", verbose_name=_("responsible unit"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="proposals",
@@ -107,13 +109,74 @@ class Proposal(models.Model):
 
     @property
     def is_overdue(self):
-        from django.utils import timezone
+        # The one rule (cases.deadline_selectors); lists annotate it instead of asking per row.
+        from cases.deadline_selectors import proposal_overdue_q
 
-        return (
-            self.status == ProposalStatus.DISPATCHED
-            and self.deadline is not None
-            and self.deadline < timezone.localdate()
-        )
+        return Proposal.objects.filter(pk=self.pk).filter(proposal_overdue_q()).exists()
+
+
+class ProposalDispatch(models.Model):
+    """One responsible unit's share of a proposal's dispatch, and that unit's reply [002 6]. Like a
+    case, a proposal may go to several units; it is "replied" once every unit of the round has
+    answered."""
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="dispatches"
+    )
+    unit = models.ForeignKey(
+        "offices.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="proposal_dispatches"
+    )
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    deadline = models.DateField(_("reply deadline"))
+    instructions = models.TextField(_("instructions"), blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dispatched by"), on_delete=models.SET_NULL, null=True,
+        related_name="+",
+    )
+    result = models.CharField(_("result"), max_length=12, choices=ProposalReplyResult.choices, blank=True)
+    reply = models.TextField(_("reply and reasons"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dispatch of a proposal to a unit")
+        verbose_name_plural = _("dispatches of proposals to units")
+        ordering = ["proposal", "round", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "unit", "round"], name="proposal_dispatch_unique_unit_round"),
+        ]
+        indexes = [
+            # Serves the unit's list and the overdue rule: a unit's shares still owed, by deadline.
+            models.Index(fields=["unit", "replied_at"], name="pdispatch_unit_replied"),
+            models.Index(fields=["replied_at", "deadline"], name="pdispatch_open_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} → {self.unit}"
+
+
+class ProposalReminder(models.Model):
+    """An overdue reminder of a unit's share of a proposal, once per share and deadline (the
+    unique key makes the daily scan idempotent, as CaseReminder does for cases)."""
+
+    dispatch = models.ForeignKey(
+        ProposalDispatch, verbose_name=_("dispatch"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    due_on = models.DateField(_("deadline"))
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("proposal overdue reminder")
+        verbose_name_plural = _("proposal overdue reminders")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["dispatch", "due_on"], name="proposal_reminder_once")]
+
+    def __str__(self):
+        return f"{self.dispatch} {self.due_on}"
 
 
 class ProposalCosigner(models.Model):

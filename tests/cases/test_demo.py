@@ -29,3 +29,22 @@ def test_demo_cases_cover_the_workflow_and_fill_every_roles_queue(client):
         client.force_login(User.objects.get(username=username))
         page = client.get(reverse(url)).context["page"]
         assert page.paginator.count > 0, username
+
+
+def test_demo_shows_a_signed_case_a_pending_extension_and_a_returned_case(client):
+    from cases.models import DeadlineExtension, DispatchStatus, ProposalDispatch
+
+    call_command("seed_demo", stdout=io.StringIO())
+    handler = User.objects.get(username="demo_handler")
+    mine = CaseDispatch.objects.filter(unit=handler.unit)
+    assert mine.filter(status=DispatchStatus.SIGNED).exists()
+    assert mine.filter(status=DispatchStatus.RETURNED).exists()
+    assert DeadlineExtension.objects.filter(dispatch__unit=handler.unit, status="pending").exists()
+    client.force_login(User.objects.get(username="demo_district"))
+    r = client.get(reverse("cases:dispatch_queue"))
+    assert r.context["n_returned"] >= 1 and r.context["n_extensions"] >= 1
+    client.force_login(handler)
+    rows = client.get(reverse("cases:inbox")).context["page"]
+    assert any(d.extension_pending for d in rows) and any(d.status == DispatchStatus.SIGNED for d in rows)
+    # A proposal answered by several units.
+    assert ProposalDispatch.objects.filter(unit=handler.unit).exists()

@@ -1,6 +1,7 @@
 """Hostile text in every text field of a case comes out harmless: escaped in every page that shows
 it, neutralized in every Excel export (issue 4, "Done when")."""
 
+import datetime
 import io
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
-from cases import proposal_services, services
+from cases import dispatch_services, proposal_services, services
 from cases.models import CaseExportJob, ProposalKind, Satisfaction
 from liaison.lib.exporters import FORMULA_PREFIXES
 from offices.models import Unit
@@ -42,9 +43,16 @@ def build(world, p):
     walked = services.case_feedback(case=walked, satisfaction=Satisfaction.BASIC, note=p, actor=world.deputy_b_user)
     walked = services.case_archive(case=walked, actor=world.district_staff, comment=p)
     answered = journey.register(world, title=p, content=p, spot_answer=p)
+    # Registered and without an owner: on the team meeting's table (an answered case is not).
+    journey.register(world, title=p, content=p)
     waiting = journey.forward(world, journey.assign(world, journey.register(world, title=p, content=p)))
     # In the unit's inbox, waiting for its reply.
     pending = journey.dispatch(world, journey.forward(world, journey.assign(world, journey.register(world, title=p))))
+    # A unit's words reach staff: an extension request and a returned case, each with its reason.
+    dispatch_services.extension_request(dispatch=pending.dispatches.get(), reason=p, actor=world.handler,
+                                        new_deadline=timezone.localdate() + datetime.timedelta(days=30))
+    returned = journey.dispatch(world, journey.forward(world, journey.assign(world, journey.register(world, title=p))))
+    dispatch_services.dispatch_return(dispatch=returned.dispatches.get(), reason=p, actor=world.handler)
     proposal = proposal_services.proposal_file(lead=world.deputy_a, kind=ProposalKind.PROPOSAL, title=p, content=p,
                                                actor=world.deputy_a_user)
     return walked, answered, waiting, meeting, proposal, pending
@@ -76,6 +84,7 @@ def test_payloads_in_every_case_field_are_escaped_in_pages(world, client, p):
         (world.handler, reverse("cases:reply", args=[pending.pk])),
         (world.deputy_a_user, reverse("cases:meeting_new", args=[world.team_a1.pk])),
         (world.district_staff, reverse("cases:dispatch_queue")),
+        (world.district_staff, reverse("cases:extension_approve", args=[pending.dispatches.get().extensions.get().pk])),
         (world.district_staff, reverse("cases:detail", args=[walked.pk])),
         # The team meeting's notes, the proposal, the year-end review's unit names.
         (world.deputy_a_user, reverse("cases:meeting", args=[meeting.pk])),

@@ -51,6 +51,26 @@ TEMPLATES = {
             ("code", "minutes"),
             secret=("code",),
         ),
+        # ---- a unit's moves on a dispatched case (cases.dispatch_services). Only codes, unit
+        # names and dates: no resident's words leave the system by text message.
+        SmsTemplate(
+            "case_returned",
+            # To staff of the case's district: {1} name, {2} tracking code, {3} unit.
+            _("Dear {name}, case {code} was returned by {unit} as not theirs to handle. Please dispatch it again in the portal."),
+            ("name", "code", "unit"),
+        ),
+        SmsTemplate(
+            "case_extension_decided",
+            # To the unit's handlers: {1} name, {2} tracking code, {3} approved/refused, {4} deadline now.
+            _("Dear {name}, your request to extend the reply deadline of case {code} was {decision}. The deadline is now {due}."),
+            ("name", "code", "decision", "due"),
+        ),
+        SmsTemplate(
+            "proposal_overdue",
+            # {1} name, {2} the proposal's title (a deputy's words, cut short), {3} unit, {4} deadline.
+            _("Dear {name}, the reply of {unit} to the proposal “{title}” is overdue (deadline {due}). Please handle it in the portal."),
+            ("name", "title", "unit", "due"),
+        ),
     ]
 }
 
