@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/reply/", views.case_reply, name="reply"),
     path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
     path("<int:pk>/archive/", views.case_archive, name="archive"),
+    path("<int:pk>/follow-up/", views.case_follow_up, name="follow_up"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
     path("teams/<int:team_pk>/meeting/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
