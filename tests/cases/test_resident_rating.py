@@ -410,3 +410,29 @@ def test_tracking_hides_a_units_reply_until_every_unit_of_the_round_replied(worl
     journey.reply(world, case)
     r = Client().post(reverse("public:track"), {"code": case.tracking_code, "mobile": MOBILE})
     assert "已更换灯泡" not in r.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_uses_of_one_rating_link_let_only_one_through(world, monkeypatch):
+    import time
+
+    from cases import resident_services
+    from tests.base import run_at_once
+
+    case = replied(world)
+    token = rating_token(CaseRating.objects.get(case=case))
+    original = resident_services._record_rating
+
+    def slow_record(**kwargs):
+        # Hold the case lock after the checks: without it both would pass "not yet rated".
+        time.sleep(0.5)
+        return original(**kwargs)
+
+    monkeypatch.setattr(resident_services, "_record_rating", slow_record)
+    outcomes = run_at_once(lambda: case_rate(token=token, satisfaction="very"),
+                           lambda: case_rate(token=token, satisfaction="dissatisfied"))
+    results = sorted(o.code if isinstance(o, RatingLinkError) else "ok" if isinstance(o, Case) else repr(o)
+                     for o in outcomes)
+    assert results == ["ok", "used"]
+    assert case.events.filter(action="rate").count() == 1
