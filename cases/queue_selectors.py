@@ -13,7 +13,7 @@ from django.utils import timezone
 from liaison.models import Role
 from offices.models import TeamMembership
 
-from .models import Case, CaseDispatch, Satisfaction, Status
+from .models import Case, CaseDispatch, CaseRating, Satisfaction, Status
 from .selectors import cases_visible_to
 
 # Before forwarding, a case may be late for the 3-day rule [001 第五篇].
@@ -24,6 +24,15 @@ def overdue_q(today=None):
     """Late: not forwarded by its forward-by date, or dispatched and past the reply deadline."""
     today = today or timezone.localdate()
     return Q(status__in=FORWARD_PENDING, forward_due__lt=today) | Q(status=Status.DISPATCHED, reply_due__lt=today)
+
+
+def follow_up_due_q(now=None):
+    """The resident's rating link of the current round expired unrated: a non-owner calls (回访)."""
+    expired = CaseRating.objects.filter(
+        case_id=OuterRef("pk"), round=OuterRef("dispatch_round"), rated_at__isnull=True,
+        expires_at__lte=now or timezone.now(),
+    )
+    return Q(status__in=[Status.REPLIED, Status.FED_BACK]) & Q(Exists(expired))
 
 
 def _with_flags(qs, needs_action):
@@ -52,9 +61,13 @@ def liaison_desk(*, user):
 
 
 def staff_dispatch_queue(*, user):
-    """Cases waiting for staff: forwarded ones to dispatch, and dissatisfied ones to dispatch again
-    or archive."""
-    needs = Q(status=Status.FORWARDED) | Q(status=Status.FED_BACK, satisfaction=Satisfaction.DISSATISFIED)
+    """Cases waiting for staff: forwarded ones to dispatch, dissatisfied ones to dispatch again or
+    archive, and those whose resident did not rate the answer in time, to follow up by phone."""
+    needs = (
+        Q(status=Status.FORWARDED)
+        | Q(status=Status.FED_BACK, satisfaction=Satisfaction.DISSATISFIED)
+        | follow_up_due_q()
+    )
     return _with_flags(cases_visible_to(user=user), needs).filter(needs)
 
 

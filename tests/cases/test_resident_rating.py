@@ -322,12 +322,24 @@ def test_follow_up_after_the_link_expired_records_the_satisfaction_and_who_calle
     event = case.events.get(action="follow_up")
     assert event.actor == world.liaison and world.liaison.name in event.comment
     assert item3_points(world.deputy_b) == 5  # basically satisfied, recorded by a non-owner
-    # Nothing more to follow up, and the expired link says so.
+    # Nothing more to follow up.
     with expire(case):
         liaison = login_as(world.liaison)
         assert "follow_up" not in [t.action for t in liaison.get(reverse("cases:detail", args=[case.pk])).context["moves"]]
         with pytest.raises(ValidationError):
             case_follow_up(case=case, satisfaction="very", actor=world.district_staff)
+
+
+def test_cases_whose_rating_link_expired_unrated_wait_in_the_staff_queue_for_a_follow_up(world, login_as):
+    case = replied(world)
+    rated = replied(world, title="已评价")
+    journey.rate(rated, Satisfaction.VERY)
+    url = reverse("cases:dispatch_queue")
+    assert case not in login_as(world.district_staff).get(url).context["page"].object_list
+    with expire(case):
+        listed = login_as(world.district_staff).get(url).context["page"].object_list
+        assert case in listed and rated not in listed
+        assert case not in login_as(world.other_staff).get(url).context["page"].object_list
 
 
 def test_follow_up_pages_refuse_the_owner_deputy_other_districts_and_other_roles(world, login_as):
