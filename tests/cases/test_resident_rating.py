@@ -68,7 +68,7 @@ def expire(case):
 # ---------------------------------------------------------------- 2. an SMS at every step
 
 
-def test_resident_gets_an_sms_at_every_step_from_the_tracking_code_to_the_closing(world):
+def test_resident_gets_an_sms_at_every_step_from_the_tracking_code_to_the_closing_003(world):
     case = journey.register(world)
     intake = SmsMessage.objects.get(template="case_received")
     # Registered at a reception by the liaison: the resident still gets the code, on their phone.
@@ -109,7 +109,7 @@ def test_a_dissatisfied_resident_is_told_of_the_new_round_too(world):
     ).path
 
 
-def test_resident_sms_in_quiet_hours_waits_until_eight_in_the_morning(world):
+def test_resident_sms_in_quiet_hours_waits_until_eight_in_the_morning_000(world):
     night = timezone.make_aware(datetime.datetime(2026, 5, 6, 23, 30))
     with time_machine.travel(night, tick=False):
         journey.register(world)
@@ -134,7 +134,7 @@ def test_a_move_that_is_rolled_back_texts_nobody(world):
 # ---------------------------------------------------------------- 3. the resident rates the answer
 
 
-def test_owner_deputy_cannot_set_the_satisfaction_that_scores_them(world, login_as):
+def test_owner_deputy_cannot_set_the_satisfaction_that_scores_them_000(world, login_as):
     case = replied(world)
     assert "satisfaction" not in FeedbackForm().fields
     with pytest.raises(TypeError):
@@ -155,7 +155,7 @@ def test_owner_deputy_cannot_set_the_satisfaction_that_scores_them(world, login_
     assert case.satisfaction == ""
 
 
-def test_the_residents_own_rating_is_the_satisfaction_and_earns_points_item_3(world, django_capture_on_commit_callbacks):
+def test_the_residents_own_rating_is_the_satisfaction_and_earns_points_item_3_002(world, django_capture_on_commit_callbacks):
     case = replied(world)
     with django_capture_on_commit_callbacks(execute=True):
         r = Client().post(link_of(case), {"satisfaction": "very", "comment": "灯修好了，谢谢"})
@@ -283,7 +283,7 @@ def test_a_question_answered_on_the_spot_is_rated_from_the_feedback_sms(world):
     assert "已当场解释政策" in r.content.decode()
 
 
-def test_a_case_is_not_archived_before_the_resident_rated_or_was_followed_up(world, login_as):
+def test_a_case_is_not_archived_before_the_resident_rated_or_was_followed_up_003(world, login_as):
     case = journey.feedback(world, replied(world), satisfaction=None)
     with pytest.raises(ValidationError) as exc:
         services.case_archive(case=case, actor=world.district_staff)
@@ -377,7 +377,7 @@ def test_follow_up_page_keeps_its_query_count_bounded(world, login_as, django_as
 # ---------------------------------------------------------------- what the rates read
 
 
-def test_unit_satisfaction_rate_counts_only_the_residents_rating_or_a_non_owner_follow_up(world):
+def test_unit_satisfaction_rate_counts_only_the_residents_rating_or_a_non_owner_follow_up_003(world):
     rated = replied(world)
     journey.rate(rated, Satisfaction.VERY)
     typed = replied(world, title="旧数据")
@@ -396,7 +396,7 @@ def test_unit_satisfaction_rate_counts_only_the_residents_rating_or_a_non_owner_
 # ---------------------------------------------------------------- 4. tracking shows what the resident should see
 
 
-def test_tracking_shows_the_units_reply_and_dates_never_the_deputys_feedback_note(world, django_assert_max_num_queries):
+def test_tracking_shows_the_units_reply_and_dates_never_the_deputys_feedback_note_003(world, django_assert_max_num_queries):
     case = replied(world)
     journey.rate(case, Satisfaction.BASIC)
     services.case_feedback(case=case, note="内部：已和住建局科长沟通", actor=world.deputy_b_user)
