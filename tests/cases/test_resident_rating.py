@@ -448,3 +448,14 @@ def test_two_concurrent_uses_of_one_rating_link_let_only_one_through(world, monk
                      for o in outcomes)
     assert results == ["ok", "used"]
     assert case.events.filter(action="rate").count() == 1
+
+
+def test_the_residents_number_is_masked_in_their_case_sms_when_the_case_is_anonymized(world):
+    from liaison.privacy_services import resident_data_retention_run
+
+    case = journey.through(world, journey.register(world), "archived")
+    SmsMessage.objects.filter(resident_message__case=case).update(status=SmsMessage.Status.SENT)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=366 * 4), tick=False):
+        assert resident_data_retention_run() == 1
+    phones = set(SmsMessage.objects.filter(resident_message__case=case).values_list("phone", flat=True))
+    assert phones == {"136****5678"}
