@@ -39,8 +39,12 @@ def _pk(token):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def rate(request, token):
-    limit = rate_hit(scope="public_rate_ip", ident=client_ip(request),
-                     rate=configured_rate("public_rate_ip", RATES["public_rate_ip"]))
+    try:
+        limit = rate_hit(scope="public_rate_ip", ident=client_ip(request),
+                         rate=configured_rate("public_rate_ip", RATES["public_rate_ip"]))
+    except Exception:  # noqa: BLE001 - counters unreachable (the limiter's RateLimitUnavailable)
+        # Fail closed, as the other public pages do: nothing is rated uncounted.
+        return render(request, "cases/public_rate_closed.html", {"reason": "unavailable"}, status=503)
     if not limit.allowed:
         minutes = max(1, (limit.retry_after + 59) // 60)
         return render(request, "cases/public_rate_closed.html",

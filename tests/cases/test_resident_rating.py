@@ -459,3 +459,18 @@ def test_the_residents_number_is_masked_in_their_case_sms_when_the_case_is_anony
         assert resident_data_retention_run() == 1
     phones = set(SmsMessage.objects.filter(resident_message__case=case).values_list("phone", flat=True))
     assert phones == {"136****5678"}
+
+
+def test_rating_page_fails_closed_when_the_rate_limiter_is_unreachable(world, monkeypatch):
+    from cases import rating_views
+
+    case = replied(world)
+
+    def down(**kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(rating_views, "rate_hit", down)
+    r = Client().post(link_of(case), {"satisfaction": "very"})
+    assert r.status_code == 503 and "暂时无法使用" in r.content.decode()
+    case.refresh_from_db()
+    assert case.satisfaction == ""
