@@ -170,7 +170,7 @@ class History:
         from django.contrib.contenttypes.models import ContentType
 
         from cases.models import Case, Category
-        from cases.models.case import Satisfaction, Status
+        from cases.models.case import Satisfaction, SatisfactionSource, Status
 
         category_ids = list(Category.objects.values_list("pk", flat=True))
         if not category_ids:
@@ -192,6 +192,8 @@ class History:
                         owner_id=deputy_id, dispatch_round=1 if dispatched else 0,
                         satisfaction=rng.choice((Satisfaction.VERY, Satisfaction.BASIC, Satisfaction.DISSATISFIED))
                         if satisfied else "",
+                        # Rated by the resident through the SMS link: the only kind that counts.
+                        satisfaction_source=SatisfactionSource.RESIDENT if satisfied else "",
                     )
                 )
         cases = Case.objects.bulk_create(rows, batch_size=BATCH)

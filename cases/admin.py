@@ -68,7 +68,8 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     # Residents' personal data is deliberately absent: it is shown, masked or not, and audited
     # only on the case page.
     fields = ("tracking_code", "title", "content", "status", "channel", "category", "office", "owner",
-              "received_on", "forward_due", "reply_due", "satisfaction", "spot_answer", "feedback_note")
+              "received_on", "forward_due", "reply_due", "satisfaction", "satisfaction_source", "spot_answer",
+              "feedback_note")
     readonly_fields = fields
     inlines = [CaseDispatchInline, CaseEventInline]
 

@@ -14,7 +14,7 @@ from offices.models import TeamMembership
 
 from . import services
 from .demo_proposals import seed as seed_proposals
-from .models import Category, Channel, ReplyResult, Satisfaction, Status
+from .models import CaseRating, Category, Channel, ReplyResult, Satisfaction, Status
 
 ISSUES = [
     ("城市管理", "小区门口占道经营", "早晚高峰小区门口摊贩占道，行人只能走机动车道，存在安全隐患。"),
@@ -140,7 +140,8 @@ def _publish_bulletin(staff, year):
 def _walk(case, stage, *, org, rng, staff, liaison, leader, members, units, handler_of, today):
     if stage in ("registered", "answered"):
         if stage == "answered" and case.pk % 2:  # half answered on the spot still wait for feedback
-            services.case_feedback(case=case, satisfaction=Satisfaction.VERY, note="群众表示满意。", actor=liaison)
+            services.case_feedback(case=case, note="已当面告知政策依据和办理地点。", actor=liaison)
+            _resident_rates(case, Satisfaction.VERY, rng)
         return
     owner = members[rng.randrange(len(members))].deputy
     services.team_meeting_record(
@@ -164,10 +165,25 @@ def _walk(case, stage, *, org, rng, staff, liaison, leader, members, units, hand
     )
     if stage == "replied":
         return
-    satisfaction = Satisfaction.DISSATISFIED if stage == "dissatisfied" else rng.choice(
-        [Satisfaction.VERY, Satisfaction.BASIC]
-    )
+    # The resident rates the answer through the link of the reply SMS; "fed_back" cases still wait.
+    if stage != "fed_back":
+        satisfaction = Satisfaction.DISSATISFIED if stage == "dissatisfied" else rng.choice(
+            [Satisfaction.VERY, Satisfaction.BASIC]
+        )
+        _resident_rates(case, satisfaction, rng)
     feedback_actor = owner.user if owner.user_id else liaison
-    services.case_feedback(case=case, satisfaction=satisfaction, note="已电话告知办理结果。", actor=feedback_actor)
+    services.case_feedback(case=case, note="已电话告知办理结果。", actor=feedback_actor)
     if stage == "archived" and case.status == Status.FED_BACK:
         services.case_archive(case=case, actor=liaison)
+
+
+def _resident_rates(case, satisfaction, rng):
+    """What the resident does with the link of their SMS (cases.resident_services)."""
+    from .resident_services import case_rate, rating_token
+
+    rating = CaseRating.objects.filter(case=case, round=case.dispatch_round).first()
+    if rating is not None:
+        comment = rng.choice(["", "办得很快，谢谢。", "希望以后多来社区听听意见。"])
+        case_rate(token=rating_token(rating), satisfaction=satisfaction,
+                  comment="还是没有解决。" if satisfaction == Satisfaction.DISSATISFIED else comment)
+        case.refresh_from_db()

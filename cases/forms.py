@@ -186,10 +186,29 @@ class CaseReplyForm(forms.Form):
 
 
 class FeedbackForm(forms.Form):
-    satisfaction = forms.ChoiceField(
-        label=_("Resident's satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
-    )
+    # No satisfaction here: the owner must not rate the answer that scores them. The resident rates
+    # it through the SMS link, or a non-owner records a phone follow-up (FollowUpForm).
     note = forms.CharField(label=_("What the resident was told"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class FollowUpForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("The resident's satisfaction, as they said it on the phone"), choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Notes of the call (optional)"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResidentRatingForm(forms.Form):
+    """The resident's own rating, on the public page their SMS links to."""
+
+    satisfaction = forms.ChoiceField(
+        label=_("Are you satisfied with the answer?"), choices=Satisfaction.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the three answers.")},
+    )
+    comment = forms.CharField(label=_("Anything you would like to add (optional)"), required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class MeetingForm(forms.Form):

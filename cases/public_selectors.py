@@ -87,10 +87,38 @@ def case_for_tracking(*, code, mobile):
     return case if (case is not None and matches) else None
 
 
-def case_public_progress(case):
-    """The steps a resident may see: each state the case reached and the day it did, plus the
-    answer meant for the resident. Never actors, internal comments, units' notes or other cases."""
+def case_public_answers(case):
+    """The units' actual replies the resident may read: every round's once the case's current round
+    is fully replied (a partial round waits for its last unit), as the units wrote them, with the
+    day of each. Never a dispatch's instructions, a deputy's note or who replied."""
+    from .models import CaseDispatch, Status
+
+    replied_round_done = case.status in (Status.REPLIED, Status.FED_BACK, Status.ARCHIVED)
+    rows = CaseDispatch.objects.filter(case=case, replied_at__isnull=False).select_related("unit").order_by(
+        "round", "replied_at", "id"
+    )
+    return [
+        {"unit": d.unit.name, "result": d.get_result_display(), "will_solve_by": d.will_solve_by, "reply": d.reply,
+         "at": d.replied_at, "round": d.round}
+        for d in rows
+        if d.round < case.dispatch_round or replied_round_done
+    ]
+
+
+def case_public_spot_answer(case):
+    """The answer given at the reception, once the case is recorded as answered on the spot."""
     from .models import Status
+
+    if case.spot_answer and case.status in (Status.ANSWERED, Status.FED_BACK, Status.ARCHIVED):
+        return case.spot_answer
+    return ""
+
+
+def case_public_progress(case):
+    """What the resident may see: each state the case reached and the day it did, the on-the-spot
+    answer, the units' actual replies and the resident's own rating. Never actors, internal
+    comments, the deputy's feedback note, units' instructions or other cases."""
+    from .models import COUNTED_SOURCES, CaseRating, Satisfaction, Status
 
     labels = dict(Status.choices)
     # Only moves of the case: entries that leave its state as it was (a unit signing for it,
@@ -101,9 +129,10 @@ def case_public_progress(case):
     ]
     if not steps:
         steps = [{"status": Status.REGISTERED, "label": labels[Status.REGISTERED], "at": case.created_at}]
-    answer = ""
-    if case.status in (Status.FED_BACK, Status.ARCHIVED) and case.feedback_note:
-        answer = case.feedback_note
-    elif case.spot_answer and case.status in (Status.ANSWERED, Status.FED_BACK, Status.ARCHIVED):
-        answer = case.spot_answer
-    return {"steps": steps, "answer": answer, "current": labels.get(case.status, "")}
+    answer = case_public_spot_answer(case)
+    rating = None
+    if case.satisfaction and case.satisfaction_source in COUNTED_SOURCES:
+        rated = CaseRating.objects.filter(case=case, round=case.dispatch_round).values("rated_at").first()
+        rating = {"label": Satisfaction(case.satisfaction).label, "at": rated["rated_at"] if rated else None}
+    return {"steps": steps, "answer": answer, "replies": case_public_answers(case), "rating": rating,
+            "current": labels.get(case.status, "")}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import public_views as views
+from . import rating_views
 from .models import PublicSubmission
 
 app_name = "public"
@@ -13,5 +14,7 @@ urlpatterns = [
     path("<int:pk>/write/", views.submit, {"kind": PublicSubmission.Kind.OPINION}, name="write"),
     path("done/", views.done, name="done"),
     path("track/", views.track, name="track"),
+    # The resident's own rating of an answer, from the signed single-use link of their SMS.
+    path("rate/<str:token>/", rating_views.rate, name="rate"),
     path("captcha.png", views.captcha_image, name="captcha"),
 ]

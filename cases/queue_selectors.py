@@ -13,11 +13,20 @@ from liaison.models import Role
 from offices.models import TeamMembership
 
 from .deadline_selectors import case_overdue_q, dispatch_overdue_q, flag, open_dispatch_q
-from .models import Case, CaseDispatch, DeadlineExtension, DispatchStatus, Satisfaction, Status
+from .models import Case, CaseDispatch, CaseRating, DeadlineExtension, DispatchStatus, Satisfaction, Status
 from .selectors import cases_visible_to
 
 # "Overdue" has one definition, in cases.deadline_selectors; the queues only use it.
 overdue_q = case_overdue_q
+
+
+def follow_up_due_q(now=None):
+    """The resident's rating link of the current round expired unrated: a non-owner calls (回访)."""
+    expired = CaseRating.objects.filter(
+        case_id=OuterRef("pk"), round=OuterRef("dispatch_round"), rated_at__isnull=True,
+        expires_at__lte=now or timezone.now(),
+    )
+    return Q(status__in=[Status.REPLIED, Status.FED_BACK]) & Q(Exists(expired))
 
 
 def _with_flags(qs, needs_action):
@@ -47,9 +56,13 @@ def liaison_desk(*, user):
 
 
 def staff_dispatch_queue(*, user):
-    """Cases waiting for staff: forwarded ones to dispatch, and dissatisfied ones to dispatch again
-    or archive."""
-    needs = Q(status=Status.FORWARDED) | Q(status=Status.FED_BACK, satisfaction=Satisfaction.DISSATISFIED)
+    """Cases waiting for staff: forwarded ones to dispatch, dissatisfied ones to dispatch again or
+    archive, and those whose resident did not rate the answer in time, to follow up by phone."""
+    needs = (
+        Q(status=Status.FORWARDED)
+        | Q(status=Status.FED_BACK, satisfaction=Satisfaction.DISSATISFIED)
+        | follow_up_due_q()
+    )
     return _with_flags(cases_visible_to(user=user), needs).filter(needs)
 
 

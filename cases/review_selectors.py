@@ -7,9 +7,11 @@ the dispatches made in that year (Asia/Shanghai) are counted, per unit:
 
 - received: dispatches to the unit;
 - replied, replied on time (on or before the deadline staff set), solved (result "solved");
-- very / basically satisfied / dissatisfied: the resident's satisfaction with the round. The case
-  keeps the satisfaction of its latest round; an earlier round was dispatched again, which the
-  workflow allows only after a dissatisfied resident, so it counts as dissatisfied;
+- very / basically satisfied / dissatisfied: the resident's satisfaction with the round, as the
+  resident gave it through the SMS link or a non-owner's phone follow-up recorded it (never what
+  the owner typed: COUNTED_SOURCES). The case keeps the satisfaction of its latest round; an
+  earlier round was dispatched again, which the workflow allows only after a dissatisfied
+  resident, so it counts as dissatisfied;
 - closed: the case was archived with this round;
 - closure rate = closed / received; satisfaction rate = (very + basically) / rounds rated;
   on-time rate = replied on time / received.
@@ -27,7 +29,7 @@ from django.utils import timezone
 from liaison.models import Role
 from offices.models import Unit
 
-from .models import DispatchStatus, Satisfaction, Status
+from .models import COUNTED_SOURCES, DispatchStatus, Satisfaction, Status
 
 NOT_RECEIVED = (DispatchStatus.RETURNED, DispatchStatus.REDISPATCHED, DispatchStatus.CLOSED)
 
@@ -123,7 +125,7 @@ def unit_review_queryset(*, user, year, district=None, q=""):
         dispatches__status__in=NOT_RECEIVED
     )
     last_round = Q(dispatches__round=F("dispatches__case__dispatch_round"))
-    rated_now = last_round & Q(dispatches__case__status__in=[Status.FED_BACK, Status.ARCHIVED])
+    rated_now = last_round & Q(dispatches__case__satisfaction_source__in=COUNTED_SOURCES)
     return (
         units.annotate(
             received=Count("dispatches", filter=in_year),

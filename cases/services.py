@@ -16,7 +16,7 @@ from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 from offices.models import Deputy, OfficeLiaison, TeamMembership
 
-from . import workflow
+from . import resident_services, workflow
 from .models import (
     DISPATCH_OPEN,
     Case,
@@ -28,6 +28,7 @@ from .models import (
     DispatchStatus,
     MeetingAssignment,
     ReplyResult,
+    ResidentMessage,
     Satisfaction,
     Status,
     TeamMeeting,
@@ -140,6 +141,8 @@ def settle_round_if_done(*, case, actor, comment):
         return False
     case.reply_due = None
     _save_move(case=case, action="reply", actor=actor, comment=comment, fields=["reply_due"])
+    # The answer reaches the resident with the link to rate it themselves.
+    resident_services.rating_invite(case, step=ResidentMessage.Step.REPLY)
 
     def after():
         if case.owner_id and case.owner.user_id:
@@ -245,6 +248,7 @@ def case_register(
             case.received_by.set(receivers)
         _attach(case=case, files=attachments, actor=actor)
         _event(case=case, actor=actor, action="register", from_status="", to_status=Status.REGISTERED)
+        resident_services.sms_intake(case)
         if spot_answer:
             case.status = Status.ANSWERED
             case.save(update_fields=["status"])
@@ -447,12 +451,14 @@ def case_dispatch(*, case, units, deadline, actor, instructions=""):
         ])
         locked.reply_due = deadline
         locked.satisfaction = ""
+        locked.satisfaction_source = ""
         names = "、".join(u.name for u in units)
         comment = _("To %(units)s, reply by %(date)s") % {"units": names, "date": deadline.isoformat()}
         if instructions:
             comment += "\n" + instructions
         _save_move(case=locked, action="dispatch", actor=actor, comment=comment,
-                   fields=["dispatch_round", "reply_due", "satisfaction"])
+                   fields=["dispatch_round", "reply_due", "satisfaction", "satisfaction_source"])
+        resident_services.sms_dispatch(locked, deadline=deadline)
 
         def after():
             handlers = User.objects.filter(role=Role.UNIT_HANDLER, is_active=True, unit__in=units)
@@ -514,40 +520,47 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
     return _sync(case, locked)
 
 
-def case_feedback(*, case, satisfaction, note, actor):
-    """The owner (or liaison) tells the resident the result and records their satisfaction."""
-    if satisfaction not in Satisfaction.values:
-        raise ValidationError(_("Record the resident's satisfaction."), code="no_satisfaction")
+def case_feedback(*, case, note, actor):
+    """The owner (or liaison) tells the resident the result and records what they were told. The
+    resident's satisfaction is not theirs to record: the resident rates the answer through the SMS
+    link, or a non-owner follows up (cases.resident_services)."""
     if not str(note).strip():
         raise ValidationError(_("Write what the resident was told."), code="required")
     with transaction.atomic():
         locked, _kinds = _lock_and_check(case=case, action="feedback", actor=actor)
-        locked.satisfaction = satisfaction
+        answered_on_the_spot = locked.status == Status.ANSWERED
         locked.feedback_note = note
-        comment = f"{Satisfaction(satisfaction).label}\n{note}"
-        _save_move(case=locked, action="feedback", actor=actor, comment=comment,
-                   fields=["satisfaction", "feedback_note"])
-        event = {Satisfaction.VERY: "case_satisfied_very", Satisfaction.BASIC: "case_satisfied_basic"}.get(
-            satisfaction
-        )
-
-        def after():
-            if event and locked.owner_id:
-                _points("points_record_event", deputy=locked.owner, event=event, source=locked,
-                        occurred_on=timezone.localdate(), actor=actor)
-
-        transaction.on_commit(after)
+        _save_move(case=locked, action="feedback", actor=actor, comment=note, fields=["feedback_note"])
+        if answered_on_the_spot:
+            # No unit replied: the answer reaches the resident now, with the link to rate it.
+            resident_services.rating_invite(locked, step=ResidentMessage.Step.FEEDBACK)
+        else:
+            resident_services.sms_feedback(locked)
     return _sync(case, locked)
 
 
+case_rate = resident_services.case_rate
+case_follow_up = resident_services.case_follow_up
+
+
 def case_archive(*, case, actor, comment=""):
+    """Close the case. A resident who can be reached has rated the answer first (or, after
+    CASE_RATING_DAYS, been followed up by someone other than the owner)."""
     with transaction.atomic():
         locked, _kinds = _lock_and_check(case=case, action="archive", actor=actor)
+        if resident_services.rating_required_before_archive(locked):
+            raise ValidationError(
+                _("The resident has not rated the answer yet: wait for their rating, or record a phone "
+                  "follow-up once the link has expired."),
+                code="not_rated",
+            )
         _save_move(case=locked, action="archive", actor=actor, comment=comment)
+        resident_services.sms_closed(locked)
     return _sync(case, locked)
 
 
 __all__ = [
     "case_answer", "case_archive", "case_assign", "case_attach", "case_dispatch", "case_feedback",
+    "case_follow_up", "case_rate",
     "case_forward", "case_receive", "case_register", "case_reply", "team_meeting_record", "may_register", "staff_covers",
 ]

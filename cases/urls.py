@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/reply/", views.case_reply, name="reply"),
     path("<int:pk>/feedback/", views.case_feedback, name="feedback"),
     path("<int:pk>/archive/", views.case_archive, name="archive"),
+    path("<int:pk>/follow-up/", views.case_follow_up, name="follow_up"),
     path("files/<int:pk>/", views.attachment, name="attachment"),
     # A unit's moves on its own share of a dispatch, and staff's answers (cases.dispatch_views).
     path("dispatches/<int:pk>/sign/", dispatch_views.dispatch_sign, name="dispatch_sign"),

@@ -36,6 +36,7 @@ from .forms import (
     CaseReplyForm,
     CommentForm,
     FeedbackForm,
+    FollowUpForm,
     IntakeForm,
     MeetingForm,
     ReceiveForm,
@@ -44,6 +45,7 @@ from .models import (
     Case,
     CaseAttachment,
     CaseDispatch,
+    CaseRating,
     Category,
     DeadlineExtension,
     PublicSubmission,
@@ -270,14 +272,22 @@ def case_detail(request, pk):
             "today": today,
             "is_overdue": case_is_overdue(case, today),
             "covers": workflow.STAFF in kinds,
+            "rating": CaseRating.objects.filter(case=case, round=case.dispatch_round).select_related("called_by").first(),
         },
     )
 
 
 def _visible_moves(moves, case):
+    from .resident_services import follow_up_possible, rating_required_before_archive
+
     # A satisfied resident's case is archived, not dispatched again.
     if case.status == Status.FED_BACK and case.satisfaction != Satisfaction.DISSATISFIED:
         moves = [t for t in moves if t.action != "dispatch"]
+    # Archived once the resident rated (or was followed up); a follow-up once the link expired.
+    if any(t.action == "archive" for t in moves) and rating_required_before_archive(case):
+        moves = [t for t in moves if t.action != "archive"]
+    if any(t.action == "follow_up" for t in moves) and not follow_up_possible(case):
+        moves = [t for t in moves if t.action != "follow_up"]
     return moves
 
 
@@ -350,8 +360,12 @@ EXPLAIN = {
     "forward": gettext_lazy("The case goes to the organization department for dispatch; its staff are told."),
     "dispatch": gettext_lazy("Each chosen unit must reply by the deadline; their handlers are told."),
     "reply": gettext_lazy("Your unit's reply is recorded; once every unit has replied, the owner tells the resident."),
-    "feedback": gettext_lazy("Record what the resident was told and how satisfied they are."),
+    "feedback": gettext_lazy("Record what the resident was told. The resident rates the answer themselves through "
+                             "the link in their SMS."),
     "archive": gettext_lazy("The case is closed. The resident sees “archived” on the tracking page."),
+    "follow_up": gettext_lazy("The resident did not rate the answer through the SMS link in time. Call them and "
+                              "record how satisfied they are; you are recorded as the caller. The case's owner "
+                              "may not do this."),
 }
 BUTTONS = {
     "answer": gettext_lazy("Record the answer"),
@@ -361,6 +375,7 @@ BUTTONS = {
     "reply": gettext_lazy("Send reply"),
     "feedback": gettext_lazy("Record feedback"),
     "archive": gettext_lazy("Archive"),
+    "follow_up": gettext_lazy("Record the follow-up"),
 }
 
 
@@ -378,6 +393,8 @@ def _move_form(action, request, case):
         return CaseReplyForm(data, files)
     if action == "feedback":
         return FeedbackForm(data)
+    if action == "follow_up":
+        return FollowUpForm(data)
     return CommentForm(data)
 
 
@@ -395,7 +412,9 @@ def _call(action, case, d, user):
         return services.case_reply(case=case, result=d["result"], reply=d["reply"], will_solve_by=d["will_solve_by"],
                                    attachments=d["attachments"], actor=user)
     if action == "feedback":
-        return services.case_feedback(case=case, satisfaction=d["satisfaction"], note=d["note"], actor=user)
+        return services.case_feedback(case=case, note=d["note"], actor=user)
+    if action == "follow_up":
+        return services.case_follow_up(case=case, satisfaction=d["satisfaction"], note=d["note"], actor=user)
     if action == "archive":
         return services.case_archive(case=case, comment=d["comment"], actor=user)
     raise Http404
@@ -449,9 +468,9 @@ def _move(request, pk, action):
         request, "cases/case_move.html",
         {
             "case": case, "form": form, "title": title, "button": BUTTONS[action], "explain": EXPLAIN[action],
-            "action": action, "target": Status(transition.target).label,
+            "action": action, "target": Status(transition.target).label if transition.target else "",
             "dispatches": CaseDispatch.objects.filter(case=case, round=case.dispatch_round).select_related("unit")
-            if action in ("feedback", "archive", "dispatch") and case.dispatch_round else [],
+            if action in ("feedback", "archive", "dispatch", "follow_up") and case.dispatch_round else [],
         },
     )
 
@@ -474,6 +493,8 @@ case_dispatch = _make_move_view("dispatch", (Role.ORG_STAFF,))
 case_reply = _make_move_view("reply", (Role.UNIT_HANDLER,))
 case_feedback = _make_move_view("feedback", (Role.DEPUTY, Role.LIAISON))
 case_archive = _make_move_view("archive", (Role.LIAISON, Role.ORG_STAFF))
+# 回访 (cases.resident_services.case_follow_up): liaisons and staff only, never the owner deputy.
+case_follow_up = _make_move_view("follow_up", (Role.LIAISON, Role.ORG_STAFF))
 
 
 # ---------------------------------------------------------------- the 领办 team meeting

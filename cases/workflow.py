@@ -4,6 +4,9 @@ Each action names the states it may start from, the state it leads to, and the k
 allowed: the case's owner, a liaison of its office, a deputy who received it, the leader of the
 office's team, org staff whose scope covers the case's district, or a handler of a unit the case
 is dispatched to. cases.services applies this table; views use it to show only possible moves.
+
+An action whose target is None records something on the case without moving it (the resident's
+rating, a follow-up): it is still locked, checked against its sources and actors, and timelined.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import DeadlineExtension, DispatchStatus, Status
 
 OWNER, LIAISON, RECEIVER, LEADER, STAFF, UNIT = "owner", "liaison", "receiver", "leader", "staff", "unit"
+# The reporter, who has no account: the signed single-use link of their SMS is their capacity.
+RESIDENT = "resident"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,14 @@ TRANSITIONS = {
         Transition("feedback", _("Feed back to the resident"), frozenset({Status.REPLIED, Status.ANSWERED}),
                    Status.FED_BACK, frozenset({OWNER, LIAISON})),
         Transition("archive", _("Archive"), frozenset({Status.FED_BACK}), Status.ARCHIVED, frozenset({STAFF, LIAISON})),
+        # The resident rates the answer themselves, from the moment it reaches them until the case
+        # closes; what they say is the case's satisfaction (points item 3, the units' 满意率).
+        Transition("rate", _("Rate the answer"), frozenset({Status.REPLIED, Status.FED_BACK}), None,
+                   frozenset({RESIDENT})),
+        # 回访: no rating within CASE_RATING_DAYS, so someone who is not the owner calls the resident
+        # (the service refuses the owner too, whatever other capacity they hold).
+        Transition("follow_up", _("Record a phone follow-up"), frozenset({Status.REPLIED, Status.FED_BACK}), None,
+                   frozenset({LIAISON, STAFF})),
     )
 }
 

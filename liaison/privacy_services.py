@@ -249,6 +249,14 @@ def _anonymize(case_ids, *, extra=None):
         .exclude(reporter_name="", reporter_mobile="", reporter_address="")
         .update(reporter_name="", reporter_mobile="", reporter_address="", is_anonymous=True)
     )
+    # The SMS the resident got about these cases (cases.resident_services) carry their number too.
+    sent = list(
+        SmsMessage.objects.filter(resident_message__case_id__in=case_ids)
+        .exclude(status=SmsMessage.Status.QUEUED).exclude(phone__contains="*").only("pk", "phone")
+    )
+    for message in sent:
+        message.phone = mask_mobile(message.phone)
+    SmsMessage.objects.bulk_update(sent, ["phone"], batch_size=500)
     return updated
 
 

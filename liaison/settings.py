@@ -231,6 +231,14 @@ CELERY_BEAT_SCHEDULE = {
 RECEPTION_REMINDER_DAYS_BEFORE = env.int("RECEPTION_REMINDER_DAYS_BEFORE", default=7)
 RECEPTION_REMINDER_BATCH_SIZE = env.int("RECEPTION_REMINDER_BATCH_SIZE", default=500)
 
+# Residents' side of a case (cases.resident_services). CASE_RATING_DAYS: how many days the signed
+# link in the answer SMS lets the resident rate the answer themselves; once it has expired unrated,
+# a liaison or staff member who is not the case's owner records a phone follow-up 回访 instead,
+# and until one of the two is recorded the case is not archived.
+CASE_RATING_DAYS = env.int("CASE_RATING_DAYS", default=7)
+# The portal's public address as residents reach it, for links in SMS (no request to build them from).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.lib.sms.outbox.OutboxBackend")
 SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="党代表工作室")

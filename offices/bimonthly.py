@@ -37,7 +37,7 @@ def bimester_bounds(year, bimester):
 
 def office_bimonthly_figures(*, offices, start, end):
     """{office_id: figures} for the offices given (a list), between two dates inclusive."""
-    from cases.models import Case, Satisfaction, Status
+    from cases.models import COUNTED_SOURCES, Case, Satisfaction, Status
 
     ids = [o.pk for o in offices]
     logged = Activity.objects.filter(
@@ -60,9 +60,12 @@ def office_bimonthly_figures(*, offices, start, end):
             cases=Count("id"),
             answered=Count("id", filter=~Q(spot_answer="")),
             archived=Count("id", filter=Q(status=Status.ARCHIVED)),
-            very=Count("id", filter=Q(satisfaction=Satisfaction.VERY)),
-            basic=Count("id", filter=Q(satisfaction=Satisfaction.BASIC)),
-            dissatisfied=Count("id", filter=Q(satisfaction=Satisfaction.DISSATISFIED)),
+            # Only the resident's own rating or a non-owner's follow-up counts.
+            very=Count("id", filter=Q(satisfaction=Satisfaction.VERY, satisfaction_source__in=COUNTED_SOURCES)),
+            basic=Count("id", filter=Q(satisfaction=Satisfaction.BASIC, satisfaction_source__in=COUNTED_SOURCES)),
+            dissatisfied=Count(
+                "id", filter=Q(satisfaction=Satisfaction.DISSATISFIED, satisfaction_source__in=COUNTED_SOURCES)
+            ),
         )
     )
     empty = {"activities": 0, "households": 0, "attendances": 0, "cases": 0, "answered": 0, "archived": 0,

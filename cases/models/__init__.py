@@ -2,6 +2,7 @@
 them so Django finds them."""
 
 from .case import (  # noqa: F401
+    COUNTED_SOURCES,
     DISPATCH_OPEN,
     Case,
     CaseAttachment,
@@ -15,6 +16,7 @@ from .case import (  # noqa: F401
     MeetingAssignment,
     ReplyResult,
     Satisfaction,
+    SatisfactionSource,
     Status,
     TeamMeeting,
     new_tracking_code,
@@ -33,4 +35,5 @@ from .proposals import (  # noqa: F401
     ProposalStatus,
 )
 from .public import PublicSubmission  # noqa: F401,E402
+from .resident import CaseRating, ResidentMessage  # noqa: F401,E402
 from .review import CITY_SCOPE, ReviewBulletin  # noqa: F401,E402

@@ -49,6 +49,18 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class SatisfactionSource(models.TextChoices):
+    RESIDENT = "resident", _("The resident, through the SMS link")
+    FOLLOW_UP = "follow_up", _("Phone follow-up (回访) by someone other than the owner")
+    # Kept for values typed at the feedback step before residents rated their answer themselves;
+    # never counted.
+    FEEDBACK = "feedback", _("Typed at the feedback step (not counted)")
+
+
+# The sources whose satisfaction feeds points item 3 and the units' 满意率.
+COUNTED_SOURCES = (SatisfactionSource.RESIDENT, SatisfactionSource.FOLLOW_UP)
+
+
 class ReplyResult(models.TextChoices):
     SOLVED = "solved", _("Solved")
     WILL_SOLVE = "will_solve", _("Will be solved by a date")
@@ -125,6 +137,11 @@ class Case(models.Model):
     reply_due = models.DateField(_("reply by"), null=True, blank=True)
     dispatch_round = models.PositiveSmallIntegerField(_("dispatch round"), default=0)
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices, blank=True)
+    # Where the satisfaction of the current round came from (cases.models.resident.CaseRating.Source):
+    # only the resident's own rating or a non-owner's follow-up count for points and rates.
+    # "feedback" marks values the owner typed at the feedback step before residents rated.
+    satisfaction_source = models.CharField(_("satisfaction given by"), max_length=10, blank=True,
+                                           choices=SatisfactionSource.choices)
     feedback_note = models.TextField(_("feedback to the resident"), blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("registered by"), on_delete=models.SET_NULL, null=True,

@@ -56,10 +56,32 @@ def reply(world, case, *, actor=None, result="solved"):
     return services.case_reply(case=case, result=result, reply="已更换灯泡", actor=actor or world.handler)
 
 
+def rate(case, satisfaction=Satisfaction.VERY, *, comment=""):
+    """The resident rates the answer through the link of their SMS."""
+    from cases.models import CaseRating
+    from cases.resident_services import case_rate, rating_token
+
+    rating = CaseRating.objects.get(case=case, round=case.dispatch_round)
+    return case_rate(token=rating_token(rating), satisfaction=satisfaction, comment=comment)
+
+
 def feedback(world, case, *, satisfaction=Satisfaction.VERY, actor=None):
+    """The resident rates the answer (`satisfaction`; None: not yet), then the owner (or liaison)
+    tells them the result."""
+    from cases.models import Status
+
     owner_user = case.owner.user if case.owner_id else None
-    return services.case_feedback(case=case, satisfaction=satisfaction, note="已电话告知结果",
-                                  actor=actor or owner_user or world.liaison)
+    actor = actor or owner_user or world.liaison
+    if case.status == Status.ANSWERED:
+        # Answered on the spot: the rating link goes out with the feedback.
+        case = services.case_feedback(case=case, note="已当面告知", actor=actor)
+        if satisfaction:
+            rate(case, satisfaction)
+            case.refresh_from_db()
+        return case
+    if satisfaction:
+        rate(case, satisfaction)
+    return services.case_feedback(case=case, note="已电话告知结果", actor=actor)
 
 
 def archive(world, case, *, actor=None):

@@ -47,6 +47,7 @@ def test_a_residents_booking_walks_to_the_archive_each_step_by_its_own_role_003(
     world, person, live_server, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
+    settings.PUBLIC_BASE_URL = live_server.url  # the links in the resident's SMS
     today = timezone.localdate()
     ReceptionPeriod.objects.create(district=world.district_a, key="test", start=today, end=today + datetime.timedelta(days=13))
     url = live_server.url
@@ -117,10 +118,15 @@ def test_a_residents_booking_walks_to_the_archive_each_step_by_its_own_role_003(
     expect(unit.get_by_test_id("status")).to_have_text("已答复")
     expect(unit.get_by_test_id("mobile")).to_have_text("139****5678")  # a unit sees it masked
 
-    # 6. The owner tells the resident and records the satisfaction.
+    # 6. The resident rates the answer through the link of the reply SMS; the owner tells them the result.
+    from liaison.models import SmsMessage
+
+    resident.goto(SmsMessage.objects.get(phone=MOBILE, template="case_answer_rate").params["url"])
+    resident.get_by_label("非常满意").check()
+    resident.locator("main form button[type=submit]").click()
+    expect(resident.get_by_test_id("rate-thanks")).to_contain_text("非常满意")
     open_case(owner, url, case)
     make_move(owner, "feedback")
-    owner.check("input[name=satisfaction][value=very]")
     owner.fill("textarea[name=note]", "已电话告知刘女士审批结果，群众非常满意。")
     submit(owner)
     expect(owner.get_by_test_id("status")).to_have_text("已反馈")
@@ -134,12 +140,12 @@ def test_a_residents_booking_walks_to_the_archive_each_step_by_its_own_role_003(
     case.refresh_from_db()
     assert case.status == Status.ARCHIVED and case.satisfaction == "very" and case.owner == world.deputy_b
     assert list(case.events.exclude(action="receive").values_list("to_status", flat=True)) == [
-        "registered", "assigned", "forwarded", "dispatched", "replied", "fed_back", "archived"
+        "registered", "assigned", "forwarded", "dispatched", "replied", "replied", "fed_back", "archived"
     ]
     actors = dict(case.events.values_list("action", "actor__username"))
     assert actors == {
         "register": None, "receive": "liaison", "assign": "deputy_a", "forward": "deputy_b",
-        "dispatch": "district_staff", "reply": "handler", "feedback": "deputy_b", "archive": "liaison",
+        "dispatch": "district_staff", "reply": "handler", "rate": None, "feedback": "deputy_b", "archive": "liaison",
     }
 
     # 8. The resident tracks it with the code and the phone: archived.
@@ -148,4 +154,6 @@ def test_a_residents_booking_walks_to_the_archive_each_step_by_its_own_role_003(
     resident.fill("input[name=mobile]", MOBILE)
     resident.locator("main form button[type=submit]").click()
     expect(resident.get_by_test_id("track-status")).to_have_text("已归档")
-    expect(resident.get_by_test_id("track-result")).to_contain_text("已电话告知刘女士审批结果")
+    # The unit's actual reply, never the deputy's own feedback note.
+    expect(resident.get_by_test_id("track-result")).to_contain_text("已纳入加装电梯计划并完成审批")
+    expect(resident.get_by_test_id("track-result")).not_to_contain_text("已电话告知刘女士审批结果")

@@ -50,7 +50,9 @@ def test_owner_is_reminded_instead_of_the_leader_once_the_case_has_one_001(world
     assert set(Notice.objects.filter(text__contains=case.tracking_code).values_list("user__username", flat=True)) == {
         "deputy_b", "liaison", "district_staff"
     }
-    assert list(SmsMessage.objects.values_list("phone", flat=True)) == [world.deputy_b.mobile]
+    assert list(SmsMessage.objects.filter(template="case_overdue").values_list("phone", flat=True)) == [
+        world.deputy_b.mobile
+    ]
 
 
 def test_forward_deadline_follows_the_setting(world, settings):
@@ -99,7 +101,7 @@ def test_sms_lands_in_the_outbox_only_for_people_with_a_phone(world):
     with time_machine.travel(at(3), tick=False):
         case_overdue_scan_task.delay()
     # The owner deputy and the handler have mobiles; the district staff member has none: a notice only.
-    phones = sorted(SmsMessage.objects.values_list("phone", flat=True))
+    phones = sorted(SmsMessage.objects.filter(template="case_overdue").values_list("phone", flat=True))
     assert phones == sorted([world.deputy_b.mobile, "13511112222"])
     assert Notice.objects.filter(user=world.district_staff).count() == before + 1
     message = SmsMessage.objects.get(phone="13511112222")
@@ -115,7 +117,7 @@ def test_sms_found_in_quiet_hours_waits_for_the_morning(world):
         journey.register(world)
     with time_machine.travel(at(4, hour=23), tick=False):
         case_overdue_scan_task.delay()
-    message = SmsMessage.objects.get()
+    message = SmsMessage.objects.get(template="case_overdue")
     assert timezone.localtime(message.scheduled_at).hour == settings.SMS_QUIET_END
 
 

@@ -40,7 +40,9 @@ def build(world, p):
     walked = services.case_dispatch(case=walked, units=[world.unit_a], deadline=timezone.localdate(),
                                     actor=world.district_staff, instructions=p)
     walked = services.case_reply(case=walked, result="solved", reply=p, actor=world.handler)
-    walked = services.case_feedback(case=walked, satisfaction=Satisfaction.BASIC, note=p, actor=world.deputy_b_user)
+    # The resident's own comment with their rating is hostile text too.
+    journey.rate(walked, Satisfaction.BASIC, comment=p)
+    walked = services.case_feedback(case=walked, note=p, actor=world.deputy_b_user)
     walked = services.case_archive(case=walked, actor=world.district_staff, comment=p)
     answered = journey.register(world, title=p, content=p, spot_answer=p)
     # Registered and without an owner: on the team meeting's table (an answered case is not).

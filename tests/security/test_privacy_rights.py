@@ -175,7 +175,7 @@ def test_the_start_page_needs_the_captcha_and_is_rate_limited_per_phone(world, c
     assert _start(client).status_code == 302
     assert _start(client).status_code == 302
     assert _start(client).status_code == 429
-    assert SmsMessage.objects.filter(phone=PHONE).count() == 2
+    assert SmsMessage.objects.filter(phone=PHONE, template="privacy_code").count() == 2
 
 
 def test_the_code_limit_per_phone_counts_every_way_of_writing_the_number(world, client, settings):

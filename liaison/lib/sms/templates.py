@@ -71,6 +71,39 @@ TEMPLATES = {
             _("Dear {name}, the reply of {unit} to the proposal “{title}” is overdue (deadline {due}). Please handle it in the portal."),
             ("name", "title", "unit", "due"),
         ),
+        # To the resident who reported a case (cases.resident_services), one per step. Only the
+        # code and dates, never the case's words: an SMS can be read by anyone holding the phone.
+        SmsTemplate(
+            "case_received",
+            # {1} tracking code, {2} the tracking page's address.
+            _("Your request has been registered. Tracking code: {code}. Follow its progress at {url} with this code and your mobile number."),
+            ("code", "url"),
+        ),
+        SmsTemplate(
+            "case_dispatched",
+            # {1} tracking code, {2} the reply deadline set for the responsible units.
+            _("Your request {code} has been sent to the responsible units, who are to reply by {due}."),
+            ("code", "due"),
+        ),
+        SmsTemplate(
+            "case_answer_rate",
+            # The answer is ready; the link opens it and takes the resident's own rating, once.
+            # {1} tracking code, {2} the signed rating link, {3} days the link stays valid.
+            _("The answer to your request {code} is ready. Read it and tell us whether you are satisfied: {url} (valid for {days} days, once)."),
+            ("code", "url", "days"),
+        ),
+        SmsTemplate(
+            "case_fed_back",
+            # {1} tracking code, {2} the tracking page's address.
+            _("The deputy liaison office has fed back the result of your request {code}. Progress: {url}"),
+            ("code", "url"),
+        ),
+        SmsTemplate(
+            "case_closed",
+            # {1} tracking code.
+            _("Your request {code} has been closed. Thank you for your trust in the deputy liaison office."),
+            ("code",),
+        ),
     ]
 }
 
