@@ -2,8 +2,8 @@
 try so that nothing the resident picked is lost (a browser never refills a file input).
 
 A checked photo waits in PUBLIC_STAGING_ROOT under a random name; the resident's session lists
-the names it owns, for one office. Nobody can reach another session's photos: the names are never
-shown, the list lives server-side, and a name not in the list is ignored. Submitting moves the
+the names it owns, for one office. Nobody can reach another session's photos: the list lives
+server-side, a name not in the session's list is ignored, and no view serves a staged file. Submitting moves the
 photos into the case's attachments; opening a fresh form, or a day passing, removes them."""
 
 import os
