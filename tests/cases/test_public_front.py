@@ -118,17 +118,12 @@ def test_office_search_intent_links_straight_to_the_form(world, client):
 
 
 def test_office_search_is_paginated_with_bounded_queries(world, client, django_assert_max_num_queries):
-    from offices.models import Office
+    from offices.models import Office, Team
 
     for i in range(25):
         office = Office.objects.create(name=f"测试工作室{i:02d}", jurisdiction=world.community_a1)
         deputy = make_deputy(f"测试代表{i:02d}", district=world.district_a, community=world.community_a1)
-        team = office.team if hasattr(office, "team") else None
-        if team is None:
-            from offices.models import Team
-
-            team = Team.objects.create(name=f"团队{i}", office=office)
-        TeamMembership.objects.create(team=team, deputy=deputy)
+        TeamMembership.objects.create(team=Team.objects.create(name=f"团队{i}", office=office), deputy=deputy)
     with django_assert_max_num_queries(6):
         r = client.get(reverse("public:offices"), {"q": "测试"})
     assert r.context["page"].paginator.count == 25 and len(r.context["rows"]) == 20
@@ -212,7 +207,7 @@ def test_opinion_takes_several_photos_and_a_location(world, client):
     assert PublicSubmission.objects.get().location == "东和路8号路口"
     assert "2" in client.get(r["Location"]).content.decode()
     # Staff handling the case see where and whom.
-    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()  # anonymous: login
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 302  # residents: not there
     client.force_login(world.liaison)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "东和路8号路口" in html
@@ -407,3 +402,20 @@ def test_booking_form_queries_are_bounded(world, client, django_assert_max_num_q
     with django_assert_max_num_queries(11):
         assert client.get(reverse("public:book", args=[world.office_a1.pk])).status_code == 200
 
+
+
+def test_a_closed_office_has_no_public_pages(world, client):
+    world.office_a2.is_active = False
+    world.office_a2.save()
+    for name in ("public:office", "public:write", "public:book"):
+        assert client.get(reverse(name, args=[world.office_a2.pk])).status_code == 404
+    assert "中英街社区党代表工作室" not in client.get(reverse("public:offices"), {"q": "中英街"}).content.decode()
+
+
+def test_submitting_with_photos_does_a_bounded_amount_of_work(world, client, django_assert_max_num_queries):
+    url = reverse("public:write", args=[world.office_a1.pk])
+    data = form_data(client, world.office_a1)
+    data["photos"] = [png("a.png"), png("b.png"), png("c.png")]
+    # One insert per photo, and photos are capped (PUBLIC_PHOTOS_MAX): 16 + 3 here.
+    with django_assert_max_num_queries(19):
+        assert client.post(url, data).status_code == 302
