@@ -1,14 +1,26 @@
 """Reads for the public pages. Residents are anonymous: everything here returns only what may be
 shown to anyone (Deputy.PUBLIC_FIELDS, an office's public contact details, a case's public progress)."""
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from offices.models import Deputy, Office, ReceptionPeriod
+from offices.models import Deputy, Jurisdiction, Office, ReceptionPeriod
 
 
-def public_offices(*, q=""):
+def _deputy_match(q):
+    """Serving deputies whose name holds `q` (or, for letters, whose pinyin initials start with it)."""
+    match = Q(name__icontains=q)
+    if q.isascii() and q.isalpha():
+        match |= Q(name_initials__startswith=q.lower())
+    return Deputy.objects.filter(match, status=Deputy.Status.SERVING)
+
+
+def public_offices(*, q="", district_id=None):
+    """Active offices matching a search by office name, address, district, street or community,
+    or by the name of a deputy serving there; optionally within one district."""
     qs = Office.objects.filter(is_active=True).select_related("jurisdiction", "jurisdiction__parent", "district")
+    if district_id:
+        qs = qs.filter(district_id=district_id)
     q = q.strip()
     if q:
         qs = qs.filter(
@@ -17,8 +29,34 @@ def public_offices(*, q=""):
             | Q(jurisdiction__parent__name__icontains=q)
             | Q(district__name__icontains=q)
             | Q(address__icontains=q)
+            | Exists(_deputy_match(q).filter(memberships__team__office=OuterRef("pk")))
         )
     return qs.order_by("district__name", "name")
+
+
+def offices_matching_deputies(offices, *, q):
+    """{office id: [deputy name, …]} of the deputies matching `q` at the listed offices, so a
+    resident who searched for a deputy sees why an office was found. One query."""
+    q = q.strip()
+    ids = [o.pk for o in offices]
+    if not q or not ids:
+        return {}
+    found = {}
+    rows = _deputy_match(q).filter(memberships__team__office_id__in=ids).order_by("name_initials").values_list(
+        "memberships__team__office_id", "name"
+    )
+    for office_id, name in rows:
+        found.setdefault(office_id, []).append(name)
+    return found
+
+
+def public_districts():
+    """The districts and new districts a resident may narrow the office search to."""
+    return list(
+        Jurisdiction.objects.filter(level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT])
+        .order_by("name")
+        .values_list("pk", "name")
+    )
 
 
 def office_public_deputies(office):
@@ -45,19 +83,6 @@ def next_reception(office, *, today=None):
     if office.district_id is None:
         return None
     return ReceptionPeriod.objects.filter(district_id=office.district_id, end__gte=today).order_by("start").first()
-
-
-def reception_days(period, *, today=None):
-    """Days a resident may pick within a reception period: from today on, at most 31."""
-    if period is None:
-        return []
-    today = today or timezone.localdate()
-    day = max(period.start, today)
-    days = []
-    while day <= period.end and len(days) < 31:
-        days.append(day)
-        day = day.fromordinal(day.toordinal() + 1)
-    return days
 
 
 def normalize_tracking_code(code):

@@ -49,11 +49,32 @@ def _privacy_context():
     }
 
 
+INTENTS = ("write", "book")
+
+
+def front(request):
+    """The front door at `/` for visitors who are not signed in: the online office's three
+    errands and the office/deputy search, with the staff login as a link."""
+    return render(request, "cases/public_front.html", {"districts": sel.public_districts()})
+
+
 @require_GET
 def office_list(request):
     q = request.GET.get("q", "")[:50]
-    page = Paginator(sel.public_offices(q=q), 20).get_page(request.GET.get("page"))
-    return render(request, "cases/public_office_list.html", {"page": page, "q": q})
+    intent = request.GET.get("intent", "")
+    intent = intent if intent in INTENTS else ""
+    try:
+        district_id = int(request.GET.get("district") or 0) or None
+    except ValueError:
+        district_id = None
+    page = Paginator(sel.public_offices(q=q, district_id=district_id), 20).get_page(request.GET.get("page"))
+    matches = sel.offices_matching_deputies(page.object_list, q=q)
+    rows = [{"office": o, "deputies": matches.get(o.pk, [])} for o in page.object_list]
+    return render(
+        request, "cases/public_office_list.html",
+        {"page": page, "rows": rows, "q": q, "intent": intent, "district_id": district_id,
+         "districts": sel.public_districts()},
+    )
 
 
 def _public_office(pk):
@@ -62,14 +83,27 @@ def _public_office(pk):
     return get_object_or_404(Office.objects.select_related("jurisdiction", "district"), pk=pk, is_active=True)
 
 
+def _chosen_deputy(request, deputies):
+    """The deputy named by ?deputy= (a deputy's QR poster), if they serve at the office; anything
+    else is ignored, never an error: the resident still reaches the office."""
+    try:
+        pk = int(request.GET.get("deputy", ""))
+    except ValueError:
+        return None
+    return next((d for d in deputies if d["pk"] == pk), None)
+
+
 @require_GET
 def office_detail(request, pk):
+    from offices.opening_selectors import office_opening
     from offices.selectors import office_public_work_plan, office_upcoming_activities
 
     office = _public_office(pk)
+    deputies = sel.office_public_deputies(office)
     return render(
         request, "cases/public_office_detail.html",
-        {"office": office, "deputies": sel.office_public_deputies(office), "reception": sel.next_reception(office),
+        {"office": office, "deputies": deputies, "chosen": _chosen_deputy(request, deputies),
+         "reception": sel.next_reception(office), "opening": office_opening(office),
          "upcoming": office_upcoming_activities(office),
          "work_plan": office_public_work_plan(office, year=timezone.localdate().year)},
     )
@@ -89,58 +123,99 @@ def deputy_photo(request, pk, deputy_pk):
 
 @never_cache
 def submit(request, pk, kind):
+    from offices.opening_selectors import office_open_half_days
+
+    from . import public_photo_services as photos
+
     office = _public_office(pk)
     appointment = kind == PublicSubmission.Kind.APPOINTMENT
-    period = sel.next_reception(office) if appointment else None
-    days = sel.reception_days(period)
-    refresh = captcha.refresh_requested(request)
-    posted = request.method == "POST" and not refresh
-    initial = captcha.typed_values(request.POST) if refresh else None
-    form = PublicCaseForm(request.POST if posted else None, initial=initial, appointment=appointment, days=days)
+    slots = office_open_half_days(office) if appointment else []
+    deputies = sel.office_public_deputies(office)
+    choices = [(d["pk"], d["name"]) for d in deputies]
     status = 200
-    if posted:
-        refusal = _limited("public_submit_ip", client_ip(request))
-        solved = captcha.captcha_check(request.session, request.POST.get("captcha"))
-        if refusal:
-            form.add_error(None, refusal.message)
-            status = refusal.status
-        else:
-            valid = form.is_valid()
-            if not solved:
-                form.add_error("captcha", captcha.WRONG_MESSAGE)
-            elif valid:
-                done_response, status = _submit_valid(request, form, office, kind, period)
-                if done_response is not None:
-                    return done_response
-        # The resident's text stays in the form; only the CAPTCHA answer is cleared, with a new picture.
-        form.data = form.data.copy()
-        form.data["captcha"] = ""
+    if request.method != "POST":
+        photos.photos_discard(request.session)  # a fresh form starts without photos
+        chosen = _chosen_deputy(request, deputies)
+        form = PublicCaseForm(office=office, appointment=appointment, slots=slots, deputies=choices,
+                              initial={"deputy": chosen["pk"] if chosen else None})
+    elif captcha.refresh_requested(request):
+        # "New picture" without JavaScript: what was typed comes back, kept photos stay kept.
+        form = PublicCaseForm(office=office, appointment=appointment, slots=slots, deputies=choices,
+                              staged=photos.photos_staged(request.session, office_id=office.pk),
+                              initial=captcha.typed_values(request.POST))
+    else:
+        form, status, done_response = _submit_post(request, office, kind, appointment, slots, choices)
+        if done_response is not None:
+            return done_response
     captcha.captcha_new(request.session)
-    ctx = {"office": office, "form": form, "appointment": appointment, "reception": period, **_privacy_context()}
+    ctx = {"office": office, "form": form, "appointment": appointment, "slots": slots, **_privacy_context()}
     return render(request, "cases/public_submit.html", ctx, status=status)
 
 
-def _submit_valid(request, form, office, kind, period):
+def _submit_post(request, office, kind, appointment, slots, choices):
+    """(form, status, redirect or None). Checked photos are kept in the session whatever else is
+    wrong, and the resident's text stays in the form; only the CAPTCHA answer is cleared, with a
+    new picture."""
+    from . import public_photo_services as photos
+
+    staged = photos.photos_staged(request.session, office_id=office.pk)
+    form = PublicCaseForm(request.POST, request.FILES, office=office, appointment=appointment, slots=slots,
+                          deputies=choices, staged=staged)
+    status = 200
+    refusal = _limited("public_submit_ip", client_ip(request))
+    solved = captcha.captcha_check(request.session, request.POST.get("captcha"))
+    if refusal:
+        form.add_error(None, refusal.message)
+        status = refusal.status
+    else:
+        valid = form.is_valid()
+        photos.photos_keep_only(request.session, office_id=office.pk, tokens=form.kept_tokens())
+        photos.photos_stage(request.session, office_id=office.pk, files=form.photo_uploads)
+        if not solved:
+            form.add_error("captcha", captcha.WRONG_MESSAGE)
+        elif valid:
+            done_response, status = _submit_valid(request, form, office, kind)
+            if done_response is not None:
+                return form, status, done_response
+    data = form.data.copy()
+    data["captcha"] = ""
+    form.data = data
+    form.show_staged(photos.photos_staged(request.session, office_id=office.pk))
+    return form, status, None
+
+
+def _submit_valid(request, form, office, kind):
     """(redirect to the done page, 302) or (None, the status to re-render the form with)."""
+    from offices.models import Deputy
+
+    from . import public_photo_services as photos
+
     d = form.cleaned_data
     refusal = _limited("public_submit_phone", d["mobile"])
     if refusal:
         form.add_error(None, refusal.message)
         return None, refusal.status
+    slot = d.get("preferred_slot")
+    deputy = Deputy.objects.filter(pk=d["deputy"]).first() if d.get("deputy") else None
+    files = photos.photos_open(request.session, office_id=office.pk)
     try:
         case = public_submit(
             office=office, kind=kind, category=d["category"], title=d["title"], content=d["content"],
-            mobile=d["mobile"], name=d["name"], address=d["address"],
-            preferred_date=d.get("preferred_date"), reception_period=period,
+            mobile=d["mobile"], name=d["name"], address=d["address"], location=d.get("location", ""),
+            deputy=deputy, preferred_date=slot.date if slot else None, preferred_half=slot.half if slot else "",
+            photos=files,
         )
     except (ValidationError, PermissionDenied) as exc:
         for m in getattr(exc, "messages", [str(exc)]):
             form.add_error(None, m)
         return None, 200
-    date = d.get("preferred_date")
+    finally:
+        for f in files:
+            f.close()
+    photos.photos_discard(request.session)
     request.session["public_done"] = {
         "code": case.tracking_code, "mobile": mask_mobile(case.reporter_mobile), "kind": kind,
-        "office": office.name, "date": date.isoformat() if date else "",
+        "office": office.name, "date": slot.label if slot else "", "photos": len(files),
     }
     return redirect("public:done"), 302
 

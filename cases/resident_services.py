@@ -40,8 +40,13 @@ def rating_days():
     return settings.CASE_RATING_DAYS
 
 
+# Where links in SMS point when PUBLIC_BASE_URL is unset: the local demo (run.sh); production sets
+# PUBLIC_BASE_URL, and `check --deploy` warns without it.
+DEMO_BASE_URL = "http://127.0.0.1:8000"
+
+
 def public_url(path):
-    return f"{settings.PUBLIC_BASE_URL}{path}"
+    return f"{settings.PUBLIC_BASE_URL or DEMO_BASE_URL}{path}"
 
 
 # ---------------------------------------------------------------- SMS at each step

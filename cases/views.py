@@ -268,7 +268,7 @@ def case_detail(request, pk):
             "can_attach": bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}),
             "meeting": meeting.meeting if meeting else None,
             "meeting_team": meeting_team,
-            "public_submission": PublicSubmission.objects.filter(case=case).first(),
+            "public_submission": PublicSubmission.objects.filter(case=case).select_related("deputy").first(),
             "today": today,
             "is_overdue": case_is_overdue(case, today),
             "covers": workflow.STAFF in kinds,

@@ -175,6 +175,22 @@ IMPORT_ROOT = env.path("IMPORT_ROOT", default=BASE_DIR / "var" / "imports")
 # Rows per roster import: a bigger file is refused with a message asking to split it.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=3000)
 
+# The public online office (cases/public_*). PUBLIC_BASE_URL is the address residents reach from
+# the internet (e.g. https://dbgzs.example.gov.cn); the offices' QR posters encode it, since staff
+# print them from an intranet address a resident's phone cannot open, and the links in residents'
+# SMS use it (no request to build them from). Empty = the address of the request that renders the
+# poster, and the local demo's address in SMS; `check --deploy` warns (liaison.W004).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
+# Photos a resident may add to an opinion: how many, and how large each.
+PUBLIC_PHOTOS_MAX = env.int("PUBLIC_PHOTOS_MAX", default=4)
+PUBLIC_PHOTO_MAX_BYTES = env.int("PUBLIC_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+# Photos of a form sent back with an error wait here (named by random tokens kept in the resident's
+# session) so the resident need not pick them again; never under MEDIA_ROOT or STATIC_ROOT.
+PUBLIC_STAGING_ROOT = env.path("PUBLIC_STAGING_ROOT", default=BASE_DIR / "var" / "public-staging")
+# Bookings: the office's open half-days from this many days ahead (it needs time to prepare) to that many.
+PUBLIC_BOOKING_MIN_DAYS_AHEAD = env.int("PUBLIC_BOOKING_MIN_DAYS_AHEAD", default=1)
+PUBLIC_BOOKING_DAYS_AHEAD = env.int("PUBLIC_BOOKING_DAYS_AHEAD", default=28)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -236,8 +252,6 @@ RECEPTION_REMINDER_BATCH_SIZE = env.int("RECEPTION_REMINDER_BATCH_SIZE", default
 # a liaison or staff member who is not the case's owner records a phone follow-up 回访 instead,
 # and until one of the two is recorded the case is not archived.
 CASE_RATING_DAYS = env.int("CASE_RATING_DAYS", default=7)
-# The portal's public address as residents reach it, for links in SMS (no request to build them from).
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.lib.sms.outbox.OutboxBackend")

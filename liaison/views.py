@@ -7,8 +7,13 @@ from django.views.decorators.http import require_POST
 from .portal import panels_for
 
 
-@login_required
 def home(request):
+    """`/`: a signed-in user's role home; for everyone else the public online office's front door
+    (residents come to the portal's address first; staff follow its login link)."""
+    if not request.user.is_authenticated:
+        from cases.public_views import front
+
+        return front(request)
     return render(request, "liaison/home.html", {"panels": panels_for(request)})
 
 

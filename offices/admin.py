@@ -7,6 +7,8 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -186,12 +188,20 @@ class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Office)
 class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
-    list_display = ("name", "kind", "jurisdiction", "district", "area_m2", "open_half_days_per_week", "is_active")
+    list_display = (
+        "name", "kind", "jurisdiction", "district", "area_m2", "open_half_days_per_week", "is_active", "qr_poster"
+    )
     list_filter = ("kind", "is_active", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("name", "address")
     autocomplete_fields = ("jurisdiction",)
     inlines = [OfficeLiaisonInline]
     actions = [regenerate_calendar_tokens]
+
+    @admin.display(description=_("QR poster"))
+    def qr_poster(self, obj):
+        if not obj.is_active:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("offices:office_poster", args=[obj.pk]), _("Print"))
 
 
 def _kept_rows(formset, field):

@@ -39,8 +39,15 @@ def _calendar_panel(request):
     return calendar_panel(request)
 
 
+def _poster_panel(request):
+    from .poster_views import poster_panel
+
+    return poster_panel(request)
+
+
 PANELS = [
     Panel(roles=frozenset({Role.DEPUTY}), order=10, render=_deputy_panel),
     Panel(roles=MANAGERS, order=10, render=_queue_panel),
     Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=60, render=_calendar_panel),
+    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=65, render=_poster_panel),
 ]

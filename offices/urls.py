@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import attendance_sheet, bimonthly, calendar_views, dashboard, performance, views
+from . import attendance_sheet, bimonthly, calendar_views, dashboard, performance, poster_views, views
 from . import work_plan_views as wpv
 
 app_name = "offices"
@@ -42,6 +42,9 @@ urlpatterns = [
     path("plans/<int:pk>/", wpv.work_plan_detail, name="work_plan_detail"),
     path("plans/<int:pk>/edit/", wpv.work_plan_edit, name="work_plan_edit"),
     path("plans/<int:pk>/publish/", wpv.work_plan_publish, name="work_plan_publish"),
+    # QR posters 码上见代表: the office's public page, with a deputy preselected on a deputy's poster.
+    path("offices/<int:pk>/poster/", poster_views.office_poster, name="office_poster"),
+    path("offices/<int:pk>/deputies/<int:deputy_pk>/poster/", poster_views.deputy_poster, name="deputy_poster"),
     # iCalendar feeds: the token in the URL is the credential (calendar apps cannot log in).
     path("calendar/deputy/<str:token>.ics", calendar_views.deputy_calendar, name="deputy_calendar"),
     path("calendar/office/<str:token>.ics", calendar_views.office_calendar, name="office_calendar"),

@@ -5,6 +5,8 @@ the personal-information notice the resident acknowledged (liaison.privacy)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from offices.work_plan import HALF_DAYS
+
 
 class PublicSubmission(models.Model):
     class Kind(models.TextChoices):
@@ -21,6 +23,15 @@ class PublicSubmission(models.Model):
         blank=True, related_name="+",
     )
     preferred_date = models.DateField(_("preferred day"), null=True, blank=True)
+    # Morning or afternoon of that day: one of the office's open half-days (offices.opening_selectors).
+    preferred_half = models.CharField(_("preferred half-day"), max_length=2, choices=HALF_DAYS, blank=True)
+    # The deputy the resident wrote to: preselected by a deputy's QR poster (码上见代表), or chosen.
+    deputy = models.ForeignKey(
+        "offices.Deputy", verbose_name=_("deputy addressed"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    # Where the problem is, in the resident's words (e.g. "东和路8号路口").
+    location = models.CharField(_("location"), max_length=200, blank=True)
     notice_version = models.CharField(_("privacy notice version"), max_length=20)
     acknowledged_at = models.DateTimeField(_("notice acknowledged at"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -41,3 +41,24 @@ def check_demo_mode(app_configs, **kwargs):
             id=W002,
         )
     ]
+
+
+W004 = "liaison.W004"
+
+
+@register(Tags.security, deploy=True)
+def check_public_base_url(app_configs, **kwargs):
+    # Residents' SMS carry links (the rating link) and the QR posters encode the public address;
+    # without PUBLIC_BASE_URL they point at the local demo or at the intranet address a poster was
+    # printed from, which a resident's phone cannot open.
+    if settings.PUBLIC_BASE_URL:
+        return []
+    return [
+        Warning(
+            "PUBLIC_BASE_URL is not set: links in residents' SMS point at the local demo address and QR posters "
+            "encode whatever address they are printed from.",
+            hint="Set PUBLIC_BASE_URL to the address residents reach from the internet, e.g. "
+            "https://dbgzs.example.gov.cn.",
+            id=W004,
+        )
+    ]

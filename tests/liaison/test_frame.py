@@ -6,9 +6,12 @@ from liaison.roles import role_has_perm
 pytestmark = pytest.mark.django_db
 
 
-def test_home_requires_login(client):
+def test_home_is_the_public_front_door_for_anonymous_visitors_with_a_staff_login_link(client):
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="front-door"' in html and reverse("login") in html
+    assert 'data-testid="home-panels"' not in html
 
 
 @pytest.mark.parametrize("persona", ["city_staff", "liaison", "deputy_a_user", "handler"])

@@ -53,7 +53,8 @@ def test_liaison_writes_and_publishes_the_yearly_plan_and_it_is_on_the_public_pa
 
     public.reload()
     expect(public.get_by_test_id("public-work-plan")).to_contain_text("三月集中接待日")
-    expect(public.get_by_test_id("public-work-plan")).to_contain_text("星期三 下午")
+    # The plan's weekly opening is the office's open hours, stated once at the top of the page.
+    expect(public.get_by_test_id("office-hours")).to_contain_text("星期三 下午")
     expect(public.get_by_test_id("public-work-plan")).to_contain_text("张三")
     public.context.close()
 

@@ -230,6 +230,7 @@ def _deploy_check(tmp_path, **extra):
         "SECURE_SSL_REDIRECT": "true",
         "SECURE_HSTS_SECONDS": "31536000",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PUBLIC_BASE_URL": "https://portal.example.gov.cn",
         **extra,
     }
     return subprocess.run(
@@ -249,6 +250,16 @@ def test_deploy_check_warns_when_a_server_runs_with_the_demo_settings(tmp_path):
     output = result.stdout + result.stderr
     # DEMO_MODE also switches the two-factor default off: both warnings, and the check fails.
     assert result.returncode != 0 and "liaison.W001" in output and "liaison.W002" in output, output
+
+
+def test_no_public_address_is_a_deploy_warning(settings):
+    from liaison.security.checks import check_public_base_url
+
+    settings.PUBLIC_BASE_URL = "https://dbgzs.example.gov.cn"
+    assert check_public_base_url(None) == []
+    settings.PUBLIC_BASE_URL = ""
+    [warning] = check_public_base_url(None)
+    assert warning.id == "liaison.W004" and "PUBLIC_BASE_URL" in warning.msg
 
 
 def test_staff_two_factor_off_is_a_deploy_warning(settings):

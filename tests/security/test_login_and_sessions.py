@@ -107,7 +107,8 @@ def test_session_ends_after_thirty_idle_minutes(world, client):
         response = client.get(reverse("home"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert AuditLog.objects.filter(action="session_expired", detail__reason="idle").exists()
-    assert client.get(reverse("home")).status_code == 302  # the session is gone, not just hidden
+    # The session is gone, not just hidden (`/` is now the public front door: ask a signed-in page).
+    assert client.get(reverse("notices")).status_code == 302
 
 
 def test_session_ends_twelve_hours_after_login_even_when_active(world, client):
@@ -130,7 +131,7 @@ def test_logout_destroys_the_session(world, client):
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=key).exists()
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("notices")).status_code == 302
 
 
 def test_signed_in_pages_are_sent_with_no_store(world, client):
