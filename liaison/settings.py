@@ -175,6 +175,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database (issue 10): a signed-in
+    # request no longer reads its session row from PostgreSQL. Logout, expiry and the idle limit
+    # flush both copies; the account itself is still read from the database on every request, so
+    # a deactivated account or a changed password ends its sessions at once, as before.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -19,6 +19,14 @@ from tests.base import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"])
+def session_engine(request, settings):
+    """The session limits hold with the database engine and with the cache-backed one that
+    production uses when REDIS_URL is set."""
+    settings.SESSION_ENGINE = request.param
+    return request.param
+
+
 def _fail(client, username, ip="10.1.1.1"):
     return client.post(reverse("login"), {"username": username, "password": "wrong-password-123"}, REMOTE_ADDR=ip)
 
@@ -97,7 +105,7 @@ def _login(client, username="liaison"):
     return client
 
 
-def test_session_ends_after_thirty_idle_minutes(world, client):
+def test_session_ends_after_thirty_idle_minutes(world, client, session_engine):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _login(client)
@@ -110,7 +118,7 @@ def test_session_ends_after_thirty_idle_minutes(world, client):
     assert client.get(reverse("home")).status_code == 302  # the session is gone, not just hidden
 
 
-def test_session_ends_twelve_hours_after_login_even_when_active(world, client):
+def test_session_ends_twelve_hours_after_login_even_when_active(world, client, session_engine):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _login(client)
@@ -123,7 +131,7 @@ def test_session_ends_twelve_hours_after_login_even_when_active(world, client):
     assert AuditLog.objects.filter(action="session_expired", detail__reason="absolute").exists()
 
 
-def test_logout_destroys_the_session(world, client):
+def test_logout_destroys_the_session(world, client, session_engine):
     _login(client)
     key = client.session.session_key
     client.post(reverse("logout"))
@@ -131,6 +139,26 @@ def test_logout_destroys_the_session(world, client):
 
     assert not Session.objects.filter(session_key=key).exists()
     assert client.get(reverse("home")).status_code == 302
+    # The old cookie is worth nothing, in the cache as in the database.
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sessions_live_in_redis_when_it_is_configured_and_a_page_reads_no_session_row(world, client, settings):
+    """Issue 10: with REDIS_URL set, sessions use the cache-backed engine (written through to the
+    database), so a signed-in page does not read the session table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert (getattr(project_settings, "SESSION_ENGINE", "") == "django.contrib.sessions.backends.cached_db") == bool(
+        project_settings.REDIS_URL
+    )
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    _login(client)
+    client.get(reverse("notices"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("notices")).status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]], ctx.captured_queries
 
 
 def test_signed_in_pages_are_sent_with_no_store(world, client):
