@@ -23,8 +23,13 @@ def _cases_panel(request):
         return render_to_string("cases/panel.html", {"waiting": waiting, "url": "cases:inbox"}, request=request)
     else:
         return ""
-    waiting = qs.filter(needs_action=True).count()
-    late = qs.filter(queues.overdue_q()).count()
+    from django.db.models import Count, Q
+
+    # Both counts in one pass over the viewer's cases.
+    counts = qs.order_by().aggregate(
+        waiting=Count("pk", filter=Q(needs_action=True)), late=Count("pk", filter=queues.overdue_q())
+    )
+    waiting, late = counts["waiting"], counts["late"]
     if not waiting and not late:
         return ""
     return render_to_string("cases/panel.html", {"waiting": waiting, "late": late, "url": url}, request=request)
