@@ -193,6 +193,91 @@ def deputy_standing(*, deputy, year, office=True):
     return row, counts
 
 
+class RankedStandings:
+    """The live standings of the year ranked by the database, as a sequence a Paginator can cut:
+    the ranks come from window functions over every serving deputy's kept total
+    (DeputyYearTotal), the scope and name filters apply to the ranked rows, and only the page's
+    rows reach Python. Ranking 20,000 StandingRows in Python took longer than the whole page may
+    (issue 10). Same ranks as `standings_compute` (tests/scoring/test_year_totals.py)."""
+
+    RANK_FIELDS = ("rank_city", "rank_district", "rank_office")
+
+    def __init__(self, *, year, rank_field="rank_city", district_id=None, office_id=None, q=""):
+        if rank_field not in self.RANK_FIELDS:
+            raise ValueError(rank_field)
+        self.year, self.rank_field = year, rank_field
+        self.filters, self.params = [], []
+        if district_id:
+            self.filters.append("r.district_id = %s")
+            self.params.append(int(district_id))
+        if office_id:
+            self.filters.append("r.office_id = %s")
+            self.params.append(int(office_id))
+        if q:
+            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            self.filters.append("r.name LIKE %s ESCAPE '\\'")
+            self.params.append(f"%{escaped}%")
+
+    def _ranked(self, ranks=True):
+        from offices.models import Deputy, Team, TeamMembership
+
+        from .models import DeputyYearTotal
+
+        deputy, total = Deputy._meta.db_table, DeputyYearTotal._meta.db_table
+        membership, team = TeamMembership._meta.db_table, Team._meta.db_table
+        points = "COALESCE(y.total, 0)"
+        # A deputy's office is that of their first team (deputy_offices).
+        windows = (
+            f", RANK() OVER (ORDER BY {points} DESC) AS rank_city, "
+            f"RANK() OVER (PARTITION BY d.district_id ORDER BY {points} DESC) AS rank_district, "
+            f"RANK() OVER (PARTITION BY t.office_id ORDER BY {points} DESC) AS rank_office "
+        ) if ranks else " "
+        return (
+            f"SELECT d.id, d.name, d.district_id, t.office_id, {points} AS total{windows}"
+            f"FROM {deputy} d LEFT JOIN {total} y ON y.deputy_id = d.id AND y.year = %s "
+            f"LEFT JOIN (SELECT deputy_id, MIN(team_id) AS team_id FROM {membership} GROUP BY deputy_id) f "
+            f"ON f.deputy_id = d.id LEFT JOIN {team} t ON t.id = f.team_id "
+            f"WHERE d.status = %s"
+        )
+
+    def _query(self, select, tail="", extra=(), ranks=True):
+        from django.db import connection
+
+        from offices.models import Deputy
+
+        where = f" WHERE {' AND '.join(self.filters)}" if self.filters else ""
+        sql = f"SELECT {select} FROM ({self._ranked(ranks)}) r{where}{tail}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.year, Deputy.Status.SERVING, *self.params, *extra])
+            return cursor.fetchall()
+
+    def count(self):
+        # The filters do not depend on the ranks: count without the window functions.
+        return self._query("COUNT(*)", ranks=False)[0][0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("RankedStandings are cut by slices")
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else start + 10**9
+        rows = self._query(
+            "r.id, r.name, r.district_id, r.office_id, r.total, r.rank_city, r.rank_district, r.rank_office",
+            f" ORDER BY r.{self.rank_field}, r.name, r.id LIMIT %s OFFSET %s",
+            (max(0, stop - start), start),
+        )
+        return [
+            StandingRow(
+                deputy_id=pk, name=name, district_id=district_id, office_id=office_id, total=int(total),
+                rank_city=rank_city, rank_district=rank_district,
+                rank_office=rank_office if office_id is not None else None,
+            )
+            for pk, name, district_id, office_id, total, rank_city, rank_district, rank_office in rows
+        ]
+
+
 def standing_fill_from_entries(row, entries):
     """Fill a StandingRow's breakdown (and total) from the deputy's entries of the year already
     read (with rule_item__rule_set), capped as `capped_item_totals` caps: no second ledger read."""

@@ -32,6 +32,7 @@ from . import services
 from .forms import AnnualReportForm, ClaimForm, ExportForm, ReasonForm, ReviewDecisionForm
 from .models import AnnualReport, Category, Claim, Entry, ExportJob, Review, Snapshot, SnapshotRow
 from .selectors import (
+    RankedStandings,
     annual_report_facts,
     apply_caps,
     claims_visible_to,
@@ -42,7 +43,6 @@ from .selectors import (
     snapshot_rows_visible_to,
     staff_can_review,
     standing_fill_from_entries,
-    standings_compute,
     standings_fill_detail,
 )
 
@@ -450,16 +450,18 @@ def standings(request):
             qs = qs.filter(deputy_name__icontains=q)
         rows = qs.order_by(rank_field, "deputy_name")
     else:
-        rows = standings_compute(year=year, detail=False)
+        # Ranked and cut by the database: only the page's rows are built in Python.
+        scope_district = scope_office = None
         if scope == "district" and district_id:
-            rows = [r for r in rows if str(r.district_id) == str(district_id)]
+            scope_district = district_id
         elif scope == "office":
-            rows = [r for r in rows if r.office_id == office_id]
+            scope_office = office_id or -1  # no office in the viewer's scope: no rows
         elif user.staff_district_id:
-            rows = [r for r in rows if r.district_id == user.staff_district_id]
-        if q:
-            rows = [r for r in rows if q in r.name]
-        rows.sort(key=lambda r: (getattr(r, rank_field) or 0, r.name))
+            scope_district = user.staff_district_id
+        if scope_district is not None and not str(scope_district).isdigit():
+            scope_district = -1
+        rows = RankedStandings(year=year, rank_field=rank_field, district_id=scope_district,
+                               office_id=scope_office, q=q)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page_rows = list(page.object_list)
     if snapshot is None:

@@ -163,3 +163,37 @@ def test_one_deputys_ledger_sum_reads_the_year_deputy_index(world):
         )
         plan = "\n".join(r[0] for r in cursor.fetchall())
     assert "entry_year_deputy_item" in plan, plan
+
+
+def test_the_database_ranks_the_live_standings_like_standings_compute_in_every_scope_002_1_3(world):
+    """The live standings page is ranked and cut by the database (RankedStandings): every scope,
+    filter and page must give the rows and ranks of `standings_compute`."""
+    from scoring.selectors import RankedStandings
+
+    team = Team.objects.get(office=world.office_a1)
+    for i in range(5):
+        d = make_deputy(f"代表{i}", district=world.district_a, community=world.community_a1)
+        TeamMembership.objects.create(team=team, deputy=d)
+        if i % 2:
+            cosign(d, i)
+    make_deputy("无团队", district=world.district_a, community=world.community_a2)  # no team, no office
+    claim_points(world, world.deputy_a, 12)
+    claim_points(world, world.deputy_b, 13)
+    claim_points(world, world.deputy_c, 14)
+    live = standings_compute(year=2026, detail=False)
+    key = lambda r: (r.deputy_id, r.total, r.rank_city, r.rank_district, r.rank_office, r.office_id)  # noqa: E731
+    for rank_field, filters, expected in (
+        ("rank_city", {}, live),
+        ("rank_district", {"district_id": world.district_a.pk}, [r for r in live if r.district_id == world.district_a.pk]),
+        ("rank_office", {"office_id": world.office_a1.pk}, [r for r in live if r.office_id == world.office_a1.pk]),
+        ("rank_city", {"q": "代表"}, [r for r in live if "代表" in r.name]),
+    ):
+        ranked = RankedStandings(year=2026, rank_field=rank_field, **filters)
+        expected = sorted(expected, key=lambda r: (getattr(r, rank_field), r.name, r.deputy_id))
+        assert ranked.count() == len(expected)
+        page = ranked[0:100]
+        # Names within a rank follow the database's collation: compare the rows, and the order of ranks.
+        assert sorted(map(key, page)) == sorted(map(key, expected))
+        assert [getattr(r, rank_field) for r in page] == sorted(getattr(r, rank_field) for r in expected)
+        assert [key(r) for r in ranked[2:4]] == [key(r) for r in page[2:4]]
+    assert RankedStandings(year=2026, q="%").count() == 0
