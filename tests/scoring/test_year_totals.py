@@ -197,3 +197,19 @@ def test_the_database_ranks_the_live_standings_like_standings_compute_in_every_s
         assert [getattr(r, rank_field) for r in page] == sorted(getattr(r, rank_field) for r in expected)
         assert [key(r) for r in ranked[2:4]] == [key(r) for r in page[2:4]]
     assert RankedStandings(year=2026, q="%").count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_awards_to_one_deputy_at_once_both_count_in_the_kept_total_002(world):
+    """The kept total is recomputed under a row lock: two workers awarding different records to
+    the same deputy at the same moment must leave the total of both entries, not of one."""
+    from tests.base import run_at_once
+
+    first, second = make_record(world.deputy_a, 1), make_record(world.deputy_a, 2)
+
+    def award(record):
+        return lambda: points_record_event(deputy=world.deputy_a, event="inquiry", source=record, occurred_on=DAY)
+
+    assert not [o for o in run_at_once(award(first), award(second)) if isinstance(o, Exception)]
+    assert year_totals(year=2026)[world.deputy_a.pk] == capped_deputy_totals(year=2026)[world.deputy_a.pk] == 10
