@@ -19,7 +19,7 @@ from tests.base import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"])
+@pytest.fixture(params=["django.contrib.sessions.backends.db", "liaison.session_store"])
 def session_engine(request, settings):
     """The session limits hold with the database engine and with the cache-backed one that
     production uses when REDIS_URL is set."""
@@ -150,15 +150,48 @@ def test_sessions_live_in_redis_when_it_is_configured_and_a_page_reads_no_sessio
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    assert (getattr(project_settings, "SESSION_ENGINE", "") == "django.contrib.sessions.backends.cached_db") == bool(
+    assert (getattr(project_settings, "SESSION_ENGINE", "") == "liaison.session_store") == bool(
         project_settings.REDIS_URL
     )
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "liaison.session_store"
     _login(client)
     client.get(reverse("notices"))
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("notices")).status_code == 200
     assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]], ctx.captured_queries
+
+
+def test_with_redis_unreachable_pages_work_from_the_database_and_logout_never_leaves_a_cached_session(
+    world, client, settings, monkeypatch
+):
+    """Django's cached_db deleted the database row first: a logout while Redis was unreachable
+    left the cached copy, which the old cookie could use again once Redis answered. The cached
+    copy now goes first, so a failed logout leaves the session whole and a completed one leaves
+    nothing."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+
+    settings.SESSION_ENGINE = "liaison.session_store"
+    _login(client)
+    key = client.session.session_key
+    cache = caches["default"]
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("redis unreachable")
+
+    for method in ("get", "set"):
+        monkeypatch.setattr(cache, method, unreachable)
+    assert client.get(reverse("notices")).status_code == 200  # read from the database
+    monkeypatch.setattr(cache, "delete", unreachable)
+    client.raise_request_exception = False
+    assert client.post(reverse("logout")).status_code == 500
+    assert Session.objects.filter(session_key=key).exists()  # nothing half-deleted
+    monkeypatch.undo()
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert cache.get("django.contrib.sessions.cached_db" + key) is None
+    assert client.get(reverse("home")).status_code == 302
 
 
 def test_signed_in_pages_are_sent_with_no_store(world, client):
