@@ -101,6 +101,21 @@ def add_deputies(target, rng):
     return len(new)
 
 
+class _stamped:
+    """Switch auto_now_add off for some fields of a model while bulk rows carry their own times."""
+
+    def __init__(self, model, *names, active=True):
+        self.fields = [model._meta.get_field(n) for n in names] if active else []
+
+    def __enter__(self):
+        for f in self.fields:
+            f.auto_now_add = False
+
+    def __exit__(self, *exc):
+        for f in self.fields:
+            f.auto_now_add = True
+
+
 class History:
     def __init__(self, rng, today):
         from django.contrib.contenttypes.models import ContentType
@@ -127,9 +142,12 @@ class History:
         for office_id, user_id in OfficeLiaison.objects.order_by("-pk").values_list("office_id", "user_id"):
             self.liaison_of[office_id] = user_id
         self.staff = User.objects.filter(role=Role.ORG_STAFF).order_by("pk").first()
+        self.staff_name = str(self.staff)
         self.deputy_ct = ContentType.objects.get_for_model(Deputy)
         self.claim_ct = ContentType.objects.get_for_model(Claim)
         self.seq = {}
+        self.cases_per_deputy = None
+        self.timelines = False
         self.pending = []
         self.counts = {"entries": 0, "claims": 0, "cases": 0, "reviews": 0}
 
@@ -180,7 +198,7 @@ class History:
         for deputy_id, _user_id, office_id, district_id in self.deputies:
             if office_id is None:
                 continue
-            for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            for _ in range(self._case_count()):
                 status = rng.choice((Status.FED_BACK, Status.FED_BACK, Status.ARCHIVED, Status.DISPATCHED, Status.ASSIGNED))
                 satisfied = status in (Status.FED_BACK, Status.ARCHIVED)
                 dispatched = status != Status.ASSIGNED
@@ -196,12 +214,16 @@ class History:
                         satisfaction_source=SatisfactionSource.RESIDENT if satisfied else "",
                     )
                 )
-        cases = Case.objects.bulk_create(rows, batch_size=BATCH)
+        stories = [self._story(c) for c in rows] if self.timelines else None
+        with _stamped(Case, "created_at", "status_changed_at", active=self.timelines):
+            cases = Case.objects.bulk_create(rows, batch_size=BATCH)
         through = Case.received_by.through
         through.objects.bulk_create(
             [through(case_id=c.pk, deputy_id=c.owner_id) for c in cases], batch_size=BATCH
         )
         self.dispatches(cases)
+        if self.timelines:
+            self.case_timelines(cases, stories)
         ct = ContentType.objects.get_for_model(Case)
         for c in cases:
             self.entry(deputy_id=c.owner_id, event="case_received", year=year, source_ct=ct, source_id=c.pk)
@@ -211,6 +233,51 @@ class History:
             elif c.satisfaction == Satisfaction.BASIC:
                 self.entry(deputy_id=c.owner_id, event="case_satisfied_basic", year=year, source_ct=ct, source_id=c.pk)
         self.counts["cases"] += len(cases)
+
+    def _case_count(self):
+        """Cases a deputy owns in a year: Shenzhen's mix (0-3, 1.4 on average) unless
+        --cases-per-deputy asks for another mean (5 for the 20,000-deputy goal: ~500,000 cases)."""
+        if self.cases_per_deputy is None:
+            return self.rng.choice((0, 1, 1, 2, 3))
+        base = int(self.cases_per_deputy)
+        return base + (1 if self.rng.random() < self.cases_per_deputy - base else 0)
+
+    PATH = (("register", "", "registered"), ("assign", "registered", "assigned"), ("forward", "assigned", "forwarded"),
+            ("dispatch", "forwarded", "dispatched"), ("reply", "dispatched", "replied"),
+            ("feedback", "replied", "fed_back"), ("archive", "fed_back", "archived"))
+
+    def _story(self, case):
+        """The moves of a case up to its status, in the order and with the names the workflow
+        services write them, each with its time; sets the case's due dates, creation time and the
+        time of its last move (as the services would have left them)."""
+        tz = datetime.timezone(datetime.timedelta(hours=8))
+        at = datetime.datetime.combine(case.received_on, datetime.time(9), tz)
+        story = []
+        for action, from_status, to_status in self.PATH:
+            story.append((at, action, from_status, to_status))
+            if to_status == case.status:
+                break
+            at += datetime.timedelta(days=self.rng.randint(0, 3), hours=self.rng.randint(1, 6))
+        case.created_at = story[0][0]
+        case.status_changed_at = story[-1][0]
+        case.forward_due = case.received_on + datetime.timedelta(days=3) if case.status == "assigned" else None
+        case.reply_due = case.received_on + datetime.timedelta(days=16) if case.status == "dispatched" else None
+        return story
+
+    def case_timelines(self, cases, stories):
+        """Each case's timeline rows (CaseEvent) from its story, in bulk with the story's times
+        (auto_now_add is off in this process while they are written)."""
+        from cases.models import CaseEvent
+
+        events = [
+            CaseEvent(case_id=c.pk, at=at, actor_id=self.staff.pk, actor_repr=self.staff_name, action=action,
+                      from_status=from_status, to_status=to_status)
+            for c, story in zip(cases, stories, strict=True)
+            for at, action, from_status, to_status in story
+        ]
+        with _stamped(CaseEvent, "at"):
+            CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+        self.counts["case_events"] = self.counts.get("case_events", 0) + len(events)
 
     def dispatches(self, cases):
         """Each dispatched case went to one responsible unit of its district (or a city-level unit),
@@ -607,6 +674,11 @@ def main():
     parser.add_argument("--deputies", type=int, default=2007, help="total deputies (default: Shenzhen's 2,007)")
     parser.add_argument("--years", type=int, default=3, help="years of history, the current one included")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cases-per-deputy", type=float, default=None,
+                        help="mean cases a deputy owns per year (default: Shenzhen's 0-3 mix, 1.4); 5 for the "
+                             "20,000-deputy goal of issue 10 (~500,000 cases over 5 years)")
+    parser.add_argument("--timelines", action="store_true",
+                        help="write each case's timeline and due dates (issue 10's data set)")
     args = parser.parse_args()
     os.chdir(ROOT)
     if args.recreate:
@@ -631,6 +703,8 @@ def main():
     today = timezone.localdate()
     history = History(rng, today)
     history.first_year = today.year - args.years + 1
+    history.cases_per_deputy = args.cases_per_deputy
+    history.timelines = args.timelines
     for year in range(today.year - args.years + 1, today.year + 1):
         t = time.monotonic()
         with transaction.atomic():
@@ -655,6 +729,11 @@ def main():
         print(f"Published the {bulletin.year} review bulletin ({len(bulletin.rows)} units).")
     from django.db import connection
 
+    from scoring.selectors import deputy_totals_rebuild
+
+    # The ledger was written in bulk, past the service that keeps each deputy's yearly total.
+    t = time.monotonic()
+    print(f"Kept yearly totals rebuilt from the ledger: {deputy_totals_rebuild()} rows ({time.monotonic() - t:.0f} s).")
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     print(f"Done in {time.monotonic() - started:.0f} s: {len(history.deputies)} serving deputies, {history.counts}.")

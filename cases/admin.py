@@ -87,6 +87,8 @@ class CaseEventAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 class TeamMeetingAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     district_path = "team__district"
     list_display = ("team", "date", "chaired_by", "created_by")
+    # One query for the page, not one per row and column (tests/cases/test_query_counts.py).
+    list_select_related = ("team", "chaired_by", "created_by")
     search_fields = ("team__name",)
 
 
@@ -94,6 +96,7 @@ class TeamMeetingAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 class MeetingAssignmentAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     district_path = "meeting__team__district"
     list_display = ("meeting", "case", "owner")
+    list_select_related = ("meeting__team", "case", "owner")
 
 
 @admin.register(CaseReminder)

@@ -23,12 +23,18 @@ def _cases_panel(request):
         return render_to_string("cases/panel.html", {"waiting": waiting, "url": "cases:inbox"}, request=request)
     else:
         return ""
-    waiting = qs.filter(needs_action=True).count()
-    late = qs.filter(queues.overdue_q()).count()
+    from django.db.models import Count, Q
+
+    # Both counts in one pass over the viewer's cases.
+    counts = qs.order_by().aggregate(
+        waiting=Count("pk", filter=Q(needs_action=True)), late=Count("pk", filter=queues.overdue_q())
+    )
+    waiting, late = counts["waiting"], counts["late"]
     requests = 0
     if user.role == Role.ORG_STAFF:
         returned, extensions = queues.staff_unit_requests(user=user)
-        requests = returned.count() + extensions.count()
+        # One query for both counts.
+        requests = returned.order_by().values("pk").union(extensions.order_by().values("pk"), all=True).count()
     if not waiting and not late and not requests:
         return ""
     return render_to_string("cases/panel.html", {"waiting": waiting, "late": late, "requests": requests, "url": url},

@@ -27,10 +27,11 @@ def staff_covers(user, case):
     return district_id is None or district_id == case.district_id
 
 
-def cases_visible_to(*, user):
+def cases_visible_to(*, user, reach=None):
     """Cases a user may open. Deputies: cases they own or received, and, for a team leader, every
     case of the team's office (the leader runs the assignment meeting). Liaisons: their offices'
-    cases. Unit handlers: cases dispatched to their unit. Staff: their district (city: all)."""
+    cases. Unit handlers: cases dispatched to their unit. Staff: their district (city: all).
+    `reach`: the deputy's `deputy_case_reach`, when the caller has read it already."""
     qs = Case.objects.select_related("office", "category", "owner")
     if not user.is_authenticated:
         return qs.none()
@@ -39,16 +40,66 @@ def cases_visible_to(*, user):
     if user.role == Role.LIAISON:
         return qs.filter(office_id__in=OfficeLiaison.objects.filter(user=user).values("office_id"))
     if user.role == Role.DEPUTY:
-        received = Case.received_by.through.objects.filter(deputy__user=user).values("case_id")
-        led = TeamMembership.objects.filter(deputy__user=user, is_leader=True).values("team__office_id")
-        return qs.filter(Q(owner__user=user) | Q(pk__in=received) | Q(office_id__in=led))
+        return qs.filter((reach or deputy_case_reach(user=user)).q())
     if user.role == Role.UNIT_HANDLER and user.unit_id:
         return qs.filter(pk__in=CaseDispatch.objects.filter(unit_id=user.unit_id).values("case_id"))
     return qs.none()
 
 
-def actor_kinds(*, user, case):
-    """The capacities in which a user stands towards a case (see cases.workflow)."""
+class DeputyCaseReach:
+    """The ids through which a deputy reaches cases: their deputy row(s) (owner), the cases they
+    received, and the offices whose team they lead.
+
+    Read up front in one small query so that the case filter compares indexed columns with
+    literal ids. The same condition written with joins and subqueries (`owner__user=user OR pk IN
+    (received) OR office_id IN (led)`) cannot use an index for an OR across a join: PostgreSQL
+    then filters every case of the city, twice per page (the rows and the count). With ids, each
+    arm is an index scan (owner_id, primary key, case_office_status) combined by a BitmapOr."""
+
+    def __init__(self, *, deputy_ids=(), case_ids=(), office_ids=()):
+        self.deputy_ids = sorted(set(deputy_ids))
+        self.case_ids = sorted(set(case_ids))
+        self.office_ids = sorted(set(office_ids))
+
+    def q(self):
+        arms = [
+            Q(**{lookup: ids})
+            for lookup, ids in (
+                ("owner_id__in", self.deputy_ids), ("pk__in", self.case_ids), ("office_id__in", self.office_ids)
+            )
+            if ids
+        ]
+        if not arms:
+            return Q(pk__in=[])
+        condition = arms[0]
+        for arm in arms[1:]:
+            condition |= arm
+        return condition
+
+
+def deputy_case_reach(*, user):
+    """One query (a UNION ALL of three indexed lookups) for the ids of `DeputyCaseReach`."""
+    from django.db.models import CharField, Value
+
+    tag = lambda kind: Value(kind, output_field=CharField())  # noqa: E731
+    mine = Deputy.objects.filter(user=user).order_by().annotate(kind=tag("d")).values_list("kind", "pk")
+    received = (
+        Case.received_by.through.objects.filter(deputy__user=user).order_by()
+        .annotate(kind=tag("c")).values_list("kind", "case_id")
+    )
+    led = (
+        TeamMembership.objects.filter(deputy__user=user, is_leader=True).order_by()
+        .annotate(kind=tag("o")).values_list("kind", "team__office_id")
+    )
+    ids = {"d": [], "c": [], "o": []}
+    for kind, pk in mine.union(received, led, all=True):
+        ids[kind].append(pk)
+    return DeputyCaseReach(deputy_ids=ids["d"], case_ids=ids["c"], office_ids=ids["o"])
+
+
+def actor_kinds(*, user, case, reach=None):
+    """The capacities in which a user stands towards a case (see cases.workflow). `reach`: the
+    deputy's `deputy_case_reach`, when the caller has read it already."""
     kinds = set()
     if user is None or not user.is_authenticated:
         return kinds
@@ -57,14 +108,14 @@ def actor_kinds(*, user, case):
     if user.role == Role.LIAISON and OfficeLiaison.objects.filter(user=user, office_id=case.office_id).exists():
         kinds.add(workflow.LIAISON)
     if user.role == Role.DEPUTY:
-        deputy = Deputy.objects.filter(user=user).only("pk").first()
-        if deputy is not None:
-            if case.owner_id == deputy.pk:
-                kinds.add(workflow.OWNER)
-            if case.received_by.filter(pk=deputy.pk).exists():
-                kinds.add(workflow.RECEIVER)
-            if TeamMembership.objects.filter(deputy=deputy, is_leader=True, team__office_id=case.office_id).exists():
-                kinds.add(workflow.LEADER)
+        # One query for the three capacities, the ids that also decide visibility.
+        reach = reach or deputy_case_reach(user=user)
+        if case.owner_id is not None and case.owner_id in reach.deputy_ids:
+            kinds.add(workflow.OWNER)
+        if case.pk in reach.case_ids:
+            kinds.add(workflow.RECEIVER)
+        if case.office_id in reach.office_ids:
+            kinds.add(workflow.LEADER)
     if user.role == Role.UNIT_HANDLER and user.unit_id:
         # A unit is a party to the case while it owes its share (not once replied or returned).
         if case.dispatches.filter(unit_id=user.unit_id, round=case.dispatch_round, status__in=DISPATCH_OPEN).exists():
@@ -72,14 +123,15 @@ def actor_kinds(*, user, case):
     return kinds
 
 
-def moves_for(*, user, case):
-    """The transitions this user may make on this case now, in table order."""
-    kinds = actor_kinds(user=user, case=case)
+def moves_for(*, user, case, kinds=None):
+    """The transitions this user may make on this case now, in table order (`kinds`: the user's
+    `actor_kinds`, when the caller has them already)."""
+    kinds = actor_kinds(user=user, case=case) if kinds is None else kinds
     return [t for t in workflow.TRANSITIONS.values() if case.status in t.sources and kinds & t.actors]
 
 
-def can_see_personal_data(*, user, case):
+def can_see_personal_data(*, user, case, kinds=None):
     """Residents' phones and addresses: only the case's owner, its office's liaisons and the staff
     who handle it (SPEC §7)."""
-    kinds = actor_kinds(user=user, case=case)
+    kinds = actor_kinds(user=user, case=case) if kinds is None else kinds
     return bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF})

@@ -9,7 +9,6 @@ the move will do, POST calls the service and turns its domain error into a messa
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison.lib.http import no_store
+from liaison.lib.pagination import BoundedPaginator
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.lib.validators import mask_mobile
@@ -53,7 +53,7 @@ from .models import (
     Status,
     TeamMeeting,
 )
-from .selectors import actor_kinds, can_see_personal_data, cases_visible_to, moves_for
+from .selectors import actor_kinds, can_see_personal_data, cases_visible_to, deputy_case_reach, moves_for
 
 CASE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF)
 INTAKE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
@@ -85,7 +85,7 @@ def _queue_context(request, qs, *, title, kind, can_register=False):
     overdue = request.GET.get("overdue") == "1"
     q = request.GET.get("q", "")[:100]
     qs = queues.filter_cases(qs, status=status, category=category, overdue=overdue, q=q)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page": page, "title": title, "kind": kind, "statuses": Status.choices, "status": status,
         "categories": Category.objects.all(), "category": category, "overdue": overdue, "q": q,
@@ -152,7 +152,7 @@ def unit_inbox(request):
     q = request.GET.get("q", "")[:100].strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:
         d.days_left = (d.deadline - today).days
@@ -216,10 +216,10 @@ def case_register(request):
 # ---------------------------------------------------------------- the case page
 
 
-def _personal_data(request, case):
+def _personal_data(request, case, kinds=None):
     """The reporter block, unmasked only for those who handle the case; each unmasked view of
     a resident's phone or address is logged."""
-    full = can_see_personal_data(user=request.user, case=case)
+    full = can_see_personal_data(user=request.user, case=case, kinds=kinds)
     has_data = bool(case.reporter_mobile or case.reporter_address)
     if full and has_data:
         audit_record(action="case_personal_data_viewed", request=request, obj=case)
@@ -234,8 +234,10 @@ def _personal_data(request, case):
 @role_required(*CASE_ROLES)
 @no_store
 def case_detail(request, pk):
+    # A deputy's reach decides both whether the case is visible and in which capacities.
+    reach = deputy_case_reach(user=request.user) if request.user.role == Role.DEPUTY else None
     case = get_visible_or_404(
-        cases_visible_to(user=request.user).prefetch_related(
+        cases_visible_to(user=request.user, reach=reach).select_related("public_submission__deputy").prefetch_related(
             "received_by",
             Prefetch("events"),
             Prefetch("attachments", queryset=CaseAttachment.objects.filter(dispatch__isnull=True)),
@@ -251,24 +253,29 @@ def case_detail(request, pk):
     if request.user.role == Role.UNIT_HANDLER:
         # A unit sees its own share of the work, not the other units' replies.
         dispatches = dispatches.filter(unit_id=request.user.unit_id)
-    moves = _visible_moves(moves_for(user=request.user, case=case), case)
-    kinds = actor_kinds(user=request.user, case=case)
+    # The viewer's capacities once: the moves, the masking and the meeting link all depend on them.
+    kinds = actor_kinds(user=request.user, case=case, reach=reach)
+    moves = _visible_moves(moves_for(user=request.user, case=case, kinds=kinds), case)
     meeting = case.meeting_assignments.select_related("meeting").order_by("-id").first()
     # The team leader (or staff) gives owners at the team meeting, where the office's cases are
     # seen together; the single "assign" move stays for changing an owner.
     meeting_team = None
     if kinds & {workflow.LEADER, workflow.STAFF} and case.owner_id is None and case.status == Status.REGISTERED:
         meeting_team = Team.objects.filter(office_id=case.office_id).first()
+    try:
+        submission = case.public_submission  # joined by select_related
+    except PublicSubmission.DoesNotExist:
+        submission = None
     return render(
         request, "cases/case_detail.html",
         {
-            "case": case, "reporter": _personal_data(request, case), "moves": moves, "dispatches": dispatches,
+            "case": case, "reporter": _personal_data(request, case, kinds), "moves": moves, "dispatches": dispatches,
             "can_receive": bool(kinds & {workflow.LIAISON, workflow.STAFF})
             and case.status in (Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED),
             "can_attach": bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}),
             "meeting": meeting.meeting if meeting else None,
             "meeting_team": meeting_team,
-            "public_submission": PublicSubmission.objects.filter(case=case).select_related("deputy").first(),
+            "public_submission": submission,
             "today": today,
             "is_overdue": case_is_overdue(case, today),
             "covers": workflow.STAFF in kinds,

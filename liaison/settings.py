@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT compilation (issue 10): the portal's queries are short page reads, and PostgreSQL
+        # compiled those whose cost estimate crossed jit_above_cost, adding 60-90 ms to a query
+        # that runs in 100 (the city-wide attendance sheet at 20,000 deputies: bench/README.md).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # PostgreSQL: the role the portal runs as, which must own no table (docs/security.md). `migrate`,
 # run as the owner role, grants it the use of every table but no way to change the audit log.
@@ -207,6 +213,12 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions are read from Redis and written through to the database (issue 10): a signed-in
+    # request no longer reads its session row from PostgreSQL. Logout, expiry and the idle limit
+    # flush both copies (the cached one first: liaison/session_store.py); the account itself is
+    # still read from the database on every request, so a deactivated account or a changed
+    # password ends its sessions at once, as before.
+    SESSION_ENGINE = "liaison.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

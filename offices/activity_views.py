@@ -36,6 +36,7 @@ from .models import Activity, ActivityPhoto, Attendance, Escalation, Invitation,
 from .selectors import (
     activities_manageable_by,
     activities_visible_to,
+    deputy_for_request,
     deputy_for_user,
     deputy_home,
     escalations_visible_to,
@@ -487,7 +488,7 @@ def my_attendance(request):
 
 
 def deputy_panel(request):
-    deputy = deputy_for_user(request.user)
+    deputy = deputy_for_request(request)
     if deputy is None:
         return ""
     ctx = deputy_home(deputy=deputy)
@@ -497,16 +498,12 @@ def deputy_panel(request):
 def queue_panel(request):
     user = request.user
     today = timezone.localdate()
-    ctx = {
-        "upcoming": activities_manageable_by(user=user)
-        .filter(date__gte=today)
-        .exclude(status=Activity.Status.CANCELLED)
-        .count(),
-        "to_log": activities_manageable_by(user=user)
-        .filter(date__lte=today, status__in=[Activity.Status.PLANNED, Activity.Status.ANNOUNCED])
-        .count(),
-        "is_staff": user.role == Role.ORG_STAFF,
-    }
+    # Both counts in one pass over the activities.
+    ctx = activities_manageable_by(user=user).order_by().aggregate(
+        upcoming=Count("pk", filter=Q(date__gte=today) & ~Q(status=Activity.Status.CANCELLED)),
+        to_log=Count("pk", filter=Q(date__lte=today, status__in=[Activity.Status.PLANNED, Activity.Status.ANNOUNCED])),
+    )
+    ctx["is_staff"] = user.role == Role.ORG_STAFF
     if ctx["is_staff"]:
         ctx["leave"] = leave_requests_visible_to(user=user).filter(status=LeaveRequest.Status.PENDING).count()
         ctx["invitations"] = invitations_visible_to(user=user).filter(status=Invitation.Status.PENDING).count()

@@ -18,7 +18,7 @@ from liaison.models import Role
 
 from . import ical
 from .models import Deputy, Office
-from .selectors import deputy_for_user, offices_manageable_by
+from .selectors import deputy_for_request, deputy_for_user, offices_manageable_by
 from .services import calendar_token_regenerate
 
 INACTIVE_DEPUTY = (Deputy.Status.RESIGNED, Deputy.Status.REMOVED)
@@ -84,7 +84,7 @@ def calendar_panel(request):
     """Home panel: the deputy's own feed, or the feeds of the offices a liaison runs."""
     user = request.user
     if user.role == Role.DEPUTY:
-        deputy = deputy_for_user(user)
+        deputy = deputy_for_request(request)
         if deputy is None:
             return ""
         url, webcal = feed_urls(request, deputy)

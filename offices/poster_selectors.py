@@ -33,12 +33,14 @@ def poster_deputies_for(*, user, office):
     return qs.order_by("-memberships__is_leader", "name_initials")
 
 
-def deputy_poster_offices(*, user):
-    """[(office, deputy)] a deputy prints posters for: their own, at each office whose team they serve."""
+def deputy_poster_offices(*, user, deputy=None):
+    """[(office, deputy)] a deputy prints posters for: their own, at each office whose team they
+    serve. `deputy`: the user's deputy record when the caller has it already (the home page)."""
     if not user.is_authenticated or user.role != Role.DEPUTY:
         return []
-    deputy = Deputy.objects.filter(user=user, status=Deputy.Status.SERVING).first()
     if deputy is None:
+        deputy = Deputy.objects.filter(user=user).first()
+    if deputy is None or deputy.status != Deputy.Status.SERVING:
         return []
     offices = poster_offices_for(user=user).filter(team__memberships__deputy=deputy).order_by("name")
     return [(office, deputy) for office in offices]

@@ -54,11 +54,13 @@ def poster_panel(request):
     """Home panel: the posters a liaison (their offices) or a deputy (their own) can print."""
     from django.template.loader import render_to_string
 
+    from .selectors import deputy_for_request
+
     user = request.user
     if user.role == Role.DEPUTY:
         rows = [
             {"name": office.name, "url": reverse("offices:deputy_poster", args=[office.pk, deputy.pk])}
-            for office, deputy in deputy_poster_offices(user=user)
+            for office, deputy in deputy_poster_offices(user=user, deputy=deputy_for_request(request))
         ]
     else:
         rows = [

@@ -71,6 +71,16 @@ def deputy_for_user(user):
     return Deputy.objects.filter(user=user).select_related("district").first()
 
 
+def deputy_for_request(request):
+    """`deputy_for_user` read once per request: the home page's panels of several apps each need
+    the signed-in deputy."""
+    cached = getattr(request, "_deputy_for_user", None)
+    if cached is None or cached[0] != request.user.pk:
+        cached = (request.user.pk, deputy_for_user(request.user))
+        request._deputy_for_user = cached
+    return cached[1]
+
+
 def contact_network_shortfalls(*, deputies, year):
     """Deputies below the contact-network minimums of their district [001]: fewer contacts than
     the minimum, no paired household in difficulty, or contacts visited fewer times than required.

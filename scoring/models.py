@@ -189,6 +189,32 @@ class Entry(AppendOnlyModel):
 
 
 
+class DeputyYearTotal(models.Model):
+    """A deputy's points of a year after the yearly caps: the ledger's aggregate, kept by the ledger
+    service (scoring.services) in the transaction that appends each entry, so that one deputy's
+    ranks compare one row per deputy instead of aggregating the city's ledger on every page.
+    Totals still come from the ledger, never from a counter: each write recomputes the deputy's
+    year from its entries, and `deputy_totals_rebuild` recomputes every row (after bulk loads)."""
+
+    deputy = models.ForeignKey(
+        "offices.Deputy", verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="year_totals"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    total = models.IntegerField(_("points"), default=0)
+
+    class Meta:
+        verbose_name = _("yearly points total")
+        verbose_name_plural = _("yearly points totals")
+        constraints = [models.UniqueConstraint(fields=["deputy", "year"], name="year_total_once")]
+        indexes = [
+            # Serves one deputy's city-wide rank: how many totals of the year are above theirs.
+            models.Index(fields=["year", "total"], name="year_total_points"),
+        ]
+
+    def __str__(self):
+        return f"{self.deputy} {self.year}: {self.total}"
+
+
 class Claim(models.Model):
     """A claimed item [002 附件1 二]: the office records, org staff verify; only verified claims count."""
 

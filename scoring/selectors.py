@@ -44,18 +44,25 @@ def capped_item_totals(entries):
         item_ids.add(row["rule_item_id"])
     items = RuleItem.objects.select_related("rule_set").in_bulk(item_ids)
     for totals in per_deputy.values():
-        same_item = defaultdict(list)
-        for item_id in sorted(totals):
-            same_item[_item_identity(items[item_id])].append(item_id)
-        for ids in same_item.values():
-            caps = [items[i].cap_per_year for i in ids if items[i].cap_per_year is not None]
-            if not caps:
-                continue
-            room = min(caps)
-            for item_id in ids:
-                totals[item_id] = max(0, min(totals[item_id], room))
-                room -= totals[item_id]
+        apply_caps(totals, items)
     return per_deputy, items
+
+
+def apply_caps(totals, items):
+    """Cap one deputy's {item_id: points} of a year in place (see `capped_item_totals`); `items`
+    maps the item ids to RuleItems with their rule set loaded. Returns `totals`."""
+    same_item = defaultdict(list)
+    for item_id in sorted(totals):
+        same_item[_item_identity(items[item_id])].append(item_id)
+    for ids in same_item.values():
+        caps = [items[i].cap_per_year for i in ids if items[i].cap_per_year is not None]
+        if not caps:
+            continue
+        room = min(caps)
+        for item_id in ids:
+            totals[item_id] = max(0, min(totals[item_id], room))
+            room -= totals[item_id]
+    return totals
 
 
 def _item_identity(item):
@@ -87,29 +94,217 @@ def deputy_offices(deputy_ids=None):
     return dict(qs.values_list("deputy_id", "team__office_id"))
 
 
-def capped_deputy_totals(*, year, upto=None):
+def _capped_totals_sql(*, where):
+    """SELECT deputy_id, year, capped total FROM the ledger WHERE `where` (on alias e), grouped per
+    deputy and year: sum per item identity (rule-set code, number, variant: one item across
+    versions), cap with the stricter cap of the versions involved, then sum per deputy."""
+    entry, item, ruleset = Entry._meta.db_table, RuleItem._meta.db_table, RuleSet._meta.db_table
+    return (
+        f"SELECT t.deputy_id, t.year, SUM(CASE WHEN t.cap IS NOT NULL AND t.s > t.cap THEN t.cap ELSE t.s END) "
+        f"FROM (SELECT e.deputy_id, e.year, rs.code, i.number, i.variant, SUM(e.points) AS s, "
+        f"MIN(i.cap_per_year) AS cap "
+        f"FROM {entry} e JOIN {item} i ON i.id = e.rule_item_id JOIN {ruleset} rs ON rs.id = i.rule_set_id "
+        f"WHERE {where} GROUP BY e.deputy_id, e.year, rs.code, i.number, i.variant) t GROUP BY t.deputy_id, t.year"
+    )
+
+
+def capped_deputy_totals(*, year, upto=None, deputy_ids=None):
     """{deputy_id: total of the year after each item's cap}, summed and capped by the database in
     one query: one row per deputy instead of one per deputy and item, for the pages that only
-    need totals and ranks. Agrees with `capped_item_totals` (tests/scoring/test_standings.py)."""
+    need totals and ranks. Agrees with `capped_item_totals` (tests/scoring/test_standings.py).
+    `deputy_ids` limits the sum to those deputies' entries (an index range per deputy)."""
     from django.db import connection
 
-    entry, item = Entry._meta.db_table, RuleItem._meta.db_table
     where, params = "e.year = %s", [year]
     if upto is not None:
         where += " AND e.occurred_on <= %s"
         params.append(upto)
-    ruleset = RuleSet._meta.db_table
-    # Sum per deputy and item identity (rule-set code, number, variant: one item across versions),
-    # cap with the stricter cap of the versions involved, then sum per deputy.
-    sql = (
-        f"SELECT t.deputy_id, SUM(CASE WHEN t.cap IS NOT NULL AND t.s > t.cap THEN t.cap ELSE t.s END) "
-        f"FROM (SELECT e.deputy_id, rs.code, i.number, i.variant, SUM(e.points) AS s, MIN(i.cap_per_year) AS cap "
-        f"FROM {entry} e JOIN {item} i ON i.id = e.rule_item_id JOIN {ruleset} rs ON rs.id = i.rule_set_id "
-        f"WHERE {where} GROUP BY e.deputy_id, rs.code, i.number, i.variant) t GROUP BY t.deputy_id"
-    )
+    if deputy_ids is not None:
+        deputy_ids = [int(pk) for pk in deputy_ids]
+        if not deputy_ids:
+            return {}
+        where += f" AND e.deputy_id IN ({', '.join(['%s'] * len(deputy_ids))})"
+        params.extend(deputy_ids)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {deputy_id: int(total or 0) for deputy_id, total in cursor.fetchall()}
+        cursor.execute(_capped_totals_sql(where=where), params)
+        return {deputy_id: int(total or 0) for deputy_id, _year, total in cursor.fetchall()}
+
+
+def year_totals(*, year):
+    """{deputy_id: capped total of the year} from the totals the ledger service keeps (deputies
+    without points have no row): one indexed read instead of aggregating the year's ledger."""
+    from .models import DeputyYearTotal
+
+    return dict(DeputyYearTotal.objects.filter(year=year).values_list("deputy_id", "total"))
+
+
+def deputy_standing(*, deputy, year, office=True):
+    """One deputy's StandingRow for the year (total, city, district and office ranks, the same as in
+    `standings_compute`), and the number of deputies each rank is out of, without ranking the
+    city: the ranks count the serving deputies whose kept total (DeputyYearTotal) is higher.
+    Three small queries whatever the size of the city (one without the office rank: office=False).
+    Returns (row or None, counts)."""
+    from django.db.models import Count, FilteredRelation, Max, Subquery
+    from django.db.models.functions import Coalesce
+
+    from offices.models import Deputy, TeamMembership
+
+    from .models import DeputyYearTotal
+
+    counts = {"city": 0, "district": 0, "office": 0}
+    serving = Deputy.objects.filter(status=Deputy.Status.SERVING).order_by()
+    points = serving.annotate(
+        this_year=FilteredRelation("year_totals", condition=Q(year_totals__year=year))
+    ).annotate(points=Coalesce("this_year__total", 0))
+    # The deputy's own total is a scalar subquery that the database reads once (an InitPlan).
+    mine = Coalesce(
+        Subquery(DeputyYearTotal.objects.filter(deputy_id=deputy.pk, year=year).values("total")[:1]), 0
+    )
+    agg = points.aggregate(
+        city=Count("pk"), city_above=Count("pk", filter=Q(points__gt=mine)),
+        district=Count("pk", filter=Q(district_id=deputy.district_id)),
+        district_above=Count("pk", filter=Q(district_id=deputy.district_id, points__gt=mine)),
+        me=Count("pk", filter=Q(pk=deputy.pk)), mine=Max("points", filter=Q(pk=deputy.pk)),
+    )
+    counts["city"], counts["district"] = agg["city"], agg["district"]
+    if not agg["me"]:
+        return None, counts
+    mine = agg["mine"] or 0
+    row = StandingRow(
+        deputy_id=deputy.pk, name=deputy.name, district_id=deputy.district_id, office_id=None, total=mine,
+        rank_city=agg["city_above"] + 1, rank_district=agg["district_above"] + 1,
+    )
+    if not office:
+        return row, counts
+    # The memberships of everyone who shares an office with the deputy: each one's office is that
+    # of their first team (deputy_offices), the deputy's own included.
+    near = TeamMembership.objects.filter(
+        deputy_id__in=TeamMembership.objects.filter(
+            team__office_id__in=TeamMembership.objects.filter(deputy_id=deputy.pk).values("team__office_id")
+        ).values("deputy_id")
+    ).order_by("-team_id")
+    first_office = dict(near.values_list("deputy_id", "team__office_id"))
+    row.office_id = first_office.get(deputy.pk)
+    if row.office_id is not None:
+        members = [pk for pk, office_id in first_office.items() if office_id == row.office_id]
+        member_points = dict(points.filter(pk__in=members).values_list("pk", "points"))
+        counts["office"] = len(member_points)
+        row.rank_office = 1 + sum(1 for points_ in member_points.values() if points_ > mine)
+    return row, counts
+
+
+class RankedStandings:
+    """The live standings of the year ranked by the database, as a sequence a Paginator can cut:
+    the ranks come from window functions over every serving deputy's kept total
+    (DeputyYearTotal), the scope and name filters apply to the ranked rows, and only the page's
+    rows reach Python. Ranking 20,000 StandingRows in Python took longer than the whole page may
+    (issue 10). Same ranks as `standings_compute` (tests/scoring/test_year_totals.py)."""
+
+    RANK_FIELDS = ("rank_city", "rank_district", "rank_office")
+
+    def __init__(self, *, year, rank_field="rank_city", district_id=None, office_id=None, q=""):
+        if rank_field not in self.RANK_FIELDS:
+            raise ValueError(rank_field)
+        self.year, self.rank_field = year, rank_field
+        self.filters, self.params = [], []
+        if district_id:
+            self.filters.append("r.district_id = %s")
+            self.params.append(int(district_id))
+        if office_id:
+            self.filters.append("r.office_id = %s")
+            self.params.append(int(office_id))
+        if q:
+            escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            self.filters.append("r.name LIKE %s ESCAPE '\\'")
+            self.params.append(f"%{escaped}%")
+
+    def _ranked(self, ranks=True):
+        from offices.models import Deputy, Team, TeamMembership
+
+        from .models import DeputyYearTotal
+
+        deputy, total = Deputy._meta.db_table, DeputyYearTotal._meta.db_table
+        membership, team = TeamMembership._meta.db_table, Team._meta.db_table
+        points = "COALESCE(y.total, 0)"
+        # A deputy's office is that of their first team (deputy_offices).
+        windows = (
+            f", RANK() OVER (ORDER BY {points} DESC) AS rank_city, "
+            f"RANK() OVER (PARTITION BY d.district_id ORDER BY {points} DESC) AS rank_district, "
+            f"RANK() OVER (PARTITION BY t.office_id ORDER BY {points} DESC) AS rank_office "
+        ) if ranks else " "
+        return (
+            f"SELECT d.id, d.name, d.district_id, t.office_id, {points} AS total{windows}"
+            f"FROM {deputy} d LEFT JOIN {total} y ON y.deputy_id = d.id AND y.year = %s "
+            f"LEFT JOIN (SELECT deputy_id, MIN(team_id) AS team_id FROM {membership} GROUP BY deputy_id) f "
+            f"ON f.deputy_id = d.id LEFT JOIN {team} t ON t.id = f.team_id "
+            f"WHERE d.status = %s"
+        )
+
+    def _query(self, select, tail="", extra=(), ranks=True):
+        from django.db import connection
+
+        from offices.models import Deputy
+
+        where = f" WHERE {' AND '.join(self.filters)}" if self.filters else ""
+        sql = f"SELECT {select} FROM ({self._ranked(ranks)}) r{where}{tail}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.year, Deputy.Status.SERVING, *self.params, *extra])
+            return cursor.fetchall()
+
+    def count(self):
+        # The filters do not depend on the ranks: count without the window functions.
+        return self._query("COUNT(*)", ranks=False)[0][0]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("RankedStandings are cut by slices")
+        start = index.start or 0
+        stop = index.stop if index.stop is not None else start + 10**9
+        rows = self._query(
+            "r.id, r.name, r.district_id, r.office_id, r.total, r.rank_city, r.rank_district, r.rank_office",
+            f" ORDER BY r.{self.rank_field}, r.name, r.id LIMIT %s OFFSET %s",
+            (max(0, stop - start), start),
+        )
+        return [
+            StandingRow(
+                deputy_id=pk, name=name, district_id=district_id, office_id=office_id, total=int(total),
+                rank_city=rank_city, rank_district=rank_district,
+                rank_office=rank_office if office_id is not None else None,
+            )
+            for pk, name, district_id, office_id, total, rank_city, rank_district, rank_office in rows
+        ]
+
+
+def standing_fill_from_entries(row, entries):
+    """Fill a StandingRow's breakdown (and total) from the deputy's entries of the year already
+    read (with rule_item__rule_set), capped as `capped_item_totals` caps: no second ledger read."""
+    per_item, items = defaultdict(int), {}
+    for e in entries:
+        per_item[e.rule_item_id] += e.points
+        items[e.rule_item_id] = e.rule_item
+    _fill(row, apply_caps(dict(per_item), items), items)
+    return row
+
+
+def deputy_totals_rebuild(*, year=None):
+    """Recompute DeputyYearTotal from the ledger (all years, or one): after a bulk load that wrote
+    entries without the ledger service. Returns the number of rows written."""
+    from django.db import connection, transaction
+
+    from .models import DeputyYearTotal
+
+    table = DeputyYearTotal._meta.db_table
+    where, params = ("e.year = %s", [year]) if year is not None else ("1 = 1", [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        if year is None:
+            cursor.execute(f"DELETE FROM {table}")
+        else:
+            cursor.execute(f"DELETE FROM {table} WHERE year = %s", [year])
+        cursor.execute(f"INSERT INTO {table} (deputy_id, year, total) {_capped_totals_sql(where=where)}", params)
+        return cursor.rowcount
 
 
 def standings_compute(*, year, upto=None, deputies=None, detail=True):
@@ -127,6 +322,8 @@ def standings_compute(*, year, upto=None, deputies=None, detail=True):
         if upto is not None:
             entries = entries.filter(occurred_on__lte=upto)
         per_deputy, items = capped_item_totals(entries)
+    elif upto is None:
+        totals_only = year_totals(year=year)
     else:
         totals_only = capped_deputy_totals(year=year, upto=upto)
     offices = deputy_offices()
@@ -182,8 +379,7 @@ def standings_fill_detail(rows, *, year, upto=None):
 
 def deputy_score(*, deputy, year):
     """A deputy's total, categories, items and ranks for the year (live, from the ledger)."""
-    rows = standings_compute(year=year, detail=False)
-    mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
+    mine, _counts = deputy_standing(deputy=deputy, year=year)
     if mine is not None:
         standings_fill_detail([mine], year=year)
     return mine

@@ -18,6 +18,7 @@ from .models import (
     AnnualReport,
     Claim,
     ClaimEvent,
+    DeputyYearTotal,
     Entry,
     RecordEvent,
     Review,
@@ -129,6 +130,21 @@ def _is_reversed(entry):
     return Entry.objects.filter(reverses=entry).exists()
 
 
+def _year_total_refresh(*, deputy_id, year):
+    """Recompute the deputy's kept total of the year (DeputyYearTotal) from the ledger, in the
+    transaction that appended the entry. The row is locked before the ledger is read: a second
+    award to the same deputy at the same time waits, then reads the ledger with the first one's
+    entry committed, so neither write can leave a total that misses the other's entry."""
+    from .selectors import capped_deputy_totals
+
+    with transaction.atomic():
+        DeputyYearTotal.objects.bulk_create([DeputyYearTotal(deputy_id=deputy_id, year=year)], ignore_conflicts=True)
+        row = DeputyYearTotal.objects.select_for_update().get(deputy_id=deputy_id, year=year)
+        total = capped_deputy_totals(year=year, deputy_ids=[deputy_id]).get(deputy_id, 0)
+        if row.total != total:
+            DeputyYearTotal.objects.filter(pk=row.pk).update(total=total)
+
+
 def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=None, actor=None, reason=""):
     """Insert an award unless an unreversed one exists for the same (deputy, event, source)."""
     source_type = ContentType.objects.get_for_model(source)
@@ -140,7 +156,7 @@ def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=
         try:
             # A savepoint, so that losing the race leaves the caller's transaction usable.
             with transaction.atomic():
-                return Entry.objects.create(
+                entry = Entry.objects.create(
                     deputy=deputy,
                     rule_item=rule_item,
                     kind=Entry.Kind.AWARD,
@@ -155,6 +171,8 @@ def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=
                     reason=reason,
                     created_by=actor,
                 )
+                _year_total_refresh(deputy_id=entry.deputy_id, year=entry.year)
+                return entry
         except IntegrityError:
             # Another call inserted the same award first; loop to return it. Any other integrity
             # failure (no row appeared) is a real error and must not pass as "already awarded".
@@ -170,7 +188,7 @@ def entry_reverse(*, entry, reason, actor=None):
         raise ValidationError(_("Only an award can be reversed."), code="not_award")
     try:
         with transaction.atomic():
-            return Entry.objects.create(
+            reversal = Entry.objects.create(
                 deputy_id=entry.deputy_id,
                 rule_item_id=entry.rule_item_id,
                 kind=Entry.Kind.REVERSAL,
@@ -186,6 +204,8 @@ def entry_reverse(*, entry, reason, actor=None):
                 reason=str(reason)[:500],
                 created_by=actor,
             )
+            _year_total_refresh(deputy_id=reversal.deputy_id, year=reversal.year)
+            return reversal
     except IntegrityError:
         return None
 

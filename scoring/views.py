@@ -20,20 +20,29 @@ from liaison.lib.uploads import serve_file
 from liaison.models import Role
 from liaison.security.audit import audited
 from offices.models import Deputy, Jurisdiction, Office
-from offices.selectors import deputies_visible_to, deputy_for_user, jurisdictions_visible_to, liaison_office_ids
+from offices.selectors import (
+    deputies_visible_to,
+    deputy_for_request,
+    deputy_for_user,
+    jurisdictions_visible_to,
+    liaison_office_ids,
+)
 
 from . import services
 from .forms import AnnualReportForm, ClaimForm, ExportForm, ReasonForm, ReviewDecisionForm
 from .models import AnnualReport, Category, Claim, Entry, ExportJob, Review, Snapshot, SnapshotRow
 from .selectors import (
+    RankedStandings,
     annual_report_facts,
+    apply_caps,
     claims_visible_to,
+    deputy_standing,
     entries_visible_to,
     reports_visible_to,
     reviews_visible_to,
     snapshot_rows_visible_to,
     staff_can_review,
-    standings_compute,
+    standing_fill_from_entries,
     standings_fill_detail,
 )
 
@@ -88,23 +97,23 @@ def entry_source_links(entries):
 
 
 def points_chart(entries, year):
-    """Cumulative points month by month for an inline SVG (caps applied as entries accrue)."""
-    monthly = [0] * 12
+    """Cumulative points month by month for an inline SVG: at the end of each month, the year's
+    entries so far capped exactly as the totals are (`apply_caps`: one cap per item across
+    rule-set versions), so the last bar is the deputy's total. `entries` carry their rule item
+    and its rule set."""
     per_item = defaultdict(int)
-    for e in sorted(entries, key=lambda e: (e.occurred_on, e.pk)):
-        if e.year != year:
-            continue
-        cap = e.rule_item.cap_per_year
-        before = per_item[e.rule_item_id]
-        per_item[e.rule_item_id] += e.points
-        counted_before = min(before, cap) if cap is not None else before
-        counted_after = min(per_item[e.rule_item_id], cap) if cap is not None else per_item[e.rule_item_id]
-        monthly[e.occurred_on.month - 1] += counted_after - counted_before
+    items = {}
+    by_month = defaultdict(list)
+    for e in entries:
+        if e.year == year:
+            by_month[e.occurred_on.month].append(e)
     cumulative = []
-    running = 0
-    for m in monthly:
-        running += m
-        cumulative.append(running)
+    for month in range(1, 13):
+        for e in by_month.get(month, ()):
+            per_item[e.rule_item_id] += e.points
+            items[e.rule_item_id] = e.rule_item
+        cumulative.append(sum(apply_caps(dict(per_item), items).values()))
+    monthly = [value - (cumulative[i - 1] if i else 0) for i, value in enumerate(cumulative)]
     top = max(cumulative + [10])
     width, height, left, bottom = 600, 200, 40, 24
     plot_h = height - bottom - 10
@@ -134,21 +143,16 @@ def _attach_links(entries):
 
 
 def score_context(*, deputy, year, viewer):
-    rows = standings_compute(year=year, detail=False)
-    mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
-    if mine is not None:
-        standings_fill_detail([mine], year=year)
-    counts = {
-        "city": len(rows),
-        "district": sum(1 for r in rows if mine and r.district_id == mine.district_id),
-        "office": sum(1 for r in rows if mine and mine.office_id and r.office_id == mine.office_id),
-    }
+    # The deputy's ranks from the kept yearly totals: the city's ledger is not aggregated per page.
+    mine, counts = deputy_standing(deputy=deputy, year=year)
     entries = list(
         Entry.objects.filter(deputy=deputy, year=year)
-        .select_related("rule_item", "source_type", "reverses")
+        .select_related("rule_item__rule_set", "source_type", "reverses")
         .prefetch_related("reviews")
         .order_by("-occurred_on", "-id")
     )
+    if mine is not None:
+        standing_fill_from_entries(mine, entries)
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
     items = {}
     for e in entries:
@@ -446,16 +450,18 @@ def standings(request):
             qs = qs.filter(deputy_name__icontains=q)
         rows = qs.order_by(rank_field, "deputy_name")
     else:
-        rows = standings_compute(year=year, detail=False)
+        # Ranked and cut by the database: only the page's rows are built in Python.
+        scope_district = scope_office = None
         if scope == "district" and district_id:
-            rows = [r for r in rows if str(r.district_id) == str(district_id)]
+            scope_district = district_id
         elif scope == "office":
-            rows = [r for r in rows if r.office_id == office_id]
+            scope_office = office_id or -1  # no office in the viewer's scope: no rows
         elif user.staff_district_id:
-            rows = [r for r in rows if r.district_id == user.staff_district_id]
-        if q:
-            rows = [r for r in rows if q in r.name]
-        rows.sort(key=lambda r: (getattr(r, rank_field) or 0, r.name))
+            scope_district = user.staff_district_id
+        if scope_district is not None and not str(scope_district).isdigit():
+            scope_district = -1
+        rows = RankedStandings(year=year, rank_field=rank_field, district_id=scope_district,
+                               office_id=scope_office, q=q)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     page_rows = list(page.object_list)
     if snapshot is None:
@@ -626,12 +632,11 @@ def export_download(request, pk):
 def deputy_panel(request):
     from django.template.loader import render_to_string
 
-    deputy = deputy_for_user(request.user)
+    deputy = deputy_for_request(request)
     if deputy is None:
         return ""
     year = timezone.localdate().year
-    rows = standings_compute(year=year, deputies=Deputy.objects.filter(district_id=deputy.district_id), detail=False)
-    mine = next((r for r in rows if r.deputy_id == deputy.pk), None)
+    mine, _counts = deputy_standing(deputy=deputy, year=year, office=False)
     return render_to_string("scoring/panel_deputy.html", {"mine": mine, "year": year}, request)
 
 

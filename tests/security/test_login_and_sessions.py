@@ -19,6 +19,14 @@ from tests.base import PASSWORD, make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["django.contrib.sessions.backends.db", "liaison.session_store"])
+def session_engine(request, settings):
+    """The session limits hold with the database engine and with the cache-backed one that
+    production uses when REDIS_URL is set."""
+    settings.SESSION_ENGINE = request.param
+    return request.param
+
+
 def _fail(client, username, ip="10.1.1.1"):
     return client.post(reverse("login"), {"username": username, "password": "wrong-password-123"}, REMOTE_ADDR=ip)
 
@@ -97,7 +105,7 @@ def _login(client, username="liaison"):
     return client
 
 
-def test_session_ends_after_thirty_idle_minutes(world, client):
+def test_session_ends_after_thirty_idle_minutes(world, client, session_engine):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _login(client)
@@ -111,7 +119,7 @@ def test_session_ends_after_thirty_idle_minutes(world, client):
     assert client.get(reverse("notices")).status_code == 302
 
 
-def test_session_ends_twelve_hours_after_login_even_when_active(world, client):
+def test_session_ends_twelve_hours_after_login_even_when_active(world, client, session_engine):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         _login(client)
@@ -124,13 +132,66 @@ def test_session_ends_twelve_hours_after_login_even_when_active(world, client):
     assert AuditLog.objects.filter(action="session_expired", detail__reason="absolute").exists()
 
 
-def test_logout_destroys_the_session(world, client):
+def test_logout_destroys_the_session(world, client, session_engine):
     _login(client)
     key = client.session.session_key
     client.post(reverse("logout"))
     from django.contrib.sessions.models import Session
 
     assert not Session.objects.filter(session_key=key).exists()
+    assert client.get(reverse("notices")).status_code == 302
+    # The old cookie is worth nothing, in the cache as in the database.
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    assert client.get(reverse("notices")).status_code == 302
+
+
+def test_sessions_live_in_redis_when_it_is_configured_and_a_page_reads_no_session_row(world, client, settings):
+    """Issue 10: with REDIS_URL set, sessions use the cache-backed engine (written through to the
+    database), so a signed-in page does not read the session table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert (getattr(project_settings, "SESSION_ENGINE", "") == "liaison.session_store") == bool(
+        project_settings.REDIS_URL
+    )
+    settings.SESSION_ENGINE = "liaison.session_store"
+    _login(client)
+    client.get(reverse("notices"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("notices")).status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]], ctx.captured_queries
+
+
+def test_with_redis_unreachable_pages_work_from_the_database_and_logout_never_leaves_a_cached_session(
+    world, client, settings, monkeypatch
+):
+    """Django's cached_db deleted the database row first: a logout while Redis was unreachable
+    left the cached copy, which the old cookie could use again once Redis answered. The cached
+    copy now goes first, so a failed logout leaves the session whole and a completed one leaves
+    nothing."""
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+
+    settings.SESSION_ENGINE = "liaison.session_store"
+    _login(client)
+    key = client.session.session_key
+    cache = caches["default"]
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("redis unreachable")
+
+    for method in ("get", "set"):
+        monkeypatch.setattr(cache, method, unreachable)
+    assert client.get(reverse("notices")).status_code == 200  # read from the database
+    monkeypatch.setattr(cache, "delete", unreachable)
+    client.raise_request_exception = False
+    assert client.post(reverse("logout")).status_code == 500
+    assert Session.objects.filter(session_key=key).exists()  # nothing half-deleted
+    monkeypatch.undo()
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    client.post(reverse("logout"))
+    assert not Session.objects.filter(session_key=key).exists()
+    assert cache.get("django.contrib.sessions.cached_db" + key) is None
     assert client.get(reverse("notices")).status_code == 302
 
 

@@ -1,0 +1,45 @@
+"""The session engine used when Redis is configured: Django's cached_db (sessions read from the
+cache, written through to the database), made to fail closed when the cache is unreachable.
+
+Django's cached_db deletes a session from the database first and from the cache second. If Redis
+cannot be reached at that moment, the logout fails half-way: the database row is gone but the
+cached copy survives, and once Redis answers again the old cookie would open the session again.
+Here the cached copy goes first, so a failed logout leaves the session whole (the user sees an
+error and can try again) and a completed one leaves nothing anywhere. Reads fall back to the
+database while Redis is down, and the portal keeps working on the database alone."""
+
+import logging
+
+from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+
+logger = logging.getLogger("django.contrib.sessions")
+
+
+class SessionStore(cached_db.SessionStore):
+    def load(self):
+        try:
+            data = self._cache.get(self.cache_key)
+        except Exception:
+            logger.exception("Error reading the session from the cache (%s)", self._cache)
+            data = None
+        if data is not None:
+            return data
+        stored = self._get_session_from_db()
+        if not stored:
+            return {}
+        data = self.decode(stored.session_data)
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=stored.expire_date))
+        except Exception:
+            logger.exception("Error saving the session to the cache (%s)", self._cache)
+        return data
+
+    def delete(self, session_key=None):
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        # The cached copy first: if this raises, the database row is still there and the two agree.
+        self._cache.delete(self.cache_key_prefix + session_key)
+        DBStore.delete(self, session_key)

@@ -1,0 +1,215 @@
+"""The yearly totals the ledger service keeps (issue 10): one deputy's score page and home panel
+rank the deputy from one row per deputy instead of aggregating the city's ledger, so the kept
+totals must always equal the ledger's capped totals, and the ranks must equal the live
+standings' ranks."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from offices.models import Deputy, Team, TeamMembership
+from scoring.models import DeputyYearTotal, RuleSet
+from scoring.selectors import (
+    capped_deputy_totals,
+    deputy_standing,
+    deputy_totals_rebuild,
+    standings_compute,
+    year_totals,
+)
+from scoring.services import (
+    claim_submit,
+    claim_verify,
+    points_record_event,
+    points_revoke_event,
+    review_decide,
+    review_request,
+    ruleset_bind,
+    ruleset_new_version,
+    ruleset_publish,
+)
+from tests.base import make_deputy
+
+from .helpers import DAY, make_record, yantian_item
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_points(world, deputy, number, day=DAY):
+    claim = claim_submit(deputy=deputy, rule_item=yantian_item(number), occurred_on=day, description="活动",
+                         actor=world.liaison)
+    return claim_verify(claim=claim, actor=world.city_staff)
+
+
+def cosign(deputy, n, day=DAY):
+    return points_record_event(deputy=deputy, event="motion_cosign", source=make_record(deputy, n), occurred_on=day)
+
+
+def _new_cosign_version(world):
+    """A second version of the Yantian set, bound to district A from now on: co-signing under the
+    old and the new version counts against one cap (the item's identity)."""
+    v2 = ruleset_new_version(rule_set=RuleSet.objects.get(code="yantian", version=1))
+    v2 = ruleset_publish(rule_set=v2)
+    ruleset_bind(jurisdiction=world.district_a, year=2026, rule_set=v2)
+    return v2
+
+
+def test_kept_totals_equal_the_ledgers_capped_totals_through_caps_reversals_reviews_and_versions_002(world):
+    for n in range(4):  # 12 points of co-signing under version 1, capped at 9
+        cosign(world.deputy_a, n)
+    record = make_record(world.deputy_b, 10)
+    points_record_event(deputy=world.deputy_b, event="motion_lead", source=record, occurred_on=DAY)
+    points_revoke_event(deputy=world.deputy_b, event="motion_lead", source=record, reason="撤回")
+    claim = claim_points(world, world.deputy_c, 14)  # 20
+    review = review_request(entry=_entry_of(claim), reason="应为一次", actor=world.deputy_c_user)
+    review_decide(review=review, accept=True, corrected_points=5, reason="核实", actor=world.city_staff)
+    _new_cosign_version(world)
+    cosign(world.deputy_b, 20, day=datetime.date(2026, 8, 1))
+    for n in range(30, 33):  # version 2: still one cap of 9 for the item across versions
+        cosign(world.deputy_a, n, day=datetime.date(2026, 9, 1))
+    ledger = capped_deputy_totals(year=2026)
+    assert ledger[world.deputy_a.pk] == 9 and ledger[world.deputy_c.pk] == 5
+    assert year_totals(year=2026) == ledger
+    # A rebuild from the ledger (what the bench generator runs after its bulk load) writes the same.
+    kept = dict(DeputyYearTotal.objects.values_list("deputy_id", "total"))
+    DeputyYearTotal.objects.all().delete()
+    assert deputy_totals_rebuild() == len(kept)
+    assert dict(DeputyYearTotal.objects.values_list("deputy_id", "total")) == kept
+
+
+def _entry_of(claim):
+    from scoring.models import Entry
+
+    return Entry.objects.get(event="claim", source_id=claim.pk)
+
+
+def test_one_deputys_ranks_equal_the_live_standings_ranks_with_ties_002_1_3(world):
+    team = Team.objects.get(office=world.office_a1)
+    extra = []
+    for i in range(4):
+        d = make_deputy(f"代表{i}", district=world.district_a, community=world.community_a1)
+        TeamMembership.objects.create(team=team, deputy=d)
+        extra.append(d)
+    claim_points(world, world.deputy_a, 12)  # 5
+    claim_points(world, world.deputy_b, 13)  # 5: tie with A
+    claim_points(world, world.deputy_c, 14)  # 20, other district
+    claim_points(world, extra[0], 14)  # 20
+    cosign(extra[1], 1)  # 3
+    extra[2].status = Deputy.Status.RESIGNED  # not ranked
+    extra[2].save(update_fields=["status"])
+    claim_points(world, extra[2], 14)
+    rows = {r.deputy_id: r for r in standings_compute(year=2026)}
+    for deputy in [world.deputy_a, world.deputy_b, world.deputy_c, *extra]:
+        deputy.refresh_from_db()
+        row, counts = deputy_standing(deputy=deputy, year=2026)
+        live = rows.get(deputy.pk)
+        if live is None:
+            assert row is None, deputy
+            continue
+        assert (row.total, row.rank_city, row.rank_district, row.rank_office) == (
+            live.total, live.rank_city, live.rank_district, live.rank_office
+        ), deputy
+        assert counts == {
+            "city": len(rows),
+            "district": sum(1 for r in rows.values() if r.district_id == live.district_id),
+            "office": sum(1 for r in rows.values() if live.office_id and r.office_id == live.office_id),
+        }
+
+
+def test_score_page_chart_caps_like_the_total_across_rule_set_versions_002(client, world):
+    """The chart's months add up to the total: one cap per item across versions of its rule set
+    (it used to cap each version's item on its own and showed 18 for a capped 9)."""
+    for n in range(3):
+        cosign(world.deputy_a, n, day=datetime.date(2026, 3, 1))
+    _new_cosign_version(world)
+    for n in range(10, 13):
+        cosign(world.deputy_a, n, day=datetime.date(2026, 9, 1))
+    client.force_login(world.deputy_a_user)
+    ctx = client.get(reverse("scoring:my_points") + "?year=2026").context
+    bars = ctx["chart"]["bars"]
+    assert ctx["mine"].total == 9
+    assert bars[-1]["value"] == 9 and bars[2]["value"] == 9 and bars[8]["gain"] == 0
+    assert sum(b["gain"] for b in bars) == 9
+
+
+def test_the_home_panel_and_score_page_do_not_read_other_deputies_entries(client, world):
+    """Issue 10: one deputy's pages aggregate that deputy's ledger only; the ranks come from the
+    kept totals."""
+    claim_points(world, world.deputy_c, 14)
+    claim_points(world, world.deputy_a, 12)
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.deputy_a_user)
+    for url in ("/", reverse("scoring:my_points") + "?year=2026"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        for q in ctx.captured_queries:
+            sql = q["sql"]
+            if "scoring_entry" in sql and "SUM(" in sql.upper():
+                assert "deputy_id\" IN" in sql or "deputy_id IN" in sql or "deputy_id\" =" in sql, sql
+
+
+@pytest.mark.postgres
+def test_one_deputys_ledger_sum_reads_the_year_deputy_index(world):
+    """The score page sums one deputy's year: an index range, not the year's ledger."""
+    claim_points(world, world.deputy_a, 12)
+    from scoring.selectors import _capped_totals_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN " + _capped_totals_sql(where="e.year = %s AND e.deputy_id IN (%s)"), [2026, world.deputy_a.pk]
+        )
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+    assert "entry_year_deputy_item" in plan, plan
+
+
+def test_the_database_ranks_the_live_standings_like_standings_compute_in_every_scope_002_1_3(world):
+    """The live standings page is ranked and cut by the database (RankedStandings): every scope,
+    filter and page must give the rows and ranks of `standings_compute`."""
+    from scoring.selectors import RankedStandings
+
+    team = Team.objects.get(office=world.office_a1)
+    for i in range(5):
+        d = make_deputy(f"代表{i}", district=world.district_a, community=world.community_a1)
+        TeamMembership.objects.create(team=team, deputy=d)
+        if i % 2:
+            cosign(d, i)
+    make_deputy("无团队", district=world.district_a, community=world.community_a2)  # no team, no office
+    claim_points(world, world.deputy_a, 12)
+    claim_points(world, world.deputy_b, 13)
+    claim_points(world, world.deputy_c, 14)
+    live = standings_compute(year=2026, detail=False)
+    key = lambda r: (r.deputy_id, r.total, r.rank_city, r.rank_district, r.rank_office, r.office_id)  # noqa: E731
+    for rank_field, filters, expected in (
+        ("rank_city", {}, live),
+        ("rank_district", {"district_id": world.district_a.pk}, [r for r in live if r.district_id == world.district_a.pk]),
+        ("rank_office", {"office_id": world.office_a1.pk}, [r for r in live if r.office_id == world.office_a1.pk]),
+        ("rank_city", {"q": "代表"}, [r for r in live if "代表" in r.name]),
+    ):
+        ranked = RankedStandings(year=2026, rank_field=rank_field, **filters)
+        expected = sorted(expected, key=lambda r: (getattr(r, rank_field), r.name, r.deputy_id))
+        assert ranked.count() == len(expected)
+        page = ranked[0:100]
+        # Names within a rank follow the database's collation: compare the rows, and the order of ranks.
+        assert sorted(map(key, page)) == sorted(map(key, expected))
+        assert [getattr(r, rank_field) for r in page] == sorted(getattr(r, rank_field) for r in expected)
+        assert [key(r) for r in ranked[2:4]] == [key(r) for r in page[2:4]]
+    assert RankedStandings(year=2026, q="%").count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_awards_to_one_deputy_at_once_both_count_in_the_kept_total_002(world):
+    """The kept total is recomputed under a row lock: two workers awarding different records to
+    the same deputy at the same moment must leave the total of both entries, not of one."""
+    from tests.base import run_at_once
+
+    first, second = make_record(world.deputy_a, 1), make_record(world.deputy_a, 2)
+
+    def award(record):
+        return lambda: points_record_event(deputy=world.deputy_a, event="inquiry", source=record, occurred_on=DAY)
+
+    assert not [o for o in run_at_once(award(first), award(second)) if isinstance(o, Exception)]
+    assert year_totals(year=2026)[world.deputy_a.pk] == capped_deputy_totals(year=2026)[world.deputy_a.pk] == 10
