@@ -4,12 +4,12 @@ ProposalEvent, and writes in-portal notices in the same transaction (they are ro
 roll back with the move). Points go through scoring.services, whose ledger is
 idempotent per (deputy, event, source)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib.permissions import scope_to_staff
+from liaison.lib.permissions import actor_require, scope_to_staff
 from liaison.models import Role
 from liaison.services import notice_send, notices_send
 
@@ -75,12 +75,15 @@ def _lock(proposal):
 def _check(proposal, action, actor):
     if not proposal_can(action, proposal=proposal, user=actor):
         sources, _t = PROPOSAL_TRANSITIONS[action]
-        if proposal.status not in sources:
+        redispatch_refused = (
+            action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED
+        )
+        if proposal.status not in sources or redispatch_refused:
             raise ValidationError(
                 _("This cannot be done while the item is “%(status)s”.") % {"status": proposal.get_status_display()},
                 code="illegal_transition",
             )
-        raise ValidationError(_("You are not allowed to do this."), code="forbidden")
+        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _move(proposal, action, *, actor, comment="", fields=()):
@@ -100,6 +103,8 @@ def _move(proposal, action, *, actor, comment="", fields=()):
 def proposal_file(*, lead, kind, title, content, actor, cosigners=()):
     """A deputy files a proposal (counted at once), or starts a motion and invites co-signers,
     who confirm it themselves before the lead files it."""
+    me = _deputy_of(actor)
+    actor_require(me is not None and me.pk == lead.pk, _("A deputy files their own proposals and motions."))
     if not lead.is_serving:
         raise ValidationError(_("Only a serving deputy can file a proposal or motion."), code="not_serving")
     cosigners = [d for d in dict.fromkeys(cosigners) if d.pk != lead.pk]
@@ -137,8 +142,7 @@ def cosign_respond(*, proposal, deputy, confirm, actor):
     signatures. Nobody can sign for someone else."""
     proposal = _lock(proposal)
     me = _deputy_of(actor)
-    if me is None or me.pk != deputy.pk:
-        raise ValidationError(_("Only the invited deputy can answer this request."), code="forbidden")
+    actor_require(me is not None and me.pk == deputy.pk, _("Only the invited deputy can answer this request."))
     if proposal.status != S.COSIGNING:
         raise ValidationError(_("This motion no longer collects co-signatures."), code="illegal_transition")
     try:
@@ -274,6 +278,7 @@ def proposal_evaluate(*, proposal, evaluation, note, actor):
 def _check_inquiry_scope(*, actor, unit, participants):
     from offices.selectors import deputies_visible_to, units_visible_to
 
+    actor_require(actor.is_superuser or actor.role == Role.ORG_STAFF, _("Organization staff record inquiries."))
     if not units_visible_to(user=actor).filter(pk=unit.pk).exists():
         raise ValidationError(_("Choose a unit within your jurisdiction."), code="unit_out_of_scope")
     ids = {d.pk for d in participants}
@@ -303,10 +308,22 @@ def inquiry_record(*, actor, date, kind, topic, target_unit, participants, quest
 
 @transaction.atomic
 def inquiry_update(*, inquiry, actor, date, kind, topic, target_unit, participants, questions="", outcome=""):
-    """Correct an inquiry record. A deputy removed from it loses the points; one added gains them."""
+    """Correct an inquiry record. A deputy removed from it loses the points; one added gains them.
+    Only staff whose scope holds the event correct it, and deputies outside their scope stay on it
+    as they were: a district cannot take another district's deputy off a record."""
+    from offices.selectors import deputies_visible_to
+
+    from .proposal_selectors import inquiries_writable_by
+
+    actor_require(
+        inquiries_writable_by(user=actor).filter(pk=inquiry.pk).exists(),
+        _("This inquiry was recorded outside your jurisdiction."),
+    )
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     participants = list(participants)
     _check_inquiry_scope(actor=actor, unit=target_unit, participants=participants)
+    in_scope = set(deputies_visible_to(user=actor).filter(pk__in=inquiry.participants.values("pk")))
+    participants += [d for d in inquiry.participants.all() if d not in in_scope and d not in participants]
     if date > timezone.localdate():
         raise ValidationError(_("Record an inquiry after it took place."), code="future_date")
     before = set(inquiry.participants.all())
