@@ -51,15 +51,12 @@ def _deputy_of(user):
     return deputy_for_user(user)
 
 
-def proposal_can(action, *, proposal, user):
-    """Whether `user` may make `action` on `proposal` now (state and role). Views use it to show
-    only the possible moves; the services call it to refuse the rest."""
-    sources, _target = PROPOSAL_TRANSITIONS[action]
-    if proposal.status not in sources or not user.is_authenticated:
+def proposal_actor_may(action, *, proposal, user):
+    """Whether `user` is someone who makes `action` on `proposal` at all (role and scope, whatever
+    the state)."""
+    if not user.is_authenticated:
         return False
     if action == "dispatch":
-        if proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED:
-            return False
         return scope_to_staff(Proposal.objects.filter(pk=proposal.pk), user).exists()
     if action == "reply":
         return user.role == Role.UNIT_HANDLER and user.unit_id is not None and user.unit_id == proposal.unit_id
@@ -68,17 +65,27 @@ def proposal_can(action, *, proposal, user):
     return deputy is not None and deputy.pk == proposal.lead_id
 
 
+def _state_allows(action, proposal):
+    sources, _target = PROPOSAL_TRANSITIONS[action]
+    if proposal.status not in sources:
+        return False
+    # A dissatisfied evaluation may be dispatched again [002 6]; a satisfied one may not.
+    return not (action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED)
+
+
+def proposal_can(action, *, proposal, user):
+    """Whether `user` may make `action` on `proposal` now (state and role). Views use it to show
+    only the possible moves; the services call it to refuse the rest."""
+    return _state_allows(action, proposal) and proposal_actor_may(action, proposal=proposal, user=user)
+
+
 def _lock(proposal):
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
 def _check(proposal, action, actor):
     if not proposal_can(action, proposal=proposal, user=actor):
-        sources, _t = PROPOSAL_TRANSITIONS[action]
-        redispatch_refused = (
-            action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED
-        )
-        if proposal.status not in sources or redispatch_refused:
+        if not _state_allows(action, proposal):
             raise ValidationError(
                 _("This cannot be done while the item is “%(status)s”.") % {"status": proposal.get_status_display()},
                 code="illegal_transition",

@@ -132,7 +132,9 @@ _ACTION_TITLES = {
 def _transition(request, pk, action):
     proposal = _proposal(request, pk)
     if not services.proposal_can(action, proposal=proposal, user=request.user):
-        # Visible but not theirs to move, or not in a state for it: refuse with the reason.
+        # Not theirs to move at all: 403. Theirs but not in a state for it: the reason, on the page.
+        if not services.proposal_actor_may(action, proposal=proposal, user=request.user):
+            raise PermissionDenied
         if request.method == "POST":
             messages.error(request, _("This action is not possible now."))
             return redirect(proposal.get_absolute_url())

@@ -94,7 +94,8 @@ def submit(request, pk, kind):
     appointment = kind == PublicSubmission.Kind.APPOINTMENT
     period = sel.next_reception(office) if appointment else None
     days = sel.reception_days(period)
-    form = PublicCaseForm(request.POST or None, appointment=appointment, days=days)
+    # Bound on every POST, even an empty one: the checks below add errors to it.
+    form = PublicCaseForm(request.POST if request.method == "POST" else None, appointment=appointment, days=days)
     status = 200
     if request.method == "POST":
         error = _limited(request, "public_submit_ip", client_ip(request))

@@ -6,7 +6,6 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_export import ExportActionMixin
 
@@ -23,7 +22,9 @@ class ReceptionRuleAdmin(ScopedModelAdmin):
 
 
 @admin.register(StatutoryHoliday)
-class StatutoryHolidayAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class StatutoryHolidayAdmin(ExportActionMixin, admin.ModelAdmin):
+    # No historical records on holidays: simple-history's history page would fail; Django's own
+    # log of admin changes is the history.
     list_display = ("date", "name", "source")
     list_filter = ("source",)
     date_hierarchy = "date"

@@ -109,7 +109,12 @@ def ruleset_publish(*, rule_set, make_default=False, actor=None):
 
 
 def ruleset_bind(*, jurisdiction, year, rule_set, actor=None):
-    _check_rule_set_actor(actor)
+    if actor is not None:
+        # A district chooses the set its own deputies are scored under; the city any district's.
+        actor_require(
+            actor.is_superuser
+            or (actor.role == Role.ORG_STAFF and actor.staff_district_id in (None, jurisdiction.district_id))
+        )
     if not rule_set.is_published:
         raise ValidationError(_("Only a published rule set can be bound."), code="unpublished")
     binding, _created = RuleSetBinding.objects.update_or_create(
