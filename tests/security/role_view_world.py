@@ -48,10 +48,19 @@ def _days(n):
 def build_matrix_world():
     from cases import proposal_services as proposals
     from cases import services as case_services
-    from cases.models import CaseAttachment, CaseEvent, CaseExportJob, CaseReminder, Channel, ReviewBulletin
-    from cases.models import Category, MeetingAssignment, TeamMeeting
+    from cases.models import (
+        CaseAttachment,
+        CaseEvent,
+        CaseExportJob,
+        CaseReminder,
+        Category,
+        Channel,
+        MeetingAssignment,
+        ReviewBulletin,
+        TeamMeeting,
+    )
     from cases.models.proposals import Inquiry, ProposalKind
-    from liaison.models import AuditLog, PrivacyRequest, SmsMessage, User
+    from liaison.models import AuditLog, PrivacyRequest, SmsMessage
     from offices import activities as act
     from offices.models import (
         Activity,
@@ -59,10 +68,8 @@ def build_matrix_world():
         Attendance,
         Contact,
         Escalation,
-        Invitation,
         Jurisdiction,
         LeaderChange,
-        LeaveRequest,
         ReceptionPeriod,
         ReceptionReminder,
         ReceptionRule,
@@ -72,7 +79,7 @@ def build_matrix_world():
     from offices.office_work import Budget, OfficeEvaluation, TrainingCourse
     from offices.work_plan import WorkPlan
     from scoring import services as points
-    from scoring.models import AnnualReport, Claim, Entry, ExportJob, RuleSet, RuleSetBinding, Snapshot
+    from scoring.models import Entry, ExportJob, RuleSet, RuleSetBinding
     from tests.base import build_world, make_user
     from tests.scoring.helpers import yantian_item
 

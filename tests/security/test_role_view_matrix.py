@@ -27,7 +27,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.role_view_table import ADMIN, ADMIN_SITE, PORTAL, AdminRule, Rule
@@ -80,7 +80,10 @@ def matrix(django_db_setup, django_db_blocker):
     thousands of refusals would make the test slow, and only the status matters to it."""
     urlconf = import_module(settings.ROOT_URLCONF)
     request_logger = logging.getLogger("django.request")
-    with pytest.MonkeyPatch.context() as mp, django_db_blocker.unblock():
+    # Sessions in signed cookies: no session row to read on each of thousands of requests (which
+    # sessions live where changes nothing in who may see what).
+    cookie_sessions = override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies")
+    with pytest.MonkeyPatch.context() as mp, cookie_sessions, django_db_blocker.unblock():
         for status in (400, 403, 404):
             mp.setattr(urlconf, f"handler{status}", _plain(status), raising=False)
         mp.setattr(request_logger, "disabled", True)

@@ -206,3 +206,100 @@ def test_district_staff_correcting_their_inquiry_cannot_remove_another_districts
     )
     assert set(inquiry.participants.all()) == {world.deputy_b, world.deputy_c}
     assert not Entry.objects.filter(deputy=world.deputy_c, event="inquiry", kind=Entry.Kind.REVERSAL).exists()
+
+
+# ---------------------------------------------------------------- offices: who plans, asks, decides
+
+
+def _days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def _activity(world, office=None, actor=None):
+    from offices import activities
+    from offices.models import Activity
+
+    return activities.activity_plan(
+        office=office or world.office_a1, kind=Activity.Kind.RECEPTION, title="集中接待日", date=_days(10),
+        slot=Activity.Slot.MORNING, deputies=[world.deputy_a, world.deputy_b], actor=actor or world.liaison,
+    )
+
+
+def test_activities_are_planned_and_logged_only_by_the_offices_liaison_and_district_staff(world, sysadmin):
+    from offices import activities
+    from offices.models import Activity
+
+    for actor in (world.other_liaison, world.other_staff, world.deputy_a_user, sysadmin):
+        with pytest.raises(PermissionDenied):
+            _activity(world, actor=actor)
+    activity = _activity(world)
+    for actor in (world.other_liaison, world.deputy_a_user, sysadmin):
+        with pytest.raises(PermissionDenied):
+            activities.activity_cancel(activity=activity, actor=actor)
+        with pytest.raises(PermissionDenied):
+            activities.activity_announce(activity=activity, actor=actor)
+    assert Activity.objects.get(pk=activity.pk).status == Activity.Status.PLANNED
+    activities.activity_cancel(activity=activity, actor=world.district_staff)
+
+
+def test_leave_and_invitations_are_asked_by_the_deputy_and_decided_by_district_staff(world, sysadmin):
+    from offices import activities
+    from offices.models import LeaveRequest
+
+    activity = _activity(world)
+    for actor in (world.liaison, world.deputy_a_user, world.district_staff):
+        with pytest.raises(PermissionDenied):
+            activities.leave_request_file(deputy=world.deputy_b, activity=activity, reason="出差", actor=actor)
+        with pytest.raises(PermissionDenied):
+            activities.invitation_request(deputy=world.deputy_b, activity=activity, department="住建局", problem="电梯",
+                                          actor=actor)
+    leave = activities.leave_request_file(deputy=world.deputy_b, activity=activity, reason="出差", actor=world.deputy_b_user)
+    for actor in (world.other_staff, world.liaison, sysadmin, world.deputy_a_user):
+        with pytest.raises(PermissionDenied):
+            activities.leave_request_decide(leave=leave, approve=True, actor=actor)
+    assert LeaveRequest.objects.get(pk=leave.pk).status == LeaveRequest.Status.PENDING
+    activities.leave_request_decide(leave=leave, approve=True, actor=world.district_staff)
+
+
+def test_escalations_are_explained_by_their_deputy_and_resolved_by_district_staff(world, sysadmin):
+    from offices import activities
+    from offices.models import Escalation, ReceptionPeriod
+
+    period = ReceptionPeriod.objects.create(district=world.district_a, key="s-1", start=_days(-40), end=_days(-30))
+    escalation = Escalation.objects.create(deputy=world.deputy_b, period=period, district=world.district_a, step=2, streak=2)
+    for actor in (world.deputy_a_user, world.liaison, world.district_staff):
+        with pytest.raises(PermissionDenied):
+            activities.escalation_explain(escalation=escalation, actor=actor, text="说明")
+    for actor in (world.other_staff, sysadmin, world.deputy_b_user):
+        with pytest.raises(PermissionDenied):
+            activities.escalation_resolve(escalation=escalation, actor=actor, resolution="已谈话")
+    assert Escalation.objects.get(pk=escalation.pk).status == Escalation.Status.OPEN
+
+
+def test_reception_periods_move_only_by_their_districts_staff_and_feed_tokens_by_their_owners(world, sysadmin):
+    from offices.models import ReceptionPeriod
+    from offices.services import calendar_token_regenerate, reception_period_move
+
+    period = ReceptionPeriod.objects.create(district=world.district_a, key="s-2", start=_days(30), end=_days(43))
+    for actor in (world.other_staff, world.liaison, sysadmin):
+        with pytest.raises(PermissionDenied):
+            reception_period_move(period=period, start=_days(31), end=_days(44), actor=actor)
+    assert ReceptionPeriod.objects.get(pk=period.pk).start == _days(30)
+    reception_period_move(period=period, start=_days(31), end=_days(44), actor=world.district_staff)
+    for obj, actor in [(world.office_a1, world.other_liaison), (world.office_a1, sysadmin),
+                       (world.deputy_b, world.deputy_a_user), (world.deputy_b, world.other_staff)]:
+        with pytest.raises(PermissionDenied):
+            calendar_token_regenerate(obj=obj, actor=actor)
+    calendar_token_regenerate(obj=world.deputy_b, actor=world.deputy_b_user)
+    calendar_token_regenerate(obj=world.office_a1, actor=world.liaison)
+
+
+def test_a_change_of_team_leader_is_filed_only_by_the_teams_district_staff(world, sysadmin):
+    from offices.models import TeamMembership
+    from offices.services import team_change_leader
+
+    for actor in (world.other_staff, world.liaison, world.deputy_a_user, sysadmin):
+        with pytest.raises(PermissionDenied):
+            team_change_leader(team=world.team_a1, new_leader=world.deputy_b, date=timezone.localdate(), reason="换届",
+                               filed_by=actor, all_members_agreed=True)
+    assert TeamMembership.objects.get(team=world.team_a1, is_leader=True).deputy == world.deputy_a
