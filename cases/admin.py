@@ -36,6 +36,13 @@ class CategoryAdmin(ExportActionMixin, admin.ModelAdmin):
     list_editable = ("order", "is_active")
     search_fields = ("name",)
 
+    # One list for the whole city: district staff read it.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and request.user.staff_district_id is None
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.staff_district_id is None
+
     def has_delete_permission(self, request, obj=None):
         # Categories in use are kept (PROTECT); switching one off hides it from intake.
         return False

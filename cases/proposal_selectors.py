@@ -43,7 +43,7 @@ def inquiries_visible_to(*, user):
         if user.unit_id is None:
             return qs.none()
         return qs.filter(target_unit_id=user.unit_id)
-    if user.is_superuser or user.role in (Role.ORG_STAFF, Role.SYSADMIN):
+    if user.is_superuser or user.role == Role.ORG_STAFF:
         district_id = user.staff_district_id
         if district_id is None:
             return scope_to_staff(qs, user)
@@ -53,3 +53,13 @@ def inquiries_visible_to(*, user):
             Q(district_id=district_id) | Q(district__isnull=True, participants__district_id=district_id)
         ).distinct()
     return qs.none()
+
+
+def inquiries_writable_by(*, user):
+    """The inquiry records a user may correct: organization staff, those of their own district's
+    events (city staff: all). Narrower than `inquiries_visible_to`, which also shows district
+    staff the city-level events their deputies took part in."""
+    qs = Inquiry.objects.select_related("target_unit", "district")
+    if not user.is_authenticated or not (user.is_superuser or user.role == Role.ORG_STAFF):
+        return qs.none()
+    return scope_to_staff(qs, user)

@@ -4,12 +4,12 @@ ProposalEvent, and writes in-portal notices in the same transaction (they are ro
 roll back with the move). Points go through scoring.services, whose ledger is
 idempotent per (deputy, event, source)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.lib.permissions import scope_to_staff
+from liaison.lib.permissions import actor_require, scope_to_staff
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 
@@ -52,15 +52,12 @@ def _deputy_of(user):
     return deputy_for_user(user)
 
 
-def proposal_can(action, *, proposal, user):
-    """Whether `user` may make `action` on `proposal` now (state and role). Views use it to show
-    only the possible moves; the services call it to refuse the rest."""
-    sources, _target = PROPOSAL_TRANSITIONS[action]
-    if proposal.status not in sources or not user.is_authenticated:
+def proposal_actor_may(action, *, proposal, user):
+    """Whether `user` is someone who makes `action` on `proposal` at all (role and scope, whatever
+    the state)."""
+    if not user.is_authenticated:
         return False
     if action == "dispatch":
-        if proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED:
-            return False
         return scope_to_staff(Proposal.objects.filter(pk=proposal.pk), user).exists()
     if action == "reply":
         # A handler of a unit that still owes its share of the current round.
@@ -75,19 +72,32 @@ def proposal_can(action, *, proposal, user):
     return deputy is not None and deputy.pk == proposal.lead_id
 
 
+def _state_allows(action, proposal):
+    sources, _target = PROPOSAL_TRANSITIONS[action]
+    if proposal.status not in sources:
+        return False
+    # A dissatisfied evaluation may be dispatched again [002 6]; a satisfied one may not.
+    return not (action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED)
+
+
+def proposal_can(action, *, proposal, user):
+    """Whether `user` may make `action` on `proposal` now (state and role). Views use it to show
+    only the possible moves; the services call it to refuse the rest."""
+    return _state_allows(action, proposal) and proposal_actor_may(action, proposal=proposal, user=user)
+
+
 def _lock(proposal):
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
 def _check(proposal, action, actor):
     if not proposal_can(action, proposal=proposal, user=actor):
-        sources, _t = PROPOSAL_TRANSITIONS[action]
-        if proposal.status not in sources:
+        if not _state_allows(action, proposal):
             raise ValidationError(
                 _("This cannot be done while the item is “%(status)s”.") % {"status": proposal.get_status_display()},
                 code="illegal_transition",
             )
-        raise ValidationError(_("You are not allowed to do this."), code="forbidden")
+        raise PermissionDenied(_("You are not allowed to do this."))
 
 
 def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
@@ -109,6 +119,8 @@ def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
 def proposal_file(*, lead, kind, title, content, actor, cosigners=()):
     """A deputy files a proposal (counted at once), or starts a motion and invites co-signers,
     who confirm it themselves before the lead files it."""
+    me = _deputy_of(actor)
+    actor_require(me is not None and me.pk == lead.pk, _("A deputy files their own proposals and motions."))
     if not lead.is_serving:
         raise ValidationError(_("Only a serving deputy can file a proposal or motion."), code="not_serving")
     cosigners = [d for d in dict.fromkeys(cosigners) if d.pk != lead.pk]
@@ -146,8 +158,7 @@ def cosign_respond(*, proposal, deputy, confirm, actor):
     signatures. Nobody can sign for someone else."""
     proposal = _lock(proposal)
     me = _deputy_of(actor)
-    if me is None or me.pk != deputy.pk:
-        raise ValidationError(_("Only the invited deputy can answer this request."), code="forbidden")
+    actor_require(me is not None and me.pk == deputy.pk, _("Only the invited deputy can answer this request."))
     if proposal.status != S.COSIGNING:
         raise ValidationError(_("This motion no longer collects co-signatures."), code="illegal_transition")
     try:
@@ -273,6 +284,11 @@ def proposal_reply(*, proposal, result, reply, actor):
         raise ValidationError(_("Choose the result of the handling."), code="bad_result")
     if not str(reply).strip():
         raise ValidationError(_("Write the reply and its reasons."), code="empty_reply")
+    # A unit answers once a round: a second reply (a double submit) gets a message, not a refusal.
+    if actor is not None and ProposalDispatch.objects.filter(
+        proposal=proposal, unit_id=actor.unit_id, round=proposal.dispatch_round, replied_at__isnull=False
+    ).exists():
+        raise ValidationError(_("Your unit has already replied to this item."), code="already_replied")
     _check(proposal, "reply", actor)
     share = ProposalDispatch.objects.select_for_update().select_related("unit").get(
         proposal=proposal, unit_id=actor.unit_id, round=proposal.dispatch_round, replied_at__isnull=True
@@ -326,6 +342,7 @@ def proposal_evaluate(*, proposal, evaluation, note, actor):
 def _check_inquiry_scope(*, actor, unit, participants):
     from offices.selectors import deputies_visible_to, units_visible_to
 
+    actor_require(actor.is_superuser or actor.role == Role.ORG_STAFF, _("Organization staff record inquiries."))
     if not units_visible_to(user=actor).filter(pk=unit.pk).exists():
         raise ValidationError(_("Choose a unit within your jurisdiction."), code="unit_out_of_scope")
     ids = {d.pk for d in participants}
@@ -355,10 +372,22 @@ def inquiry_record(*, actor, date, kind, topic, target_unit, participants, quest
 
 @transaction.atomic
 def inquiry_update(*, inquiry, actor, date, kind, topic, target_unit, participants, questions="", outcome=""):
-    """Correct an inquiry record. A deputy removed from it loses the points; one added gains them."""
+    """Correct an inquiry record. A deputy removed from it loses the points; one added gains them.
+    Only staff whose scope holds the event correct it, and deputies outside their scope stay on it
+    as they were: a district cannot take another district's deputy off a record."""
+    from offices.selectors import deputies_visible_to
+
+    from .proposal_selectors import inquiries_writable_by
+
+    actor_require(
+        inquiries_writable_by(user=actor).filter(pk=inquiry.pk).exists(),
+        _("This inquiry was recorded outside your jurisdiction."),
+    )
     inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
     participants = list(participants)
     _check_inquiry_scope(actor=actor, unit=target_unit, participants=participants)
+    in_scope = set(deputies_visible_to(user=actor).filter(pk__in=inquiry.participants.values("pk")))
+    participants += [d for d in inquiry.participants.all() if d not in in_scope and d not in participants]
     if date > timezone.localdate():
         raise ValidationError(_("Record an inquiry after it took place."), code="future_date")
     before = set(inquiry.participants.all())

@@ -26,9 +26,11 @@ from .models.proposals import (
     ProposalStatus,
 )
 from .proposal_forms import DispatchForm, EvaluateForm, InquiryForm, ProposalFileForm, ReasonForm, ReplyForm
-from .proposal_selectors import inquiries_visible_to, proposals_visible_to
+from .proposal_selectors import inquiries_visible_to, inquiries_writable_by, proposals_visible_to
 
-STAFF_ROLES = (Role.ORG_STAFF, Role.SYSADMIN)
+# Organization staff only: the system administrator runs accounts, not deputies' business
+# (separation of duties).
+STAFF_ROLES = (Role.ORG_STAFF,)
 PROPOSAL_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
 INQUIRY_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
 
@@ -155,7 +157,9 @@ _ACTION_TITLES = {
 def _transition(request, pk, action):
     proposal = _proposal(request, pk)
     if not services.proposal_can(action, proposal=proposal, user=request.user):
-        # Visible but not theirs to move, or not in a state for it: refuse with the reason.
+        # Not theirs to move at all: 403. Theirs but not in a state for it: the reason, on the page.
+        if not services.proposal_actor_may(action, proposal=proposal, user=request.user):
+            raise PermissionDenied
         if request.method == "POST":
             messages.error(request, _("This action is not possible now."))
             return redirect(proposal.get_absolute_url())
@@ -247,7 +251,7 @@ def inquiry_detail(request, pk):
     )
     return render(
         request, "cases/inquiry_detail.html",
-        {"inquiry": inquiry, "can_edit": request.user.role in STAFF_ROLES or request.user.is_superuser},
+        {"inquiry": inquiry, "can_edit": inquiries_writable_by(user=request.user).filter(pk=inquiry.pk).exists()},
     )
 
 
@@ -276,7 +280,9 @@ def inquiry_create(request):
 
 @role_required(*STAFF_ROLES)
 def inquiry_edit(request, pk):
-    inquiry = get_visible_or_404(inquiries_visible_to(user=request.user), pk=pk)
+    # The write scope, not the read one: district staff read the city-level events their deputies
+    # took part in but do not correct them.
+    inquiry = get_visible_or_404(inquiries_writable_by(user=request.user), pk=pk)
     form = _inquiry_form(request, instance=inquiry)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.permissions import actor_require
 from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
@@ -37,6 +38,37 @@ from .models import (
 )
 
 Outcome = Attendance.Outcome
+
+
+# --- Who acts -------------------------------------------------------------------------------------
+# The services check the actor, not only the record's state: the office's liaisons and the staff of
+# its district plan and log activities, staff decide requests, a deputy asks and explains for
+# themself (the views check the same, but they are not the only callers).
+
+
+def _may_manage_office(actor, office):
+    from .selectors import offices_manageable_by
+
+    actor_require(offices_manageable_by(user=actor).filter(pk=office.pk).exists(),
+                  _("You manage the activities of your own offices only."))
+
+
+def _may_manage_activity(actor, activity):
+    from .selectors import activities_manageable_by
+
+    actor_require(activities_manageable_by(user=actor).filter(pk=activity.pk).exists(),
+                  _("You manage the activities of your own offices only."))
+
+
+def _is_the_deputy(actor, deputy):
+    actor_require(actor.role == Role.DEPUTY and deputy.user_id == actor.pk, _("A deputy asks for themself only."))
+
+
+def _staff_over(actor, queryset_for, obj):
+    actor_require(
+        (actor.is_superuser or actor.role == Role.ORG_STAFF) and queryset_for(user=actor).filter(pk=obj.pk).exists(),
+        _("The organization department of the deputy's district decides this."),
+    )
 
 
 def _today(today=None):
@@ -126,6 +158,7 @@ def _set_participants(activity, deputies):
 def activity_plan(
     *, office, kind, title, date, slot, deputies, actor, place="", plan_notes="", households=0, makes_up_period=None
 ):
+    _may_manage_office(actor, office)
     deputies = list(deputies)
     _validate_deputies(office, deputies)
     _validate_make_up(office, date, makes_up_period)
@@ -154,6 +187,7 @@ def activity_update(
 ):
     """Change a planned or announced activity. Changing the date of an announced one withdraws the
     announcement: the public must see the new date at least 3 days ahead again [003]."""
+    _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if activity.status not in (Activity.Status.PLANNED, Activity.Status.ANNOUNCED):
         raise ValidationError(_("A logged or cancelled activity cannot be changed."), code="frozen")
@@ -178,6 +212,7 @@ def activity_update(
 def activity_announce(*, activity, actor, today=None):
     """Publish the 活动预告 on the office's public page: at least 3 days before the activity [003]."""
     today = _today(today)
+    _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _check_transition(
         Activity.TRANSITIONS, activity.status, Activity.Status.ANNOUNCED, _("Only a planned activity can be announced.")
@@ -202,6 +237,7 @@ def activity_announce(*, activity, actor, today=None):
 
 @transaction.atomic
 def activity_cancel(*, activity, actor):
+    _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _check_transition(
         Activity.TRANSITIONS, activity.status, Activity.Status.CANCELLED, _("This activity can no longer be cancelled.")
@@ -232,6 +268,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
     """Log what happened and who attended. `attended` maps deputy id → bool for the participants.
     May be repeated to correct the record; points follow the correction."""
     today = _today(today)
+    _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("office").get(pk=activity.pk)
     _check_transition(
         Activity.TRANSITIONS, activity.status, Activity.Status.LOGGED, _("A cancelled activity cannot be logged.")
@@ -279,6 +316,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
 
 
 def activity_photo_add(*, activity, image, actor):
+    _may_manage_activity(actor, activity)
     validate_upload(image, allowed=IMAGE_TYPES)
     return ActivityPhoto.objects.create(activity=activity, image=image, uploaded_by=actor)
 
@@ -484,6 +522,7 @@ def periods_close_due(*, today=None, now=None, since=None):
 @transaction.atomic
 def escalation_explain(*, escalation, actor, text="", file=None):
     """The deputy's written explanation 书面说明, typed or uploaded."""
+    _is_the_deputy(actor, escalation.deputy)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.step < Escalation.Step.EXPLANATION:
         raise ValidationError(_("No written explanation is owed for this period."), code="not_owed")
@@ -509,6 +548,9 @@ def escalation_explain(*, escalation, actor, text="", file=None):
 
 @transaction.atomic
 def escalation_resolve(*, escalation, actor, resolution):
+    from .selectors import escalations_visible_to
+
+    _staff_over(actor, escalations_visible_to, escalation)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.status == Escalation.Status.RESOLVED:
         raise ValidationError(_("This matter is already closed."), code="resolved")
@@ -542,6 +584,7 @@ def _check_deputy_may_ask(deputy, activity, days_ahead, today, what):
 @transaction.atomic
 def leave_request_file(*, deputy, activity, reason, actor, today=None):
     """请假 at least 5 days before the activity; the deputy's team is told [000 十一]."""
+    _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
         deputy, activity, LeaveRequest.DAYS_AHEAD, today,
@@ -567,6 +610,9 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
 
 @transaction.atomic
 def leave_request_decide(*, leave, approve, actor, note=""):
+    from .selectors import leave_requests_visible_to
+
+    _staff_over(actor, leave_requests_visible_to, leave)
     leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
     target = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REFUSED
     _check_transition(LeaveRequest.TRANSITIONS, leave.status, target, _("This request was already decided."))
@@ -597,6 +643,7 @@ def leave_request_decide(*, leave, approve, actor, note=""):
 @transaction.atomic
 def invitation_request(*, deputy, activity, department, problem, actor, today=None):
     """邀请部门领导 at least 5 days before the activity [000 八]."""
+    _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
         deputy, activity, Invitation.DAYS_AHEAD, today,
@@ -624,6 +671,9 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
 
 @transaction.atomic
 def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
+    from .selectors import invitations_visible_to
+
+    _staff_over(actor, invitations_visible_to, invitation)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)
     target = Invitation.Status.APPROVED if approve else Invitation.Status.REFUSED
     _check_transition(Invitation.TRANSITIONS, invitation.status, target, _("This request was already decided."))

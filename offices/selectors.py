@@ -45,7 +45,7 @@ def units_visible_to(*, user):
     qs = Unit.objects.select_related("jurisdiction")
     if user.role == Role.UNIT_HANDLER:
         return qs.filter(pk=user.unit_id)
-    if user.is_superuser or user.role in (Role.ORG_STAFF, Role.SYSADMIN):
+    if user.is_superuser or user.role == Role.ORG_STAFF:
         district_id = user.staff_district_id
         if district_id is None:
             return scope_to_staff(qs, user)
@@ -157,13 +157,13 @@ def activities_manageable_by(*, user):
     jurisdiction's. Deputies manage none."""
     from .models import Activity
 
-    if user.role not in (Role.LIAISON, Role.ORG_STAFF, Role.SYSADMIN) and not user.is_superuser:
+    if user.role not in (Role.LIAISON, Role.ORG_STAFF) and not user.is_superuser:
         return Activity.objects.none()
     return activities_visible_to(user=user)
 
 
 def offices_manageable_by(*, user):
-    if user.role not in (Role.LIAISON, Role.ORG_STAFF, Role.SYSADMIN) and not user.is_superuser:
+    if user.role not in (Role.LIAISON, Role.ORG_STAFF) and not user.is_superuser:
         return Office.objects.none()
     return offices_visible_to(user=user).filter(is_active=True)
 

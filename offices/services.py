@@ -138,6 +138,13 @@ def team_set_members(*, team, members):
 @transaction.atomic
 def team_change_leader(*, team, new_leader, date, reason, filed_by, all_members_agreed):
     """Hand the lead to another member. Needs every member's agreement and leaves a record [000 二]."""
+    from liaison.lib.permissions import actor_require, scope_to_staff
+
+    # Filed with the organization department of the team's district (or the city's).
+    actor_require(
+        scope_to_staff(Team.objects.filter(pk=team.pk), filed_by).exists(),
+        _("The organization department of the team's district files a change of leader."),
+    )
     if not all_members_agreed:
         raise ValidationError(
             _("Changing the leader requires the agreement of all team members."), code="no_agreement"
@@ -287,6 +294,12 @@ def reception_period_move(*, period, start, end, actor, note="", now=None):
     keeps it as staff left it. Deputies already reminded of the old dates are told the new ones
     (one SMS and one notice each per move, in the same transaction); the returned period's
     `deputies_told` says how many."""
+    from liaison.lib.permissions import actor_require, scope_to_staff
+
+    actor_require(
+        scope_to_staff(ReceptionPeriod.objects.filter(pk=period.pk), actor).exists(),
+        _("The organization department of the period's district moves it."),
+    )
     if end < start:
         raise ValidationError(_("The last day cannot be before the first day."), code="end_before_start")
     if (end - start).days > 31:
@@ -550,12 +563,23 @@ def reception_reminders_send(*, today=None, now=None, batch_size=None):
 
 def calendar_token_regenerate(*, obj, actor):
     """Give a deputy or an office a new feed token: every existing subscription stops working."""
+    from liaison.lib.permissions import actor_require
+    from liaison.models import Role
     from liaison.services import audit_record
 
     from .models import new_calendar_token
+    from .selectors import deputies_visible_to, offices_manageable_by
 
     if not isinstance(obj, Deputy | Office):
         raise TypeError(obj)
+    if isinstance(obj, Office):
+        allowed = offices_manageable_by(user=actor).filter(pk=obj.pk).exists()
+    else:
+        # The deputy themself, or the staff who manage them.
+        allowed = obj.user_id == actor.pk or (
+            actor.role == Role.ORG_STAFF and deputies_visible_to(user=actor).filter(pk=obj.pk).exists()
+        )
+    actor_require(allowed)
     obj.calendar_token = new_calendar_token()
     obj.save(update_fields=["calendar_token"])
     audit_record(action="calendar_token_regenerated", actor=actor, obj=obj)

@@ -39,14 +39,21 @@ class RuleSetAdmin(ExportActionMixin, admin.ModelAdmin):
     actions = ["new_version", "publish", "publish_as_default"]
     readonly_fields = ("is_default", "published_at", "based_on", "created_at")
 
+    # Rule sets are the city's (districts bind one of them to a year, below): district staff read.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and request.user.staff_district_id is None
+
     def has_change_permission(self, request, obj=None):
         # A published set never changes: points already published were scored under it.
         if obj is not None and obj.is_published:
             return False
-        return super().has_change_permission(request, obj)
+        return super().has_change_permission(request, obj) and request.user.staff_district_id is None
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or not obj.is_published) and super().has_delete_permission(request, obj)
+        return (
+            (obj is None or not obj.is_published) and super().has_delete_permission(request, obj)
+            and request.user.staff_district_id is None
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:

@@ -421,10 +421,11 @@ def snapshot_rows_visible_to(*, user, snapshot):
 
 
 def reports_visible_to(*, user):
-    """Submitted reports are published inside the system [000 十二]: every signed-in portal user
-    with a role sees them; a deputy also sees their own draft."""
+    """Submitted reports are published inside the system [000 十二] to deputies, liaisons and
+    organization staff; a deputy also sees their own draft. Unit handlers and the administrators
+    see none (their points are in them)."""
     qs = AnnualReport.objects.select_related("deputy", "deputy__district")
-    if not user.is_authenticated or not user.role:
+    if not user.is_authenticated or user.role not in (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF):
         return qs.none()
     if user.role == Role.DEPUTY:
         return qs.filter(Q(status=AnnualReport.Status.SUBMITTED) | Q(deputy__user=user))

@@ -14,6 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.permissions import actor_require
+from liaison.models import Role
+
 from .models import (
     AnnualReport,
     Claim,
@@ -51,10 +54,17 @@ def rule_item_for_event(*, deputy, event, year):
     return rule_set.items.filter(event=event).first()
 
 
+def _check_rule_set_actor(actor):
+    """Rule sets are the city's to change; actor None is the system itself (data migrations)."""
+    if actor is not None:
+        actor_require(actor.is_superuser or (actor.role == Role.ORG_STAFF and actor.is_city_staff))
+
+
 @transaction.atomic
 def ruleset_new_version(*, rule_set, actor=None):
     """Copy a rule set into a new unpublished version. A published set is never edited in place, so
     points already awarded and published stay as they were."""
+    _check_rule_set_actor(actor)
     latest = RuleSet.objects.filter(code=rule_set.code).order_by("-version").first()
     copy = RuleSet.objects.create(
         code=rule_set.code,
@@ -83,6 +93,7 @@ def ruleset_new_version(*, rule_set, actor=None):
 
 @transaction.atomic
 def ruleset_publish(*, rule_set, make_default=False, actor=None):
+    _check_rule_set_actor(actor)
     rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
     if rule_set.is_published:
         raise ValidationError(_("This rule set is already published."), code="already_published")
@@ -99,6 +110,12 @@ def ruleset_publish(*, rule_set, make_default=False, actor=None):
 
 
 def ruleset_bind(*, jurisdiction, year, rule_set, actor=None):
+    if actor is not None:
+        # A district chooses the set its own deputies are scored under; the city any district's.
+        actor_require(
+            actor.is_superuser
+            or (actor.role == Role.ORG_STAFF and actor.staff_district_id in (None, jurisdiction.district_id))
+        )
     if not rule_set.is_published:
         raise ValidationError(_("Only a published rule set can be bound."), code="unpublished")
     binding, _created = RuleSetBinding.objects.update_or_create(
@@ -259,8 +276,20 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
     """A deputy claims an item without a record, or the office's liaison enters it for the deputy
     [002 附件1 二]. A liaison's entry counts as recorded by the office, so it waits only for org
     staff's verification."""
-    from liaison.models import Role
+    from offices.selectors import liaison_office_ids
 
+    if actor.role == Role.LIAISON:
+        # The office that records the claim is the liaison's, and the deputy serves in it.
+        offices = [office.pk] if office is not None else liaison_office_ids(actor)
+        actor_require(
+            set(offices) <= set(liaison_office_ids(actor))
+            and deputy.memberships.filter(team__office_id__in=offices).exists(),
+            _("You record claims for the deputies of your own office."),
+        )
+    else:
+        actor_require(
+            actor.role == Role.DEPUTY and deputy.user_id == actor.pk, _("A deputy claims points for themself only.")
+        )
     if not rule_item.is_claimed:
         raise ValidationError(_("This item is scored from records and cannot be claimed."), code="not_claimable")
     expected = rule_set_for(district_id=deputy.district_id, year=occurred_on.year)
@@ -295,6 +324,20 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
     return claim
 
 
+def claim_actor_may(*, claim, action, actor):
+    """Who moves a claim [002 附件1 二]: the office's liaison confirms (or refuses) a submitted
+    claim, organization staff verify (or refuse) a confirmed one, each within their scope."""
+    from .selectors import claims_visible_to
+
+    if not actor.is_authenticated or not claims_visible_to(user=actor).filter(pk=claim.pk).exists():
+        return False
+    if actor.role == Role.LIAISON:
+        return action in ("confirm", "refuse") and claim.status == Claim.Status.SUBMITTED
+    if actor.is_superuser or actor.role == Role.ORG_STAFF:
+        return action in ("verify", "refuse") and claim.status == Claim.Status.CONFIRMED
+    return False
+
+
 def _claim_transition(*, claim, action, actor, note=""):
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
     sources, target = Claim.TRANSITIONS[action]
@@ -303,6 +346,7 @@ def _claim_transition(*, claim, action, actor, note=""):
             _("This claim is %(status)s and cannot be changed that way.") % {"status": claim.get_status_display()},
             code="bad_state",
         )
+    actor_require(claim_actor_may(claim=claim, action=action, actor=actor))
     before = claim.status
     claim.status = target
     fields = ["status"]
@@ -363,6 +407,9 @@ def _notify_deputy(deputy, text):
 @transaction.atomic
 def review_request(*, entry, reason, actor):
     """A deputy asks for a review 复核 of one of their entries [002 附件1 四]."""
+    actor_require(
+        actor.role == Role.DEPUTY and entry.deputy.user_id == actor.pk, _("A deputy asks for a review of their own points.")
+    )
     if not (reason or "").strip():
         raise ValidationError(_("Say why the entry should be reviewed."), code="no_reason")
     if Review.objects.filter(entry=entry, status=Review.Status.PENDING).exists():
@@ -378,6 +425,9 @@ def review_request(*, entry, reason, actor):
 def review_decide(*, review, accept, reason, actor, corrected_points=None):
     """The review group decides. Accepting reverses the entry and, if the corrected points are not
     zero, awards them again with the review as source — the ledger is never rewritten."""
+    from .selectors import reviews_visible_to, staff_can_review
+
+    actor_require(staff_can_review(actor) and reviews_visible_to(user=actor).filter(pk=review.pk).exists())
     review = Review.objects.select_for_update().select_related("entry").get(pk=review.pk)
     if review.status != Review.Status.PENDING:
         raise ValidationError(_("This review has already been decided."), code="decided")
@@ -433,6 +483,8 @@ def snapshot_publish(*, year, quarter, actor):
     the end of the quarter, with their ranks. Later corrections show in the next snapshot."""
     from .selectors import standings_compute
 
+    actor_require(actor.is_superuser or (actor.role == Role.ORG_STAFF and actor.is_city_staff),
+                  _("City organization staff publish the standings."))
     if quarter not in (1, 2, 3, 4):
         raise ValidationError(_("The quarter must be 1 to 4."), code="quarter")
     if Snapshot.objects.filter(year=year, quarter=quarter).exists():
@@ -468,11 +520,14 @@ def snapshot_publish(*, year, quarter, actor):
 
 
 @transaction.atomic
-def annual_report_save(*, deputy, year, body, submit=False, actor=None):
+def annual_report_save(*, deputy, year, body, actor, submit=False):
     """Save the deputy's report for the year, pre-filled with the facts at the time of saving;
     once submitted it is published inside the system and no longer edited."""
     from .selectors import annual_report_facts
 
+    actor_require(
+        actor.role == Role.DEPUTY and deputy.user_id == actor.pk, _("A deputy writes their own annual report.")
+    )
     report, _created = AnnualReport.objects.select_for_update().get_or_create(deputy=deputy, year=year)
     if report.status == AnnualReport.Status.SUBMITTED:
         raise ValidationError(_("This report has already been submitted."), code="submitted")

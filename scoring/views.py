@@ -46,7 +46,12 @@ from .selectors import (
     standings_fill_detail,
 )
 
-STAFF = (Role.ORG_STAFF, Role.SYSADMIN)
+# Organization staff only: the system administrator runs accounts and configuration and sees no
+# deputy's points (separation of duties, docs/security.md §2 c).
+STAFF = (Role.ORG_STAFF,)
+# Annual reports are published inside the system [000 十二] to those who work with deputies: not to
+# unit handlers nor to the three administrators.
+REPORT_READERS = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
 
 
 def _year(request):
@@ -200,7 +205,7 @@ def my_points(request):
     return render(request, "scoring/score.html", score_context(deputy=deputy, year=_year(request), viewer=request.user))
 
 
-@role_required(Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.DEPUTY)
+@role_required(Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY)
 def deputy_points(request, pk):
     """Staff, the office's liaison and a team leader see a deputy's score page."""
     deputy = get_visible_or_404(deputies_visible_to(user=request.user), pk=pk)
@@ -284,13 +289,7 @@ def _claim_or_404(request, pk):
 
 
 def _claim_actions(user, claim):
-    actions = set()
-    if user.role == Role.LIAISON and claim.status == Claim.Status.SUBMITTED:
-        actions |= {"confirm", "refuse"}
-    if user.role in STAFF or user.is_superuser:
-        if claim.status == Claim.Status.CONFIRMED:
-            actions |= {"verify", "refuse"}
-    return actions
+    return {a for a in Claim.TRANSITIONS if services.claim_actor_may(claim=claim, action=a, actor=user)}
 
 
 @role_required(Role.DEPUTY, Role.LIAISON, *STAFF)
@@ -404,7 +403,7 @@ def _staff_office_choices(user):
     return scope_to_staff(Office.objects.filter(team__isnull=False), user)
 
 
-@role_required(Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN)
+@role_required(Role.ORG_STAFF, Role.LIAISON)
 def standings(request):
     """Rankings city-wide, within a district, or within an office (the seed's order [002 附件1 三]),
     live from the ledger or from a published quarterly snapshot."""
@@ -492,7 +491,7 @@ def standings(request):
     )
 
 
-@role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@role_required(*STAFF)
 @require_POST
 def snapshot_publish(request):
     if not (request.user.is_superuser or request.user.is_city_staff):
@@ -545,13 +544,13 @@ def report_mine(request):
     )
 
 
-@role_required(*Role.values)
+@role_required(*REPORT_READERS)
 def report_detail(request, pk):
     report = get_visible_or_404(reports_visible_to(user=request.user), pk=pk)
     return render(request, "scoring/report_detail.html", {"report": report, "facts": report.facts})
 
 
-@role_required(*Role.values)
+@role_required(*REPORT_READERS)
 def report_list(request):
     """Published reports for everyone in the system; staff also see who has not submitted."""
     year = _year(request)
@@ -575,7 +574,7 @@ def report_list(request):
 # ---------------------------------------------------------------- exports
 
 
-@role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@role_required(*STAFF)
 def export_list(request):
     from .tasks import export_run
 
@@ -600,12 +599,12 @@ def _job_or_404(request, pk):
     return get_visible_or_404(ExportJob.objects.filter(requested_by=request.user).select_related("district"), pk=pk)
 
 
-@role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@role_required(*STAFF)
 def export_detail(request, pk):
     return render(request, "scoring/export_detail.html", {"job": _job_or_404(request, pk)})
 
 
-@role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@role_required(*STAFF)
 def export_status(request, pk):
     job = _job_or_404(request, pk)
     return JsonResponse(
@@ -617,7 +616,7 @@ def export_status(request, pk):
     )
 
 
-@role_required(Role.ORG_STAFF, Role.SYSADMIN)
+@role_required(*STAFF)
 @audited("points_export_downloaded", model=ExportJob, object_kwarg="pk")
 def export_download(request, pk):
     job = _job_or_404(request, pk)

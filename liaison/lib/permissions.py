@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from liaison.models import Role
 
@@ -65,9 +66,19 @@ def scope_to_staff(queryset, user, district_path="district"):
     "anyone else" even with a jurisdiction: separation of duties keeps business data from them."""
     if user.is_superuser:
         return queryset
+    # Only organization staff: the system administrator runs accounts and configuration, never the
+    # department's business data (separation of duties, docs/security.md §2 c).
     if user.role != Role.ORG_STAFF or user.jurisdiction_id is None:
         return queryset.none()
     district_id = user.staff_district_id
     if district_id is None:
         return queryset  # city staff
     return queryset.filter(**{district_path: district_id})
+
+
+def actor_require(allowed, message=None):
+    """Services check who acts, not only the object's state: views are not the only callers
+    (admin actions, tasks, other services), and a view's role check says nothing about the
+    object. Raises the same PermissionDenied the views turn into 403."""
+    if not allowed:
+        raise PermissionDenied(message or _("You are not allowed to do this."))

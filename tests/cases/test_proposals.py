@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -46,7 +46,7 @@ def test_motion_needs_co_signers_who_confirm_themselves_002(world):
     with pytest.raises(ValidationError):
         services.motion_submit(proposal=m, actor=world.deputy_a_user)
     # The lead cannot sign for deputy B.
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.cosign_respond(proposal=m, deputy=world.deputy_b, confirm=True, actor=world.deputy_a_user)
     # A deputy who was not invited cannot sign.
     with pytest.raises(ValidationError):
@@ -90,7 +90,7 @@ def test_dispatch_reply_and_evaluation_by_their_own_roles_002(world):
     m = walk_to_replied(world)
     assert m.status == ProposalStatus.REPLIED
     # Deputy B co-signed but only the lead evaluates.
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.proposal_evaluate(proposal=m, evaluation="satisfied", note="", actor=world.deputy_b_user)
     services.proposal_evaluate(proposal=m, evaluation=Evaluation.DISSATISFIED, note="未落实", actor=world.deputy_a_user)
     # A dissatisfied evaluation may be dispatched again; a second round.
@@ -118,12 +118,12 @@ def test_illegal_moves_and_wrong_actors_are_refused(world):
             proposal=m, unit=world.unit_a, deadline=timezone.localdate(), actor=world.district_staff
         )
     p = services.proposal_file(lead=world.deputy_a, kind="proposal", title="t", content="c", actor=world.deputy_a_user)
-    with pytest.raises(ValidationError):  # other district's staff
+    with pytest.raises(PermissionDenied):  # other district's staff
         services.proposal_dispatch(proposal=p, unit=world.unit_b, deadline=timezone.localdate(), actor=world.other_staff)
     with pytest.raises(ValidationError):  # a unit outside district A
         services.proposal_dispatch(proposal=p, unit=world.unit_b, deadline=timezone.localdate(), actor=world.district_staff)
     services.proposal_dispatch(proposal=p, unit=world.unit_a, deadline=timezone.localdate(), actor=world.district_staff)
-    with pytest.raises(ValidationError):  # another unit's handler
+    with pytest.raises(PermissionDenied):  # another unit's handler
         services.proposal_reply(proposal=p, result="adopted", reply="x", actor=world.other_handler)
 
 

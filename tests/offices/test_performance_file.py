@@ -140,7 +140,7 @@ def known(world):
     points_record_event(deputy=b, event="proposal", source=proposal, occurred_on=D(YEAR, 2, 1))
     points_record_event(deputy=b, event="motion_lead", source=motion, occurred_on=D(YEAR, 2, 10))
     snapshot_publish(year=YEAR, quarter=1, actor=world.city_staff)
-    annual_report_save(deputy=b, year=YEAR, body="一年来……", submit=True)
+    annual_report_save(deputy=b, year=YEAR, body="一年来……", submit=True, actor=b.user)
     return {"periods": periods, "received": received, "owned": owned, "proposal": proposal, "motion": motion,
             "others": others, "inquiry": inquiry}
 

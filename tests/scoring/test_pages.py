@@ -221,7 +221,7 @@ def test_annual_report_prefilled_submitted_and_published_000_12(client, world):
 
 
 def test_draft_report_is_private_to_its_deputy_000_12(client, world):
-    report = annual_report_save(deputy=world.deputy_a, year=2026, body="草稿")
+    report = annual_report_save(deputy=world.deputy_a, year=2026, body="草稿", actor=world.deputy_a_user)
     assert status(client, world.deputy_b_user, reverse("scoring:report_detail", args=[report.pk])) == 404
     assert status(client, world.deputy_a_user, reverse("scoring:report_detail", args=[report.pk])) == 200
 

@@ -49,9 +49,11 @@ def verified_claim(world, item, deputy=None, quantity=1, day=DAY):
         deputy=deputy, rule_item=item, occurred_on=day, description="社区志愿服务", actor=deputy.user or world.liaison,
         quantity=quantity,
     )
+    # The services check who acts: district B's deputy goes through district B's office and staff.
+    in_b = deputy.district_id == world.district_b.pk
     if claim.status == Claim.Status.SUBMITTED:
-        claim_confirm(claim=claim, actor=world.liaison)
-    return claim_verify(claim=claim, actor=world.district_staff)
+        claim_confirm(claim=claim, actor=world.other_liaison if in_b else world.liaison)
+    return claim_verify(claim=claim, actor=world.other_staff if in_b else world.district_staff)
 
 
 def test_yantian_standard_has_14_items_in_4_categories_002():

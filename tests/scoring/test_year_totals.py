@@ -37,8 +37,10 @@ pytestmark = pytest.mark.django_db
 
 
 def claim_points(world, deputy, number, day=DAY):
+    # The deputy's own office's liaison records the claim [002 附件1 二].
+    liaison = world.other_liaison if deputy == world.deputy_c else world.liaison
     claim = claim_submit(deputy=deputy, rule_item=yantian_item(number), occurred_on=day, description="活动",
-                         actor=world.liaison)
+                         actor=liaison)
     return claim_verify(claim=claim, actor=world.city_staff)
 
 
