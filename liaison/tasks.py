@@ -63,6 +63,15 @@ def schedule_follow_up(summary):
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def sms_send_batch(ids):
+    """Deliver one batch of messages a job has just committed (liaison.lib.sms.sms_send_ids). A
+    redelivered run (the worker died) finds the rows sent or leased and sends nothing twice; rows
+    left behind (quiet hours, back-off, a lease of a dead worker) are the follow-up chain's."""
+    summary = sms.sms_send_ids(ids)
+    return {"sent": summary.sent, "failed": summary.failed, "retrying": summary.retrying}
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def sms_send_due(follow_up=False):
     """Deliver queued SMS that are due. The beat sweep runs it every few minutes; a job that has
     just queued messages starts a follow-up chain (follow_up=True) that comes back at each retry

@@ -467,7 +467,7 @@ def _reminder_params(*, deputy, period):
     return {"name": deputy.name, "start": f"{period.start.month}月{period.start.day}日", "end": f"{period.end.month}月{period.end.day}日"}
 
 
-def _remind_batch(*, period, deputies, now):
+def _remind_batch(*, period, deputies, now, on_commit=None):
     """Write the reminders of one batch of deputies: reminder rows, their SMS and notices in one
     transaction. A concurrent run writing the same (period, deputy) keys makes the insert fail on
     the unique constraint (PostgreSQL makes it wait for the other transaction first); the batch
@@ -510,6 +510,9 @@ def _remind_batch(*, period, deputies, now):
                     % {"start": f"{period.start:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"},
                     url=reverse("home"),
                 )
+                if on_commit is not None:
+                    ids = [m.pk for m in messages]
+                    transaction.on_commit(lambda: on_commit(ids))
                 return len(todo)
         except IntegrityError:
             if attempt == 2:
@@ -517,13 +520,14 @@ def _remind_batch(*, period, deputies, now):
     return 0
 
 
-def reception_reminders_send(*, today=None, now=None, batch_size=None):
+def reception_reminders_send(*, today=None, now=None, batch_size=None, on_batch=None):
     """Remind every serving deputy of each period starting a week from `today` [000 十一]: one SMS
     (template reception_reminder, queued in the outbox, deferred to 08:00 in quiet hours) and one
     in-portal notice per deputy and period, exactly once however often and however concurrently
     this runs. Deputies are walked in primary-key batches so memory and transactions stay small.
-    Delivery is the outbox's job (liaison.lib.sms.sms_send_due). Returns the number of new
-    reminders."""
+    Delivery is the outbox's job (liaison.lib.sms.sms_send_due); `on_batch(sms_ids)`, called once
+    each batch has committed, lets the caller start delivering it while the next batches are
+    written. Returns the number of new reminders."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     batch_size = batch_size or settings.RECEPTION_REMINDER_BATCH_SIZE
@@ -540,7 +544,7 @@ def reception_reminders_send(*, today=None, now=None, batch_size=None):
             if not batch:
                 break
             last_pk = batch[-1].pk
-            created += _remind_batch(period=period, deputies=batch, now=now)
+            created += _remind_batch(period=period, deputies=batch, now=now, on_commit=on_batch)
     return created
 
 

@@ -68,7 +68,7 @@ def _purge_queue(queue):
 class Worker:
     """`celery -A liaison worker` in its own process group, so SIGKILL reaches the pool too."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, **env):
         self.queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
         self.log_path = tmp_path / "worker.log"
         self.env = {
@@ -86,6 +86,7 @@ class Worker:
             # Small batches: many transactions, so that a kill lands between two of them.
             "RECEPTION_REMINDER_BATCH_SIZE": "50",
             "SMS_BATCH_SIZE": "250",
+            **env,
         }
         self.proc = None
 
@@ -162,15 +163,15 @@ def _reminder_sms():
     return SmsMessage.objects.filter(template="reception_reminder")
 
 
-def _wait_until_all_delivered(worker, timeout=45):
+def _wait_until_all_delivered(worker, timeout=45, expected=DEPUTIES):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _reminder_sms().filter(status=SmsMessage.Status.SENT).count() >= DEPUTIES:
+        if _reminder_sms().filter(status=SmsMessage.Status.SENT).count() >= expected:
             return
         assert worker.alive(), worker.output()
         time.sleep(0.3)
     raise AssertionError(
-        f"{_reminder_sms().filter(status=SmsMessage.Status.SENT).count()} of {DEPUTIES} delivered\n{worker.output()}"
+        f"{_reminder_sms().filter(status=SmsMessage.Status.SENT).count()} of {expected} delivered\n{worker.output()}"
     )
 
 
@@ -211,5 +212,23 @@ def test_a_worker_killed_mid_batch_and_restarted_still_reminds_each_deputy_exact
     # Redis hands the unacknowledged runs out again once their visibility timeout has passed.
     time.sleep(VISIBILITY_TIMEOUT + 1)
     worker.start()
+    _wait_until_all_delivered(worker)
+    _assert_exactly_once(city_period)
+
+
+def test_delivery_starts_with_the_first_committed_batch_not_after_the_whole_job_000_11(worker, city_period):
+    """Each batch's SMS are handed to a delivery task when the batch commits: messages are sent
+    while the reminder job is still writing later batches."""
+    worker.start()
+    result = reception_reminders_task.apply_async(args=[DAY.isoformat()])
+    deadline = time.monotonic() + 60
+    sent_while_writing = 0
+    while not result.ready():
+        assert time.monotonic() < deadline and worker.alive(), worker.output()
+        if ReceptionReminder.objects.count() < DEPUTIES:
+            sent_while_writing = max(sent_while_writing, _reminder_sms().filter(status=SmsMessage.Status.SENT).count())
+        time.sleep(0.05)
+    assert result.get(timeout=5)["created"] == DEPUTIES
+    assert sent_while_writing > 0, "no message left before the job had written every batch"
     _wait_until_all_delivered(worker)
     _assert_exactly_once(city_period)
