@@ -15,6 +15,14 @@ from . import services
 SELF_RETRY_LIMIT = dt.timedelta(hours=1)
 
 
+@shared_task(acks_late=True)
+def background_export_task(job_id):
+    """Thin: run one background export. A redelivered task finds the job claimed and does nothing."""
+    from .export_services import background_export_run
+
+    background_export_run(job_id=job_id)
+
+
 @shared_task
 def audit_purge_task():
     return services.audit_purge()

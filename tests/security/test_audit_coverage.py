@@ -234,6 +234,22 @@ def _attendance_sheet_export(world, client, **_):
                  world.liaison, detail={"period": "2026-09"})
 
 
+@probe("exports:download")
+def _background_export_download(world, client, capture, **_):
+    from liaison.models import BackgroundExport
+    from offices.models import ReceptionPeriod
+
+    ReceptionPeriod.objects.create(district=world.district_a, key="2026-09", start=datetime.date(2026, 9, 7),
+                                   end=datetime.date(2026, 9, 20))
+    client.force_login(world.liaison)
+    with capture(execute=True):
+        client.get(reverse("offices:attendance_sheet"), {"period": "2026-09", "format": "xlsx"})
+    job = BackgroundExport.objects.get()
+    assert job.status == BackgroundExport.Status.DONE
+    return Probe(lambda: client.get(reverse("exports:download", args=[job.pk])), "export_downloaded",
+                 world.liaison, job, detail={"export": "attendance_sheet", "period": "2026-09"})
+
+
 @probe("offices:bimonthly_report xlsx")
 def _bimonthly_export(world, client, **_):
     client.force_login(world.district_staff)
