@@ -58,6 +58,7 @@ def main():
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--profile", help="write a cProfile of the write phase to this file")
     args = parser.parse_args()
     settings = setup()
     from django.core.management import call_command
@@ -95,7 +96,14 @@ def main():
         assert not plan.errors, plan.errors[:5]
         try:
             with transaction.atomic():
-                result = roster_import(plan=plan, actor=staff)
+                if args.profile:
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    result = profiler.runcall(roster_import, plan=plan, actor=staff)
+                    profiler.dump_stats(args.profile)
+                else:
+                    result = roster_import(plan=plan, actor=staff)
                 t4 = time.monotonic()
                 if not args.keep:
                     transaction.set_rollback(True)

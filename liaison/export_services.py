@@ -19,7 +19,8 @@ from .models import BackgroundExport
 
 EXPORTERS = {
     "attendance_sheet": "offices.attendance_sheet.attendance_sheet_export_build",
-    "audit_log": "liaison.security.views.audit_log_export_build",
+    "bimonthly_report": "offices.bimonthly.bimonthly_export_build",
+    "audit_log": "liaison.security.audit.audit_log_export_build",
 }
 
 

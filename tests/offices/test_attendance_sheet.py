@@ -329,7 +329,7 @@ def test_staff_reach_the_sheet_from_the_navigation_and_the_dashboard(sheet, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_filter_a_periods_sheet_to_absences_and_download_it(world, page, browser_login, live_server):
+def test_staff_filter_a_periods_sheet_to_absences_export_it_in_the_background_and_download_it(world, page, browser_login, live_server):
     p = period(world.district_a)
     Attendance.objects.create(deputy=world.deputy_a, period=p, outcome=Outcome.ATTENDED)
     Attendance.objects.create(deputy=world.deputy_b, period=p, outcome=Outcome.ABSENT)
@@ -344,9 +344,16 @@ def test_staff_filter_a_periods_sheet_to_absences_and_download_it(world, page, b
     expect(sheet.get_by_text("李四")).to_be_visible()
     expect(sheet.get_by_text("张三")).to_have_count(0)
     expect(page.get_by_test_id("sheet-totals")).to_contain_text("50.0%")
+    # The file is written in the background: the export lands on the job's progress page, which
+    # offers the download once the job is done (the worker runs in process here).
+    page.get_by_role("button", name="导出 Excel").click()
+    expect(page.get_by_role("heading", name="考勤表 2026-09")).to_be_visible()
+    expect(page.locator("progress[data-progress-bar]")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("button", name="导出 Excel").click()
+        page.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.startswith("attendance-2026-09")
+    page.get_by_role("link", name="我的导出").click()
+    expect(page.get_by_role("link", name="考勤表 2026-09")).to_be_visible()
     with open(download.value.path(), "rb") as f:
         rows = list(openpyxl.load_workbook(io.BytesIO(f.read())).active.iter_rows(values_only=True))
     assert [(r[1], r[6]) for r in rows[1:]] == [("李四", "无故缺席")]
