@@ -70,5 +70,5 @@ def export_download(request, pk):
     if job.status != BackgroundExport.Status.DONE:
         raise Http404
     audit_record(action="export_downloaded", request=request, obj=job, export=job.exporter, rows=job.total_rows,
-                 **{k: v for k, v in job.params.items() if v})
+                 filters={k: v for k, v in job.params.items() if v})
     return serve_file(job.file, as_attachment=True)

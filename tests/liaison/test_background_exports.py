@@ -86,7 +86,7 @@ def test_the_download_is_audited_with_the_export_and_its_filters(world, period, 
     assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
     entry = AuditLog.objects.get(action="export_downloaded")
     assert entry.actor == world.district_staff and entry.object_id == str(job.pk)
-    assert entry.detail["export"] == "attendance_sheet" and entry.detail["period"] == KEY
+    assert entry.detail["export"] == "attendance_sheet" and entry.detail["filters"] == {"period": KEY}
 
 
 def test_a_job_not_done_has_no_download_and_its_page_polls_without_inline_script(world, period, client):

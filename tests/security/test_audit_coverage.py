@@ -247,7 +247,7 @@ def _background_export_download(world, client, capture, **_):
     job = BackgroundExport.objects.get()
     assert job.status == BackgroundExport.Status.DONE
     return Probe(lambda: client.get(reverse("exports:download", args=[job.pk])), "export_downloaded",
-                 world.liaison, job, detail={"export": "attendance_sheet", "period": "2026-09"})
+                 world.liaison, job, detail={"export": "attendance_sheet", "filters": {"period": "2026-09"}})
 
 
 @probe("offices:bimonthly_report xlsx")
