@@ -13,7 +13,7 @@ from .models import BackgroundExport, Role
 from .services import audit_record
 
 # Everyone who may start an export somewhere in the portal.
-EXPORT_ROLES = (Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.AUDITOR)
+EXPORT_ROLES = (Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
 RECENT = 30
 
 
