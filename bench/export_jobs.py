@@ -7,7 +7,8 @@ export's own; tracemalloc's peak at three sizes shows whether memory grows with 
 
 Runs on the database bench/reminders.py leaves (one district of N serving deputies, a reception
 period keyed "bench"); the attendance sheet is exported city-wide at three sizes (a name filter
-picks 1,000 and 10,000 of the deputies), and the audit log with as many entries again added once.
+picks 1,000 and 10,000 of the deputies), the audit log with as many entries again added once, and
+the admin's deputy change list with every deputy selected.
 """
 
 import argparse
@@ -90,7 +91,15 @@ def main():
     for q, label in sizes:
         r = run("attendance_sheet", {"period": "bench", "q": q}, traced=True)
         print(f"attendance sheet, {label} deputies ({r['rows']} rows): traced peak {r['traced_peak_mb']:.1f} MiB")
-    for exporter, params in (("attendance_sheet", {"period": "bench"}), ("audit_log", {})):
+    from offices.models import Deputy
+
+    deputy_pks = list(Deputy.objects.order_by("pk").values_list("pk", flat=True))
+    jobs = (
+        ("attendance_sheet", {"period": "bench"}),
+        ("audit_log", {}),
+        ("admin_changelist", {"model": "offices.deputy", "pks": deputy_pks}),
+    )
+    for exporter, params in jobs:
         if exporter not in EXPORTERS:
             continue
         r = run(exporter, params)
