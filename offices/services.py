@@ -537,8 +537,10 @@ def _remind_batch(*, period, deputies, now, on_commit=None):
                     url=reverse("home"),
                 )
                 if on_commit is not None:
+                    # robust: a broker hiccup while handing a batch over must not stop the job;
+                    # the batch stays queued for the delivery sweep.
                     ids = [m.pk for m in messages]
-                    transaction.on_commit(lambda ids=ids: on_commit(ids))
+                    transaction.on_commit(lambda ids=ids: on_commit(ids), robust=True)
                 return len(todo)
         except IntegrityError:
             if attempt == 2:

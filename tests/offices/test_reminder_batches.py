@@ -73,3 +73,18 @@ def test_rows_leased_by_another_run_are_left_to_it_000_11(world, period, django_
     later = nine + dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS + 1)
     assert sms.sms_send_ids(ids, now=later).sent == 1  # its lease expired: delivered once
     assert not SmsMessage.objects.exclude(status=SmsMessage.Status.SENT).exists()
+
+
+def test_a_batch_that_cannot_be_handed_over_stays_queued_for_the_sweep_000_11(world, period,
+                                                                            django_capture_on_commit_callbacks):
+    """The broker is down: every reminder is still written, its SMS waits in the outbox."""
+    nine = local(START - dt.timedelta(days=7), 9)
+
+    def broker_down(ids):
+        raise ConnectionError("broker down")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = reception_reminders_send(today=nine.date(), now=nine, batch_size=1, on_batch=broker_down)
+    assert created == 2
+    assert SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED).count() == 2
+    assert sms.sms_send_due(now=nine).sent == 2
