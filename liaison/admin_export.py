@@ -14,7 +14,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .lib.exporters import ListExporter, xlsx_response
+from .lib.exporters import ListExporter
 from .services import audit_record
 
 
@@ -26,7 +26,10 @@ class ChangeListExporter(ListExporter):
         self.fields = [f for f in modeladmin.get_list_display(request) if f != "action_checkbox"]
         self.title = str(opts.verbose_name_plural)
         self.filename = f"{opts.app_label}-{opts.model_name}"
-        self.count = 0
+        self.written = 0
+
+    def count(self):
+        return self.queryset.count()
 
     def header(self):
         return [strip_tags(str(label_for_field(f, self.modeladmin.model, self.modeladmin))) for f in self.fields]
@@ -55,22 +58,49 @@ class ChangeListExporter(ListExporter):
 
     def rows(self):
         for obj in self.queryset.iterator(chunk_size=1000):
-            self.count += 1
+            self.written += 1
             yield [self.cell(name, obj) for name in self.fields]
 
 
 @admin.action(description=gettext_lazy("Export to Excel"), permissions=["view"])
 def export_xlsx(modeladmin, request, queryset):
-    exporter = ChangeListExporter(modeladmin=modeladmin, request=request, queryset=queryset)
-    response = xlsx_response(exporter)
+    """Queue the export of the change list's rows: a worker writes the file (a whole city's
+    deputies take a while) while the requester follows the job's progress page. The rows are
+    the ones ticked, or all the filtered list holds with "select all", by primary key; the worker
+    scopes them again through the ModelAdmin as the requester."""
+    from django.shortcuts import redirect
+
+    from .export_services import export_request
+
+    opts = modeladmin.model._meta
+    pks = list(queryset.order_by().values_list("pk", flat=True))
+    job = export_request(
+        user=request.user, exporter="admin_changelist", title=str(opts.verbose_name_plural),
+        params={"model": opts.label_lower, "pks": pks},
+    )
     audit_record(
         action="admin_export",
         request=request,
-        model=modeladmin.model._meta.label_lower,
-        rows=exporter.count,
+        model=opts.label_lower,
+        rows=len(pks),
         filters=request.GET.urlencode()[:500],
     )
-    return response
+    return redirect("exports:detail", pk=job.pk)
+
+
+def admin_changelist_export_build(job):
+    """The exporter of a background change-list export (liaison.export_services): the ModelAdmin
+    of the model, its scoped queryset and its columns as the requester gets them."""
+    from django.apps import apps
+    from django.test import RequestFactory
+
+    model = apps.get_model(job.params["model"])
+    modeladmin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = job.requested_by
+    queryset = modeladmin.get_queryset(request).filter(pk__in=job.params["pks"])
+    ordering = modeladmin.get_ordering(request) or model._meta.ordering or ["pk"]
+    return ChangeListExporter(modeladmin=modeladmin, request=request, queryset=queryset.order_by(*ordering, "pk"))
 
 
 class ExportActionMixin:

@@ -110,5 +110,8 @@ def panels_for(request):
 NAV = [
     NavItem("home", _("Home"), roles=frozenset(Role.values), order=0),
     NavItem("audit_log", _("Audit log"), roles=frozenset({Role.AUDITOR}), order=80),
+    # Every background export the user asked for (the pages that export link to its progress).
+    NavItem("exports:list", _("My exports"), order=79, group=REPORTS, roles=frozenset(
+        {Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})),
     NavItem("admin:index", pgettext_lazy("navigation", "Administration"), roles=frozenset(ADMIN_ROLES), order=90),
 ]

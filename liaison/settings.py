@@ -179,7 +179,7 @@ UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=60_000_000)
 # random token kept in the staff member's session; never under MEDIA_ROOT or STATIC_ROOT.
 IMPORT_ROOT = env.path("IMPORT_ROOT", default=BASE_DIR / "var" / "imports")
 # Rows per roster import: a bigger file is refused with a message asking to split it.
-ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=3000)
+ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=25000)
 
 # The public online office (cases/public_*). PUBLIC_BASE_URL is the address residents reach from
 # the internet (e.g. https://dbgzs.example.gov.cn); the offices' QR posters encode it, since staff

@@ -14,6 +14,14 @@ from . import services
 SELF_RETRY_LIMIT = dt.timedelta(hours=1)
 
 
+@shared_task(acks_late=True)
+def background_export_task(job_id):
+    """Thin: run one background export. A redelivered task finds the job claimed and does nothing."""
+    from .export_services import background_export_run
+
+    background_export_run(job_id=job_id)
+
+
 @shared_task
 def audit_purge_task():
     return services.audit_purge()
@@ -52,6 +60,15 @@ def schedule_follow_up(summary):
     if wait > SELF_RETRY_LIMIT:
         return None
     return sms_send_due.apply_async(kwargs={"follow_up": True}, countdown=wait.total_seconds() + 1)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def sms_send_batch(ids):
+    """Deliver one batch of messages a job has just committed (liaison.lib.sms.sms_send_ids). A
+    redelivered run (the worker died) finds the rows sent or leased and sends nothing twice; rows
+    left behind (quiet hours, back-off, a lease of a dead worker) are the follow-up chain's."""
+    summary = sms.sms_send_ids(ids)
+    return {"sent": summary.sent, "failed": summary.failed, "retrying": summary.retrying}
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

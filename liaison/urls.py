@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/2fa/setup/", security_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", security_views.two_factor_verify, name="two_factor_verify"),
     path("audit/", security_views.audit_log, name="audit_log"),
+    path("exports/", include("liaison.export_urls")),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

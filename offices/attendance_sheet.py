@@ -15,12 +15,13 @@ teams, fixed communities, attendance rows and leave reasons are one query each.
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.lib.exporters import ListExporter, xlsx_response
+from liaison.export_services import export_request
+from liaison.lib.exporters import ListExporter
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
 from liaison.services import audit_record
@@ -186,6 +187,9 @@ class AttendanceSheetExporter(ListExporter):
         self.title = _("Attendance sheet")
         self.filename = f"attendance-{key}"
 
+    def count(self):
+        return self.deputies.count()
+
     def header(self):
         return [
             _("District"), _("Deputy"), _("Level"), _("Team"), _("Office"), _("Fixed community"), _("Outcome"),
@@ -207,6 +211,45 @@ class AttendanceSheetExporter(ListExporter):
                     activity.title if activity else "",
                     row["leave_reason"],
                 ]
+
+
+def sheet_filter(deputies, *, district=None, office=None, team=None, q=""):
+    """Narrow the sheet's deputies by the page's filters (all but the outcome)."""
+    if district is not None:
+        deputies = deputies.filter(district=district)
+    if office is not None:
+        deputies = deputies.filter(
+            Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team__office=office))
+        )
+    if team is not None:
+        deputies = deputies.filter(Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team=team)))
+    if q:
+        deputies = deputies.filter(Q(name__icontains=q) | Q(name_initials__icontains=q))
+    return deputies
+
+
+def attendance_sheet_export_build(job):
+    """The exporter of a background attendance sheet export (liaison.export_services): the
+    filters the page had, applied within the requester's scope as it is when the job runs; a
+    filter naming an object the requester may no longer see matches nothing."""
+    user, f = job.requested_by, job.params
+    picked, gone = {}, False
+    scopes = {"office": offices_visible_to(user=user), "team": teams_visible_to(user=user)}
+    if user.role == Role.ORG_STAFF:
+        scopes["district"] = jurisdictions_visible_to(user=user)
+    for name, queryset in scopes.items():
+        if f.get(name):
+            picked[name] = queryset.filter(pk=f[name]).first()
+            gone = gone or picked[name] is None
+    deputies = sheet_filter(
+        sheet_deputies(user=user, key=f["period"], district_ids=sheet_district_ids(user=user)),
+        q=f.get("q", ""), **picked,
+    )
+    if gone:
+        deputies = deputies.none()
+    if f.get("outcome"):
+        deputies = sheet_filter_outcome(deputies, key=f["period"], outcome=f["outcome"])
+    return AttendanceSheetExporter(deputies, f["period"])
 
 
 def _pick(request, queryset, name):
@@ -245,17 +288,9 @@ def attendance_sheet(request):
         outcome = ""
     q = request.GET.get("q", "").strip()
 
-    deputies = sheet_deputies(user=user, key=key, district_ids=district_ids)
-    if district is not None:
-        deputies = deputies.filter(district=district)
-    if office is not None:
-        deputies = deputies.filter(
-            Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team__office=office))
-        )
-    if team is not None:
-        deputies = deputies.filter(Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team=team)))
-    if q:
-        deputies = deputies.filter(Q(name__icontains=q) | Q(name_initials__icontains=q))
+    deputies = sheet_filter(
+        sheet_deputies(user=user, key=key, district_ids=district_ids), district=district, office=office, team=team, q=q
+    )
     # The totals show every outcome of the deputies chosen by the other filters.
     totals = sheet_totals(deputies, key=key)
     if outcome:
@@ -264,11 +299,17 @@ def attendance_sheet(request):
     f = {"period": key, "district": request.GET.get("district", ""), "office": request.GET.get("office", ""),
          "team": request.GET.get("team", ""), "outcome": outcome, "q": q}
     if request.GET.get("format") == "xlsx":
+        # A whole city's sheet takes a while to write: a worker does it while the requester
+        # follows the job's progress page.
         audit_record(
             action="attendance_sheet_exported", request=request, period=key,
             **{k: v for k, v in f.items() if v and k != "period"},
         )
-        return xlsx_response(AttendanceSheetExporter(deputies, key))
+        job = export_request(
+            user=user, exporter="attendance_sheet", params=f,
+            title=_("Attendance sheet %(period)s") % {"period": key},
+        )
+        return redirect("exports:detail", pk=job.pk)
     paginator = Paginator(deputies, PAGE_SIZE)
     # The totals have counted these rows already: no second count over the sheet.
     paginator.count = totals[outcome] if outcome else totals["total"]

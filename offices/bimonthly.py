@@ -12,12 +12,13 @@ import datetime
 from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from liaison.lib.exporters import ListExporter, xlsx_response
+from liaison.export_services import export_request
+from liaison.lib.exporters import ListExporter
 from liaison.lib.permissions import role_required
 from liaison.models import Role
 from liaison.services import audit_record
@@ -109,6 +110,9 @@ class BimonthlyExporter(ListExporter):
         self.title = _("Bi-monthly report")
         self.filename = f"bimonthly-{start:%Y%m}"
 
+    def count(self):
+        return self.offices.count()
+
     def header(self):
         return _columns()
 
@@ -122,6 +126,17 @@ class BimonthlyExporter(ListExporter):
                 yield _row(office, figures[office.pk])
 
 
+def _offices(user):
+    return offices_visible_to(user=user).filter(is_active=True).order_by("district__name", "name")
+
+
+def bimonthly_export_build(job):
+    """The exporter of a background bi-monthly report export (liaison.export_services): the
+    offices the requester may see when the job runs."""
+    start, end = bimester_bounds(job.params["year"], job.params["bimester"])
+    return BimonthlyExporter(_offices(job.requested_by), start, end)
+
+
 @role_required(Role.LIAISON, Role.ORG_STAFF)
 def bimonthly_report(request):
     today = timezone.localdate()
@@ -129,13 +144,18 @@ def bimonthly_report(request):
     default_bimester = (today.month - 1) // 2 or 6
     default_year = today.year if (today.month - 1) // 2 else today.year - 1
     form = BimonthlyForm(request.GET or {"year": default_year, "bimester": default_bimester})
-    offices = offices_visible_to(user=request.user).filter(is_active=True).order_by("district__name", "name")
+    offices = _offices(request.user)
     if not form.is_valid():
         return render(request, "offices/bimonthly.html", {"form": form, "page": None}, status=400)
     start, end = bimester_bounds(form.cleaned_data["year"], form.cleaned_data["bimester"])
     if request.GET.get("format") == "xlsx":
         audit_record(action="bimonthly_report_exported", request=request, start=str(start), end=str(end))
-        return xlsx_response(BimonthlyExporter(offices, start, end))
+        job = export_request(
+            user=request.user, exporter="bimonthly_report",
+            params={"year": form.cleaned_data["year"], "bimester": form.cleaned_data["bimester"]},
+            title=_("Bi-monthly report %(start)s to %(end)s") % {"start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"},
+        )
+        return redirect("exports:detail", pk=job.pk)
     page = Paginator(offices, 50).get_page(request.GET.get("page"))
     figures = office_bimonthly_figures(offices=page.object_list, start=start, end=end)
     rows = [(office, _row(office, figures[office.pk])[2:]) for office in page.object_list]

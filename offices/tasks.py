@@ -16,6 +16,14 @@ def deliver_sms_soon():
     transaction.on_commit(lambda: sms_send_due.apply_async(kwargs={"follow_up": True}))
 
 
+def deliver_batch(ids):
+    """Hand one committed batch of outbox rows to a delivery task, so delivery starts with the
+    first batch instead of after the whole job."""
+    from liaison.tasks import sms_send_batch
+
+    sms_send_batch.delay(ids)
+
+
 # acks_late + reject_on_worker_lost (settings): a run whose worker dies is delivered again and
 # finishes the batches the first one did not commit. Database hiccups are retried with back-off;
 # provider errors never reach this task (the outbox retries each message with its own back-off).
@@ -29,7 +37,9 @@ def deliver_sms_soon():
 def reception_reminders_task(day=None):
     """Queue the week-ahead reception reminders [000 十一]; `day` (ISO date) stands for today."""
     today = dt.date.fromisoformat(day) if day else None
-    created = services.reception_reminders_send(today=today)
+    created = services.reception_reminders_send(today=today, on_batch=deliver_batch)
+    # The sweep after the last batch: rows a delivery task could not take (a lease of a dead
+    # worker, a back-off) are followed up until delivered.
     deliver_sms_soon()
     return {"created": created}
 

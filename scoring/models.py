@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.append_only import AppendOnlyModel
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
+from liaison.models import ExportJobBase
 
 
 class RecordEvent(models.TextChoices):
@@ -388,12 +389,8 @@ class AnnualReport(models.Model):
         return f"{self.deputy} {self.year}"
 
 
-class ExportJob(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+class ExportJob(ExportJobBase):
+    upload_dir = "scoring/exports"
 
     class Kind(models.TextChoices):
         STANDINGS = "standings", _("Standings with item breakdown")
@@ -407,27 +404,10 @@ class ExportJob(models.Model):
         "offices.Jurisdiction", verbose_name=_("district"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    done_rows = models.PositiveIntegerField(default=0)
-    total_rows = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="scoring/exports/", blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(ExportJobBase.Meta):
         verbose_name = _("export job")
         verbose_name_plural = _("export jobs")
-        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}"
-
-    @property
-    def percent(self):
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, int(100 * self.done_rows / self.total_rows))

@@ -32,7 +32,7 @@ ACTION_GROUPS = [
     (_("Exports, downloads and imports"), [
         A.CASE_LIST_EXPORT_REQUESTED, A.CASE_LIST_EXPORTED, A.CASE_REVIEW_EXPORTED, A.REVIEW_BULLETIN_PUBLISHED,
         A.ATTENDANCE_SHEET_EXPORTED, A.BIMONTHLY_REPORT_EXPORTED, A.PERFORMANCE_FILE_EXPORTED,
-        A.EXPLANATION_FILE_DOWNLOADED, A.POINTS_EXPORT_DOWNLOADED, A.ADMIN_EXPORT, A.ROSTER_IMPORT,
+        A.EXPLANATION_FILE_DOWNLOADED, A.POINTS_EXPORT_DOWNLOADED, A.ADMIN_EXPORT, A.EXPORT_DOWNLOADED, A.ROSTER_IMPORT,
     ]),
     (_("System and the audit log"), [A.AUDIT_LOG_VIEWED, A.AUDIT_LOG_EXPORTED, A.AUDIT_PURGED, A.CALENDAR_TOKEN_REGENERATED]),
 ]
@@ -107,6 +107,9 @@ class AuditLogExporter(ListExporter):
     def __init__(self, queryset):
         self.queryset = queryset
 
+    def count(self):
+        return self.queryset.count()
+
     def header(self):
         return [
             _("Time"), _("Actor"), _("IP address"), pgettext_lazy("audit log", "Action"), _("Action code"),
@@ -122,6 +125,12 @@ class AuditLogExporter(ListExporter):
                 e.at, e.actor_label, e.ip, str(e.action_label), e.action, str(e.object_type_label), e.object_id,
                 e.object_repr, str(e.outcome_label), json.dumps(e.detail, ensure_ascii=False),
             ]
+
+
+def audit_log_export_build(job):
+    """The exporter of a background audit log export (liaison.export_services): the page's filters
+    read by the same form, so an export holds exactly the entries the page listed."""
+    return AuditLogExporter(AuditLogFilterForm(job.params or None).filter().select_related("actor"))
 
 
 def audited(action, *, object_kwarg=None, model=None):

@@ -12,14 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from liaison.lib.exporters import xlsx_response
 from liaison.lib.http import no_store
 from liaison.lib.permissions import role_required
 from liaison.models import Role
 from liaison.services import audit_record
 
 from . import twofactor
-from .audit import AuditLogExporter, AuditLogFilterForm
+from .audit import AuditLogFilterForm
 from .forms import TokenForm
 from .middleware import has_confirmed_device
 
@@ -118,9 +117,14 @@ def audit_log(request):
     form = AuditLogFilterForm(request.GET or None)
     entries = form.filter()
     if request.GET.get("format") == "xlsx":
-        response = xlsx_response(AuditLogExporter(entries))
+        # The whole log can be long: a worker writes the file while the auditor follows the
+        # job's progress page. The job reads the same filters with the same form.
+        from liaison.export_services import export_request
+
+        params = {k: v for k, v in request.GET.items() if k in form.fields and v}
+        job = export_request(user=request.user, exporter="audit_log", title=_("Audit log"), params=params)
         audit_record(action="audit_log_exported", request=request, filters=form.describe())
-        return response
+        return redirect("exports:detail", pk=job.pk)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     response = render(request, "liaison/audit_log.html", {"form": form, "page": page})
     # Reading the log is on the record too (who looked, for what), after the page was read so

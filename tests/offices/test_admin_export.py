@@ -3,10 +3,11 @@
 import io
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from liaison.models import AuditLog
+from liaison.models import AuditLog, BackgroundExport
 from offices.models import Deputy
 from tests.base import make_deputy
 
@@ -17,10 +18,15 @@ def export(client, url, *, pks=(), select_across=False, query=""):
     data = {"action": "export_xlsx", "index": 0, "_selected_action": [str(pk) for pk in pks] or ["0"]}
     if select_across:
         data["select_across"] = "1"
-    response = client.post(url + query, data)
-    assert response.status_code == 200, response.content[:500]
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    wb = load_workbook(io.BytesIO(response.content))
+    # A background job (run here in process on commit); the file comes from the job's page.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url + query, data)
+    job = BackgroundExport.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse("exports:detail", args=[job.pk])
+    assert job.status == BackgroundExport.Status.DONE, job.error
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    assert download.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     return [list(r) for r in wb.active.iter_rows(values_only=True)]
 
 

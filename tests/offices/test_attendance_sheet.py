@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from liaison.models import AuditLog
+from liaison.models import AuditLog, BackgroundExport
 from offices.models import (
     Activity,
     Attendance,
@@ -22,6 +22,29 @@ from offices.models import (
 from tests.base import make_deputy
 
 URL = reverse("offices:attendance_sheet")
+
+
+def export(client, capture, **params):
+    """Request the Excel export (a background job, run here in process on commit) and download
+    the file from the job's page. Returns the download response."""
+    with capture(execute=True):
+        response = client.get(URL, {**params, "format": "xlsx"})
+    assert response.status_code == 302, response.status_code
+    job = BackgroundExport.objects.get(pk=response.url.rstrip("/").rsplit("/", 1)[-1])
+    assert response.url == reverse("exports:detail", args=[job.pk])
+    assert job.status == BackgroundExport.Status.DONE, job.error
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    assert download.status_code == 200
+    return Download(download["Content-Disposition"], b"".join(download.streaming_content))
+
+
+class Download:
+    def __init__(self, disposition, content):
+        self.disposition, self.content = disposition, content
+
+    def __getitem__(self, header):
+        assert header == "Content-Disposition"
+        return self.disposition
 KEY = "2026-09"
 Outcome = Attendance.Outcome
 
@@ -225,12 +248,11 @@ def test_user_text_is_escaped_in_the_page(sheet, client):
 
 
 @pytest.mark.django_db
-def test_excel_export_has_the_filtered_rows_neutralized_and_is_audited(sheet, client):
+def test_excel_export_has_the_filtered_rows_neutralized_and_is_audited(sheet, client, django_capture_on_commit_callbacks):
     Deputy.objects.filter(pk=sheet.deputy_b.pk).update(name='=HYPERLINK("http://x","李四")')
     LeaveRequest.objects.filter(deputy=sheet.deputy_b).update(reason="@SUM(1+1)")
     client.force_login(sheet.district_staff)
-    response = client.get(URL, {"period": KEY, "team": sheet.team_a1.pk, "format": "xlsx"})
-    assert response.status_code == 200
+    response = export(client, django_capture_on_commit_callbacks, period=KEY, team=sheet.team_a1.pk)
     assert "attendance-2026-09" in response["Content-Disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
@@ -246,9 +268,9 @@ def test_excel_export_has_the_filtered_rows_neutralized_and_is_audited(sheet, cl
 
 
 @pytest.mark.django_db
-def test_excel_export_of_the_outcome_filter(sheet, client):
+def test_excel_export_of_the_outcome_filter(sheet, client, django_capture_on_commit_callbacks):
     client.force_login(sheet.city_staff)
-    response = client.get(URL, {"period": KEY, "outcome": "absent", "format": "xlsx"})
+    response = export(client, django_capture_on_commit_callbacks, period=KEY, outcome="absent")
     body = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
     assert sorted((r[0], r[1]) for r in body) == [("盐田区", "赵六"), ("福田区", "王五")]
 
@@ -281,14 +303,17 @@ def grow(world, n):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra", [0, 60])
-def test_page_and_export_queries_do_not_grow_with_the_deputies(sheet, client, django_assert_max_num_queries, extra):
+def test_page_and_export_queries_do_not_grow_with_the_deputies(
+    sheet, client, django_assert_max_num_queries, django_capture_on_commit_callbacks, extra
+):
     grow(sheet, extra)
     client.force_login(sheet.city_staff)
     with django_assert_max_num_queries(15):
         response = client.get(URL, {"period": KEY})
     assert response.context["totals"]["total"] == 6 + extra
-    with django_assert_max_num_queries(15):
-        response = client.get(URL, {"period": KEY, "format": "xlsx"})
+    # The request, the job's whole run (claim, count, rows in chunks, file) and the download.
+    with django_assert_max_num_queries(40):
+        response = export(client, django_capture_on_commit_callbacks, period=KEY)
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert len(rows) == 1 + 6 + extra
 
@@ -304,7 +329,7 @@ def test_staff_reach_the_sheet_from_the_navigation_and_the_dashboard(sheet, clie
 
 
 @pytest.mark.django_db(transaction=True)
-def test_staff_filter_a_periods_sheet_to_absences_and_download_it(world, page, browser_login, live_server):
+def test_staff_filter_a_periods_sheet_to_absences_export_it_in_the_background_and_download_it(world, page, browser_login, live_server):
     p = period(world.district_a)
     Attendance.objects.create(deputy=world.deputy_a, period=p, outcome=Outcome.ATTENDED)
     Attendance.objects.create(deputy=world.deputy_b, period=p, outcome=Outcome.ABSENT)
@@ -319,9 +344,16 @@ def test_staff_filter_a_periods_sheet_to_absences_and_download_it(world, page, b
     expect(sheet.get_by_text("李四")).to_be_visible()
     expect(sheet.get_by_text("张三")).to_have_count(0)
     expect(page.get_by_test_id("sheet-totals")).to_contain_text("50.0%")
+    # The file is written in the background: the export lands on the job's progress page, which
+    # offers the download once the job is done (the worker runs in process here).
+    page.get_by_role("button", name="导出 Excel").click()
+    expect(page.get_by_role("heading", name="考勤表 2026-09")).to_be_visible()
+    expect(page.locator("progress[data-progress-bar]")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("button", name="导出 Excel").click()
+        page.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.startswith("attendance-2026-09")
+    page.get_by_role("link", name="我的导出").click()
+    expect(page.get_by_role("link", name="考勤表 2026-09")).to_be_visible()
     with open(download.value.path(), "rb") as f:
         rows = list(openpyxl.load_workbook(io.BytesIO(f.read())).active.iter_rows(values_only=True))
     assert [(r[1], r[6]) for r in rows[1:]] == [("李四", "无故缺席")]

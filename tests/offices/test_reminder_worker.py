@@ -68,7 +68,7 @@ def _purge_queue(queue):
 class Worker:
     """`celery -A liaison worker` in its own process group, so SIGKILL reaches the pool too."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, **env):
         self.queue = django_settings.CELERY_TASK_DEFAULT_QUEUE
         self.log_path = tmp_path / "worker.log"
         self.env = {
@@ -86,6 +86,7 @@ class Worker:
             # Small batches: many transactions, so that a kill lands between two of them.
             "RECEPTION_REMINDER_BATCH_SIZE": "50",
             "SMS_BATCH_SIZE": "250",
+            **env,
         }
         self.proc = None
 
@@ -162,15 +163,15 @@ def _reminder_sms():
     return SmsMessage.objects.filter(template="reception_reminder")
 
 
-def _wait_until_all_delivered(worker, timeout=45):
+def _wait_until_all_delivered(worker, timeout=45, expected=DEPUTIES):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if _reminder_sms().filter(status=SmsMessage.Status.SENT).count() >= DEPUTIES:
+        if _reminder_sms().filter(status=SmsMessage.Status.SENT).count() >= expected:
             return
         assert worker.alive(), worker.output()
         time.sleep(0.3)
     raise AssertionError(
-        f"{_reminder_sms().filter(status=SmsMessage.Status.SENT).count()} of {DEPUTIES} delivered\n{worker.output()}"
+        f"{_reminder_sms().filter(status=SmsMessage.Status.SENT).count()} of {expected} delivered\n{worker.output()}"
     )
 
 
@@ -213,3 +214,68 @@ def test_a_worker_killed_mid_batch_and_restarted_still_reminds_each_deputy_exact
     worker.start()
     _wait_until_all_delivered(worker)
     _assert_exactly_once(city_period)
+
+
+def test_delivery_starts_with_the_first_committed_batch_not_after_the_whole_job_000_11(worker, city_period):
+    """Each batch's SMS are handed to a delivery task when the batch commits: messages are sent
+    while the reminder job is still writing later batches."""
+    worker.start()
+    result = reception_reminders_task.apply_async(args=[DAY.isoformat()])
+    deadline = time.monotonic() + 60
+    sent_while_writing = 0
+    while not result.ready():
+        assert time.monotonic() < deadline and worker.alive(), worker.output()
+        if ReceptionReminder.objects.count() < DEPUTIES:
+            sent_while_writing = max(sent_while_writing, _reminder_sms().filter(status=SmsMessage.Status.SENT).count())
+        time.sleep(0.05)
+    assert result.get(timeout=5)["created"] == DEPUTIES
+    assert sent_while_writing > 0, "no message left before the job had written every batch"
+    _wait_until_all_delivered(worker)
+    _assert_exactly_once(city_period)
+
+
+CITY_SCALE = 20_000  # ten times Shenzhen's 2,007 deputies (issue 10)
+
+
+@pytest.fixture
+def ten_times_shenzhen(world):
+    """20,000 serving deputies with logins in district A (the world's two included), bulk-made."""
+    n = CITY_SCALE - 2
+    users = User.objects.bulk_create(
+        [User(username=f"big{i:05d}", name=f"代表{i:05d}", role=Role.DEPUTY, password="!") for i in range(n)],
+        batch_size=2000,
+    )
+    Deputy.objects.bulk_create(
+        [
+            Deputy(name=f"代表{i:05d}", gender=Deputy.Gender.FEMALE, mobile=f"139{i:08d}", level=Deputy.Level.DISTRICT,
+                   term="第七届", work_unit="街道办事处", district=world.district_a, user=u)
+            for i, u in enumerate(users)
+        ],
+        batch_size=2000,
+    )
+    return ReceptionPeriod.objects.create(
+        district=world.district_a, key="2027-01", start=DAY + dt.timedelta(days=7), end=dt.date(2027, 1, 17)
+    )
+
+
+def test_twenty_thousand_deputies_are_reminded_and_every_sms_is_delivered_by_a_real_worker_000_11(
+    tmp_path, ten_times_shenzhen
+):
+    """The job at 10× Shenzhen with the settings' batch sizes: every outbox row ends sent, once.
+    Bounded by its own timeout, not a timing assertion: bench/reminders.py measures the seconds
+    (8.6 s on a quiet machine, 46 s at load average 14; bench/README.md)."""
+    worker = Worker(tmp_path, RECEPTION_REMINDER_BATCH_SIZE="500", SMS_BATCH_SIZE="200")
+    _purge_queue(worker.queue)
+    try:
+        worker.start()
+        result = reception_reminders_task.apply_async(args=[DAY.isoformat()])
+        assert result.get(timeout=180)["created"] == CITY_SCALE, worker.output()
+        _wait_until_all_delivered(worker, timeout=180, expected=CITY_SCALE)
+    finally:
+        worker.kill(signal.SIGTERM)
+        worker.kill(signal.SIGKILL)
+        _purge_queue(worker.queue)
+    messages = _reminder_sms()
+    assert messages.count() == messages.filter(status=SmsMessage.Status.SENT).count() == CITY_SCALE
+    assert messages.values("phone").distinct().count() == CITY_SCALE
+    assert ReceptionReminder.objects.filter(period=ten_times_shenzhen).count() == CITY_SCALE

@@ -32,6 +32,8 @@ def test_staff_reach_the_dashboard_and_the_bimonthly_report_through_the_menus(wo
     page.fill("input[name=year]", "2026")
     page.get_by_role("button", name="查看").click()
     expect(page.get_by_role("rowheader", name="东和社区党代表工作室")).to_be_visible()
+    page.get_by_role("button", name="导出 Excel").click()  # a background job: its progress page
+    expect(page.locator("progress[data-progress-bar]")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_role("button", name="导出 Excel").click()
+        page.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.startswith("bimonthly-202609")

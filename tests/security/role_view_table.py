@@ -280,6 +280,12 @@ PORTAL = {
     # Submitted reports are published inside the system [000 十二], across districts.
     "scoring:report_detail": R(REPORT_READERS, obj="report", other=REPORT_READERS),
     "scoring:export_list": R(STAFF, post=STAFF),
+    # Background exports (attendance sheet, audit log, bi-monthly report, admin lists): everyone
+    # who may export lists their own jobs; a job is its requester's alone.
+    "exports:list": R("city district liaison sysadmin secadmin auditor"),
+    "exports:detail": R(DISTRICT, obj="background_export", other=NOBODY),
+    "exports:status": R(DISTRICT, obj="background_export", other=NOBODY),
+    "exports:download": R(DISTRICT, obj="background_export", other=NOBODY),
     "scoring:export_detail": R(DISTRICT, obj="points_export", other=NOBODY),
     "scoring:export_status": R(DISTRICT, obj="points_export", other=NOBODY),
     "scoring:export_download": R(DISTRICT, obj="points_export", other=NOBODY),

@@ -194,7 +194,7 @@ def test_uploaded_files_live_outside_static_files_and_have_no_url():
 
 
 # Files the server writes itself (exports), never uploaded by a person.
-SERVER_WRITTEN = {"scoring.ExportJob.file", "cases.CaseExportJob.file"}
+SERVER_WRITTEN = {"scoring.ExportJob.file", "cases.CaseExportJob.file", "liaison.BackgroundExport.file"}
 
 
 def test_every_file_field_checks_the_content_type():

@@ -44,6 +44,7 @@ __all__ = [
     "sms_deliver_many",
     "sms_requeue",
     "sms_send_due",
+    "sms_send_ids",
 ]
 
 _UPDATE_FIELDS = [
@@ -232,17 +233,20 @@ class SendSummary:
     next_due: dt.datetime | None = None
 
 
-def _claim(now, batch_size):
-    """Claim up to batch_size due rows for this run. SKIP LOCKED lets a concurrent run take the
-    next rows instead of waiting; the lease (claimed_at) keeps a row away from other runs after
-    this transaction commits, until it is delivered or its lease expires."""
+def _claim(now, batch_size, ids=None):
+    """Claim up to batch_size due rows for this run (only among `ids` when given). SKIP LOCKED
+    lets a concurrent run take the next rows instead of waiting; the lease (claimed_at) keeps a row
+    away from other runs after this transaction commits, until it is delivered or its lease
+    expires."""
     from liaison.models import SmsMessage
 
     lease_start = now - dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
+    due = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED, scheduled_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=list(ids))
     with transaction.atomic():
         rows = list(
-            SmsMessage.objects.select_for_update(skip_locked=True)
-            .filter(status=SmsMessage.Status.QUEUED, scheduled_at__lte=now)
+            due.select_for_update(skip_locked=True)
             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=lease_start))
             .order_by("scheduled_at", "pk")[:batch_size]
         )
@@ -251,6 +255,35 @@ def _claim(now, batch_size):
     for message in rows:
         message.claimed_at = now
     return rows
+
+
+def sms_send_ids(ids, *, now=None, backend=None):
+    """Deliver those of the given messages that are due and unclaimed, at once: the delivery of
+    one batch a job has just committed, so a big job's first messages leave while it is still
+    writing the next ones. The rows are claimed like sms_send_due's (SKIP LOCKED and a lease), so a
+    second run for the same ids, or a concurrent sweep, finds nothing to send twice; rows not due
+    (quiet hours, back-off) are left to the sweep. Returns a SendSummary without next_due."""
+    from liaison.models import SmsMessage
+
+    summary = SendSummary()
+    now = now or timezone.now()
+    if in_quiet_hours(now):
+        summary.deferred_by_quiet_hours = True
+        return summary
+    ids = list(ids)
+    if not ids:
+        return summary
+    rows = _claim(now, len(ids), ids=ids)
+    outcomes = sms_deliver_many(rows, backend=backend, now=now)
+    for message in rows:
+        error = outcomes[message.pk]
+        if error is None:
+            summary.sent += 1
+        elif message.status == SmsMessage.Status.FAILED:
+            summary.failed += 1
+        else:
+            summary.retrying += 1
+    return summary
 
 
 def sms_send_due(*, now=None, batch_size=None, backend=None, max_batches=None):
