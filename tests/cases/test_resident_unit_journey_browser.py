@@ -26,6 +26,8 @@ TITLE = "东和路路灯不亮"
 REPLY = "已更换东和路8号路口的路灯灯头并恢复照明。"
 NOTE = "已电话告知刘女士，内部备注：下次巡查顺带看看。"
 ITEM_3 = "协助解决群众诉求"
+# How many lines an inline element's text takes (its boxes of any width, by their top).
+LINES = "e => new Set([...e.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size"
 
 
 def photo(tmp_path):
@@ -101,7 +103,7 @@ def test_residents_opinion_with_a_photo_walks_to_the_units_reply_and_the_residen
     expect(owner.get_by_test_id("status")).to_have_text("已报送")
 
     # 4. Staff dispatch it to the unit with a short deadline.
-    staff = person("district_staff")
+    staff = person("district_staff", viewport={"width": 375, "height": 800})  # the narrowest phones
     staff.goto(f"{url}/cases/to-dispatch/")
     staff.get_by_role("link", name=TITLE).click()
     make_move(staff, "dispatch")
@@ -127,6 +129,9 @@ def test_residents_opinion_with_a_photo_walks_to_the_units_reply_and_the_residen
 
     # 6. Staff approve the extension from their queue.
     staff.goto(f"{url}/cases/to-dispatch/")
+    # The old and the new deadline read on one line, even at 375 px.
+    assert staff.get_by_test_id("extension-dates").evaluate(LINES) == 1
+    assert staff.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     staff.get_by_test_id("extensions").get_by_role("link", name="批准").click()
     confirm(staff)
     expect(staff.get_by_test_id("extension")).to_contain_text("已批准")
