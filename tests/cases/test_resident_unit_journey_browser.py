@@ -8,6 +8,7 @@ the resident's rating, and the tracking page shows the unit's reply, never the d
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.cache import cache
@@ -205,4 +206,9 @@ def test_residents_opinion_with_a_photo_walks_to_the_units_reply_and_the_residen
     expect(result).to_contain_text(REPLY)
     expect(result).not_to_contain_text("内部备注")
     expect(resident.get_by_test_id("track-rating")).to_contain_text("非常满意")
+    # Each move of the case, dated; the unit's signing and extension are not the resident's steps.
+    steps = result.locator("ol li")
+    expect(steps).to_have_count(6)
+    assert [t.split()[0] for t in steps.all_inner_texts()] == ["已登记", "已领办", "已报送", "已交办", "已答复", "已反馈"]
+    assert all(re.search(r"\d{4}-\d{2}-\d{2}", t) for t in steps.all_inner_texts())
     assert resident.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
