@@ -27,7 +27,8 @@ def pytest_collection_modifyitems(config, items):
     no_postgres = pytest.mark.skip(reason="DATABASE_URL does not point at PostgreSQL")
     is_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     for item in items:
-        if "page" in getattr(item, "fixturenames", ()):
+        # `page` and the `person` fixture below both drive a browser.
+        if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
             item.add_marker(no_browser)

@@ -149,6 +149,18 @@ def test_office_page_states_hours_once_with_a_tappable_phone(world, client):
     assert html.count("星期三 下午") == 1 and "每周三下午" not in html
 
 
+def test_office_page_without_hours_asks_for_a_call_only_when_it_gives_a_phone(world, client):
+    office = world.office_a1
+    html = client.get(reverse("public:office", args=[office.pk])).content.decode()
+    hours = html.split('data-testid="office-hours"')[1].split("</li>")[0]
+    assert "尚未公布" in hours and "致电" not in hours and 'href="tel:' not in html
+    office.public_phone = "0755-2555 1234"
+    office.save()
+    html = client.get(reverse("public:office", args=[office.pk])).content.decode()
+    hours = html.split('data-testid="office-hours"')[1].split("</li>")[0]
+    assert "请致电工作室" in hours and 'href="tel:0755-25551234"' in html
+
+
 def test_office_page_preselects_a_deputy_of_that_office_only(world, client):
     url = reverse("public:office", args=[world.office_a1.pk])
     r = client.get(url, {"deputy": world.deputy_b.pk})
