@@ -9,7 +9,7 @@ the move will do, POST calls the service and turns its domain error into a messa
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import F, FilteredRelation, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,7 +28,7 @@ from offices.selectors import deputy_for_user, offices_visible_to, units_visible
 
 from . import queue_selectors as queues
 from . import services, workflow
-from .deadline_selectors import case_is_overdue, dispatch_overdue_q, flag
+from .deadline_selectors import case_overdue_q, flag
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -45,15 +45,20 @@ from .models import (
     Case,
     CaseAttachment,
     CaseDispatch,
-    CaseRating,
     Category,
-    DeadlineExtension,
     PublicSubmission,
     Satisfaction,
     Status,
     TeamMeeting,
 )
-from .selectors import actor_kinds, can_see_personal_data, cases_visible_to, deputy_case_reach, moves_for
+from .selectors import (
+    actor_kinds,
+    can_see_personal_data,
+    case_page_dispatches,
+    cases_visible_to,
+    deputy_case_reach,
+    moves_for,
+)
 
 CASE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, Role.ORG_STAFF)
 INTAKE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
@@ -236,23 +241,20 @@ def _personal_data(request, case, kinds=None):
 def case_detail(request, pk):
     # A deputy's reach decides both whether the case is visible and in which capacities.
     reach = deputy_case_reach(user=request.user) if request.user.role == Role.DEPUTY else None
+    today = timezone.localdate()
     case = get_visible_or_404(
-        cases_visible_to(user=request.user, reach=reach).select_related("public_submission__deputy").prefetch_related(
-            "received_by",
-            Prefetch("events"),
-            Prefetch("attachments", queryset=CaseAttachment.objects.filter(dispatch__isnull=True)),
-        ),
+        # The overdue badge comes with the case row rather than from a second look at it.
+        cases_visible_to(user=request.user, reach=reach).select_related("public_submission__deputy")
+        .prefetch_related("received_by", Prefetch("events"))
+        .annotate(
+            is_overdue=flag(case_overdue_q(today)),
+            # The rating of the current round (one at most per round) joins the case row.
+            current_rating=FilteredRelation("ratings", condition=Q(ratings__round=F("dispatch_round"))),
+        )
+        .select_related("current_rating"),
         pk=pk,
     )
-    today = timezone.localdate()
-    dispatches = (
-        CaseDispatch.objects.filter(case=case).select_related("unit", "signed_by", "returned_by")
-        .prefetch_related("attachments", Prefetch("extensions", queryset=DeadlineExtension.objects.order_by("requested_at")))
-        .annotate(is_overdue=flag(dispatch_overdue_q(today)))
-    )
-    if request.user.role == Role.UNIT_HANDLER:
-        # A unit sees its own share of the work, not the other units' replies.
-        dispatches = dispatches.filter(unit_id=request.user.unit_id)
+    dispatches, case_files = case_page_dispatches(user=request.user, case=case, today=today)
     # The viewer's capacities once: the moves, the masking and the meeting link all depend on them.
     kinds = actor_kinds(user=request.user, case=case, reach=reach)
     moves = _visible_moves(moves_for(user=request.user, case=case, kinds=kinds), case)
@@ -270,6 +272,7 @@ def case_detail(request, pk):
         request, "cases/case_detail.html",
         {
             "case": case, "reporter": _personal_data(request, case, kinds), "moves": moves, "dispatches": dispatches,
+            "case_files": case_files,
             "can_receive": bool(kinds & {workflow.LIAISON, workflow.STAFF})
             and case.status in (Status.REGISTERED, Status.ANSWERED, Status.ASSIGNED),
             "can_attach": bool(kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}),
@@ -277,9 +280,10 @@ def case_detail(request, pk):
             "meeting_team": meeting_team,
             "public_submission": submission,
             "today": today,
-            "is_overdue": case_is_overdue(case, today),
+            "is_overdue": case.is_overdue,
             "covers": workflow.STAFF in kinds,
-            "rating": CaseRating.objects.filter(case=case, round=case.dispatch_round).select_related("called_by").first(),
+            # Set by select_related only where the row exists.
+            "rating": getattr(case, "current_rating", None),
         },
     )
 

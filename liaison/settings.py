@@ -114,8 +114,11 @@ AUTH_USER_MODEL = "liaison.User"
 AUTHENTICATION_BACKENDS = [
     # First, as django-axes requires: refuses locked-out usernames and IPs before any password check.
     "liaison.security.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Before ModelBackend: a permission is granted if any backend grants it, so the order changes
+    # no answer, but the role's permissions (in code) are asked first and a staff member's
+    # has_perm() no longer reads the user's and groups' permission tables on every page.
     "liaison.roles.RolePermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.lib.counts import count_each
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.models import Role
@@ -505,7 +506,10 @@ def queue_panel(request):
     )
     ctx["is_staff"] = user.role == Role.ORG_STAFF
     if ctx["is_staff"]:
-        ctx["leave"] = leave_requests_visible_to(user=user).filter(status=LeaveRequest.Status.PENDING).count()
-        ctx["invitations"] = invitations_visible_to(user=user).filter(status=Invitation.Status.PENDING).count()
-        ctx["owed"] = escalations_visible_to(user=user).exclude(status=Escalation.Status.RESOLVED).count()
+        # The three queues' counts in one query.
+        ctx.update(count_each(
+            leave=leave_requests_visible_to(user=user).filter(status=LeaveRequest.Status.PENDING),
+            invitations=invitations_visible_to(user=user).filter(status=Invitation.Status.PENDING),
+            owed=escalations_visible_to(user=user).exclude(status=Escalation.Status.RESOLVED),
+        ))
     return render_to_string("offices/panel_queue.html", ctx, request)

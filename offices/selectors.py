@@ -236,11 +236,6 @@ def deputy_home(*, deputy, today=None):
             .select_related("office")
             .order_by("date", "slot")[:5]
         ),
-        "past_activities": list(
-            Activity.objects.filter(participants__deputy=deputy, date__lt=today)
-            .select_related("office")
-            .order_by("-date")[:5]
-        ),
         "attendance": list(
             Attendance.objects.filter(deputy=deputy).select_related("period").order_by("-period__start")[:6]
         ),

@@ -145,6 +145,36 @@ def test_attachments_are_served_only_to_those_who_may_open_the_case(world, login
     assert AuditLog.objects.filter(action="case_attachment_viewed", object_id=str(case.pk)).count() == 1
 
 
+def test_the_case_page_lists_the_cases_files_and_each_replys_files_under_its_unit_and_a_unit_only_its_own(
+    world, login_as,
+):
+    """The case page reads the case's files and the replies' files in one query and splits them:
+    each file still shows in its place, and a unit still sees no other unit's reply files."""
+    from cases import services
+
+    case = journey.register(world, attachments=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")])
+    case = journey.through(world, case, "forwarded")
+    journey.dispatch(world, case, units=[world.unit_a, world.unit_b], actor=world.city_staff)
+    for handler, name in ((world.handler, "住建回复.pdf"), (world.other_handler, "城管回复.pdf")):
+        services.case_reply(
+            case=Case.objects.get(pk=case.pk), result="solved", reply="已处理", will_solve_by=None,
+            attachments=[SimpleUploadedFile(name, b"%PDF-1.4 x", content_type="application/pdf")], actor=handler,
+        )
+    share_a, share_b = (case.dispatches.get(unit=u) for u in (world.unit_a, world.unit_b))
+
+    def share_html(html, share):
+        start = html.index(f'data-testid="share-{share.pk}"')
+        return html[start:html.index("</li>", start)]
+
+    html = login_as(world.liaison).get(detail(case)).content.decode()
+    assert "现场.png" in html
+    assert "住建回复.pdf" in share_html(html, share_a) and "城管回复.pdf" not in share_html(html, share_a)
+    assert "城管回复.pdf" in share_html(html, share_b) and "住建回复.pdf" not in share_html(html, share_b)
+    html = login_as(world.handler).get(detail(case)).content.decode()
+    assert "现场.png" in html and "住建回复.pdf" in share_html(html, share_a)
+    assert "城管回复.pdf" not in html and f"share-{share_b.pk}" not in html
+
+
 # ---------------------------------------------------------------- moves through the pages
 
 
