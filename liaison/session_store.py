@@ -35,6 +35,16 @@ class SessionStore(cached_db.SessionStore):
             logger.exception("Error saving the session to the cache (%s)", self._cache)
         return data
 
+    def exists(self, session_key):
+        # A new session's key is checked for collisions; with the cache unreachable the database
+        # alone answers (every session is written through to it).
+        try:
+            if session_key and (self.cache_key_prefix + session_key) in self._cache:
+                return True
+        except Exception:
+            logger.exception("Error reading the session from the cache (%s)", self._cache)
+        return DBStore.exists(self, session_key)
+
     def delete(self, session_key=None):
         if session_key is None:
             if self.session_key is None:
