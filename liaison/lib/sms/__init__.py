@@ -263,8 +263,6 @@ def sms_send_ids(ids, *, now=None, backend=None):
     writing the next ones. The rows are claimed like sms_send_due's (SKIP LOCKED and a lease), so a
     second run for the same ids, or a concurrent sweep, finds nothing to send twice; rows not due
     (quiet hours, back-off) are left to the sweep. Returns a SendSummary without next_due."""
-    from liaison.models import SmsMessage
-
     summary = SendSummary()
     now = now or timezone.now()
     if in_quiet_hours(now):
@@ -274,6 +272,14 @@ def sms_send_ids(ids, *, now=None, backend=None):
     if not ids:
         return summary
     rows = _claim(now, len(ids), ids=ids)
+    _deliver_counted(rows, backend=backend, now=now, summary=summary)
+    return summary
+
+
+def _deliver_counted(rows, *, backend, now, summary):
+    """Deliver claimed rows and add each outcome to `summary` (sent, failed for good, retrying)."""
+    from liaison.models import SmsMessage
+
     outcomes = sms_deliver_many(rows, backend=backend, now=now)
     for message in rows:
         error = outcomes[message.pk]
@@ -283,7 +289,6 @@ def sms_send_ids(ids, *, now=None, backend=None):
             summary.failed += 1
         else:
             summary.retrying += 1
-    return summary
 
 
 def sms_send_due(*, now=None, batch_size=None, backend=None, max_batches=None):
@@ -304,15 +309,7 @@ def sms_send_due(*, now=None, batch_size=None, backend=None, max_batches=None):
         if not rows:
             break
         batches += 1
-        outcomes = sms_deliver_many(rows, backend=backend, now=now)
-        for message in rows:
-            error = outcomes[message.pk]
-            if error is None:
-                summary.sent += 1
-            elif message.status == SmsMessage.Status.FAILED:
-                summary.failed += 1
-            else:
-                summary.retrying += 1
+        _deliver_counted(rows, backend=backend, now=now, summary=summary)
     # Rows still waiting: retries later on, or rows another (possibly dead) worker holds a lease on.
     waiting = (
         SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED)
