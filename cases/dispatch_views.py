@@ -9,7 +9,6 @@ district's are a 404); every other role gets 403.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,10 +23,7 @@ from . import workflow
 from .dispatch_forms import CloseForm, DecisionForm, ExtensionForm, RedispatchForm, ReturnForm, SignForm
 from .models import CaseDispatch, DeadlineExtension, Status
 from .selectors import cases_visible_to
-
-
-def _errors(exc):
-    return exc.messages if hasattr(exc, "messages") else [str(exc)]
+from .views import run_move as _run
 
 
 def _unit_share(request, pk):
@@ -99,27 +95,6 @@ def _share_call(action, share, d, user):
         return services.dispatch_redispatch(dispatch=share, units=list(d["units"]), deadline=d["deadline"],
                                             instructions=d["instructions"], actor=user)
     return services.dispatch_close(dispatch=share, note=d["note"], actor=user)
-
-
-def _run(request, *, case, form, call, done):
-    """POST: call the service; an illegal state goes back to the case page with a message, other
-    domain errors stay on the form with what was typed."""
-    try:
-        call()
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "illegal_transition":
-            for m in _errors(exc):
-                messages.error(request, m)
-            return redirect(case.get_absolute_url())
-        for m in _errors(exc):
-            form.add_error(None, m)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
-        return redirect(case.get_absolute_url())
-    else:
-        messages.success(request, done)
-        return redirect(case.get_absolute_url())
-    return None
 
 
 def _share_move(request, pk, action, fetch):

@@ -69,6 +69,29 @@ def _errors(exc):
     return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
+def run_move(request, *, case, form, call, done):
+    """POST of a move page (a case's, or a unit's share of it): call the service. Success, a
+    refusal, or an illegal state (someone moved the case first: the service locked and re-checked
+    it) go back to the case page with a message; other domain errors stay on the form with what was
+    typed (returns None: the caller renders the form again)."""
+    try:
+        call()
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "illegal_transition":
+            for m in _errors(exc):
+                messages.error(request, m)
+            return redirect(case.get_absolute_url())
+        for m in _errors(exc):
+            form.add_error(None, m)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You may not do this."))
+        return redirect(case.get_absolute_url())
+    else:
+        messages.success(request, done)
+        return redirect(case.get_absolute_url())
+    return None
+
+
 def mask_address(value):
     """Keep the start (district, street) so the place is recognisable, hide the house."""
     value = value or ""
@@ -456,22 +479,10 @@ def _move(request, pk, action):
         return redirect(case.get_absolute_url())
     form = _move_form(action, request, case)
     if request.method == "POST" and form.is_valid():
-        try:
-            _call(action, case, form.cleaned_data, request.user)
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "illegal_transition":
-                # Someone else moved the case first (the service locked and re-checked it).
-                for m in _errors(exc):
-                    messages.error(request, m)
-                return redirect(case.get_absolute_url())
-            for m in _errors(exc):
-                form.add_error(None, m)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc) or _("You may not do this."))
-            return redirect(case.get_absolute_url())
-        else:
-            messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
-            return redirect(case.get_absolute_url())
+        response = run_move(request, case=case, form=form, done=_("Done: %(action)s.") % {"action": transition.label},
+                            call=lambda: _call(action, case, form.cleaned_data, request.user))
+        if response is not None:
+            return response
     title = transition.label
     if action == "dispatch" and case.status == Status.FED_BACK:
         title = _("Dispatch again")
