@@ -131,3 +131,18 @@ def sms_code_sent_to(phone):
         sms.sms_deliver(message, backend=locmem.LocmemBackend())
     [delivery] = [d for d in locmem.sent if d.pk == message.pk]
     return delivery.params["code"]
+
+
+def wait_for_export(client, status_url, worker, *, seconds=180):
+    """Poll an export job's status page while a real worker runs it; the finished state."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        state = client.get(status_url).json()
+        if state["status"] in ("done", "failed"):
+            break
+        assert worker.poll() is None, worker.output()
+        time.sleep(0.5)
+    assert state["status"] == "done", (state, worker.output())
+    return state

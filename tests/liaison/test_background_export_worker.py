@@ -5,7 +5,6 @@ streams the workbook with progress, the requester's status page offers the file.
 import datetime
 import io
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from openpyxl import load_workbook
 
 from liaison.models import BackgroundExport
 from offices.models import Deputy, ReceptionPeriod
+from tests.base import wait_for_export
 from tests.scoring.test_export_worker import celery_worker_process  # noqa: F401 - a fixture
 
 
@@ -36,14 +36,7 @@ def test_the_attendance_sheet_export_is_written_by_the_worker_and_downloaded_by_
     job = BackgroundExport.objects.get()
     assert response.url == reverse("exports:detail", args=[job.pk])
     status_url = reverse("exports:status", args=[job.pk])
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        state = client.get(status_url).json()
-        if state["status"] in ("done", "failed"):
-            break
-        assert celery_worker_process.poll() is None, celery_worker_process.output()
-        time.sleep(0.5)
-    assert state["status"] == "done", (state, celery_worker_process.output())
+    state = wait_for_export(client, status_url, celery_worker_process)
     assert state["percent"] == 100 and state["done"] == state["total"] == n + 2
     assert re.search(r"Task liaison\.tasks\.background_export_task\[[-0-9a-f]+\] succeeded",
                      celery_worker_process.output())

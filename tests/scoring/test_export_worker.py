@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -18,6 +17,7 @@ from openpyxl import load_workbook
 
 from offices.models import Deputy, Team, TeamMembership
 from scoring.models import Entry, ExportJob
+from tests.base import wait_for_export
 
 from .helpers import DAY, yantian_item
 
@@ -111,14 +111,7 @@ def test_standings_export_finishes_as_a_background_job_on_a_real_worker_000_13(
     job = ExportJob.objects.get()
     assert response.url == reverse("scoring:export_detail", args=[job.pk])
     status_url = reverse("scoring:export_status", args=[job.pk])
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        state = client.get(status_url).json()
-        if state["status"] in ("done", "failed"):
-            break
-        assert celery_worker_process.poll() is None, celery_worker_process.output()
-        time.sleep(0.5)
-    assert state["status"] == "done", (state, celery_worker_process.output())
+    state = wait_for_export(client, status_url, celery_worker_process)
     assert state["percent"] == 100 and state["done"] == state["total"] == n + 3
     # The worker process ran it, not the request.
     assert re.search(r"Task scoring\.tasks\.export_run\[[-0-9a-f]+\] succeeded", celery_worker_process.output())
