@@ -24,6 +24,7 @@ from .models.proposals import (
     ProposalReplyResult,
     ProposalStatus,
 )
+from .rules import MAX_COSIGNERS
 
 S = ProposalStatus
 
@@ -36,9 +37,6 @@ PROPOSAL_TRANSITIONS = {
     "reply": (frozenset({S.DISPATCHED}), S.REPLIED),
     "evaluate": (frozenset({S.REPLIED}), S.EVALUATED),
 }
-
-MAX_COSIGNERS = 30
-
 
 def _points():
     from scoring import services as scoring_services

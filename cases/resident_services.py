@@ -32,12 +32,9 @@ from liaison.lib.sms import sms_build
 
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
+from .rules import rating_days
 
 RATING_SALT = "cases.rating"
-
-
-def rating_days():
-    return settings.CASE_RATING_DAYS
 
 
 # Where links in SMS point when PUBLIC_BASE_URL is unset: the local demo (run.sh); production sets
