@@ -27,13 +27,6 @@ def audit_purge_task():
     return services.audit_purge()
 
 
-@shared_task
-def resident_data_retention_task():
-    from . import privacy_services
-
-    return privacy_services.resident_data_retention_run()
-
-
 @shared_task(autoretry_for=(sms.SmsError,), retry_backoff=True, max_retries=3)
 def sms_deliver_now(message_id):
     """Deliver one message at once, whatever the hour: a one-time code the resident waits for."""

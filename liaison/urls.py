@@ -30,6 +30,6 @@ urlpatterns = [
     path("case-reports/", include("cases.review_urls")),
     path("points/", include("scoring.urls")),
     # The public online office for residents: no login.
-    path("office/privacy/", include("liaison.privacy_urls")),
+    path("office/privacy/", include("cases.privacy_urls")),
     path("office/", include("cases.public_urls")),
 ]

@@ -16,7 +16,7 @@ NOTICE_TEMPLATE = "includes/privacy_notice.html"
 def __getattr__(name):
     # How long a resident's personal information is kept once their case is archived: the
     # RESIDENT_DATA_RETENTION_YEARS setting, read at use so the notice and the nightly
-    # anonymization (liaison.privacy_services) always state and apply the same number.
+    # anonymization (cases.privacy_services) always state and apply the same number.
     if name == "RETENTION_YEARS_AFTER_ARCHIVE":
         return settings.RESIDENT_DATA_RETENTION_YEARS
     raise AttributeError(name)
