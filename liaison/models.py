@@ -1,6 +1,7 @@
 """Accounts, roles and the system-wide records every app writes to: in-portal notices, the SMS
 outbox and the audit log."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -280,6 +281,13 @@ SYSTEM_ACTORS = {
 }
 
 
+# Models that moved to another app (issue 13): entries written before the move keep the old label
+# (the log is append-only), and are shown with the model's name all the same.
+MOVED_MODEL_LABELS = {
+    "liaison.privacyrequest": "cases.privacyrequest",
+}
+
+
 class AuditOutcome(models.TextChoices):
     OK = "ok", pgettext_lazy("audit outcome", "Succeeded")
     FAILED = "failed", pgettext_lazy("audit outcome", "Failed")
@@ -352,13 +360,12 @@ class AuditLog(AppendOnlyModel):
     @property
     def object_type_label(self):
         """The model's verbose name ("case", "user" …) from the app registry: no query. A type
-        whose model is gone stays as its `app.model` code."""
-        from django.apps import apps
-
+        whose model is gone stays as its `app.model` code; one that moved to another app is found
+        under its new label (MOVED_MODEL_LABELS)."""
         if not self.object_type:
             return ""
         try:
-            return apps.get_model(self.object_type)._meta.verbose_name
+            return apps.get_model(MOVED_MODEL_LABELS.get(self.object_type, self.object_type))._meta.verbose_name
         except (LookupError, ValueError):
             return self.object_type
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from cases.models import PrivacyRequest
+from liaison.models import AuditLog
 
 BEFORE = [("liaison", "0009_background_export_and_export_job_base"), ("cases", "0012_case_export_job_on_export_job_base")]
 # Apps the test writes to as well (not ancestors of BEFORE), at their latest.
@@ -58,3 +59,10 @@ def test_privacy_requests_written_before_the_move_are_read_by_the_cases_model():
     finally:
         _migrate()
         ContentType.objects.clear_cache()
+
+
+@pytest.mark.django_db
+def test_audit_entries_written_before_the_move_still_name_the_model():
+    entry = AuditLog.objects.create(action="privacy_verified", actor_repr="resident 138****0000",
+                                    object_type="liaison.privacyrequest", object_id="1")
+    assert entry.object_type_label == PrivacyRequest._meta.verbose_name
