@@ -12,6 +12,7 @@ from .models import (
     Category,
     DeadlineExtension,
     MeetingAssignment,
+    PrivacyRequest,
     TeamMeeting,
 )
 
@@ -122,3 +123,20 @@ class DeadlineExtensionAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_filter = ("status",)
     search_fields = ("dispatch__case__tracking_code", "dispatch__unit__name")
     list_select_related = ("dispatch__case", "dispatch__unit", "decided_by")
+
+
+@admin.register(PrivacyRequest)
+class PrivacyRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Residents' requests to see, correct or delete their personal information: the record of
+    who asked, when, what and how it ended. Written only by the residents' own pages."""
+
+    list_display = ("created_at", "kind", "phone_masked", "status", "case_count", "outcome", "ip")
+    list_filter = ("kind", "status", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("phone_masked", "ip", "outcome")
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    exclude = ("phone_digest", "code_digest")
+    readonly_fields = (
+        "kind", "status", "phone_masked", "ip", "verified_by", "code_expires_at", "code_attempts", "case_count",
+        "detail", "outcome", "created_at", "verified_at", "completed_at",
+    )

@@ -6,3 +6,11 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = _("Public-opinion cases")
+
+    def ready(self):
+        from liaison.export_selectors import register_job_list
+
+        from .export_services import case_export_rows
+
+        # The staff's case list exports, in everyone's "my exports" (liaison.export_views).
+        register_job_list(case_export_rows)

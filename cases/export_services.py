@@ -1,9 +1,11 @@
 """Writes of the case list export jobs."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from liaison.lib.exporters import export_job_run
+from liaison.models import Role
 from liaison.services import audit_record
 
 from .exporters import CaseListExporter
@@ -33,3 +35,13 @@ def case_export_run(*, job_id):
         ),
         filename_for=lambda job, exporter: f"cases-{timezone.localdate():%Y%m%d}-{job.pk}.xlsx",
     )
+
+
+def case_export_rows(user, limit):
+    """The "my exports" rows (liaison.export_selectors) of the case list exports: staff's own."""
+    if user.role != Role.ORG_STAFF:
+        return []
+    return [
+        (job.created_at, job._meta.verbose_name, job, reverse("case_reports:export_detail", args=[job.pk]))
+        for job in CaseExportJob.objects.filter(requested_by=user)[:limit]
+    ]

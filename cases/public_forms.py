@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
-from liaison.privacy import ACKNOWLEDGE_LABEL, ACKNOWLEDGE_REQUIRED
+
+from .privacy_notice import ACKNOWLEDGE_LABEL, ACKNOWLEDGE_REQUIRED
 
 
 class CaptchaMixin(forms.Form):

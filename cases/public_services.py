@@ -11,9 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from liaison.privacy import NOTICE_VERSION
-
 from .models import Channel, PublicSubmission
+from .privacy_notice import NOTICE_VERSION
 
 
 def _check_booking(*, office, preferred_date, preferred_half, today):

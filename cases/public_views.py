@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from liaison import privacy
 from liaison.lib import captcha
 from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
 from liaison.services import client_ip
 
+from . import privacy_notice
 from . import public_selectors as sel
 from .models import PublicSubmission
 from .public_forms import PublicCaseForm, TrackForm
@@ -32,8 +32,8 @@ def _limited(scope, ident):
 
 def _privacy_context():
     return {
-        "privacy_notice_version": privacy.NOTICE_VERSION,
-        "privacy_retention_years": privacy.RETENTION_YEARS_AFTER_ARCHIVE,
+        "privacy_notice_version": privacy_notice.NOTICE_VERSION,
+        "privacy_retention_years": privacy_notice.RETENTION_YEARS_AFTER_ARCHIVE,
     }
 
 

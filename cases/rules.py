@@ -5,6 +5,8 @@ liaison/settings.py and read here (and only here) at call time, so a test or a d
 changes the setting changes the rule everywhere.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 
 
@@ -40,4 +42,28 @@ PUBLIC_RATES = {
     "public_captcha_ip": "200/h",
     # The resident's rating page: opening the page and sending the rating both count.
     "public_rate_ip": "60/h",
+}
+
+
+def resident_data_retention_years():
+    """Residents' name, phone and address in an archived case are anonymized this many years after
+    archiving (PIPL art. 19): the RESIDENT_DATA_RETENTION_YEARS setting, 3 by default. The public
+    privacy notice states the same number (cases.privacy_notice.RETENTION_YEARS_AFTER_ARCHIVE)."""
+    return settings.RESIDENT_DATA_RETENTION_YEARS
+
+
+# The resident's privacy self-service (PIPL arts. 44-47): a one-time code by SMS, valid ten minutes,
+# five wrong tries at most; a verified visit may see and change the data for fifteen minutes before
+# the code must be asked again. No seed: short enough that a phone left unlocked is not an open door.
+PRIVACY_CODE_TTL = timedelta(minutes=10)
+PRIVACY_CODE_MAX_ATTEMPTS = 5
+PRIVACY_VERIFIED_VISIT = timedelta(minutes=15)
+
+# The privacy pages' rate limits ("count/period"; settings.RATE_LIMITS may override any scope).
+# Phones are counted as PrivacyStartForm and CorrectionForm clean them
+# (liaison.lib.validators.normalize_mobile), so every way of writing one number shares one counter.
+PRIVACY_RATES = {
+    "privacy_start_ip": "10/h",
+    "privacy_code_phone": "5/d",
+    "privacy_verify_ip": "30/h",
 }

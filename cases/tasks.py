@@ -18,3 +18,11 @@ def case_export_run_task(job_id):
     from .export_services import case_export_run
 
     case_export_run(job_id=job_id)
+
+
+@shared_task
+def resident_data_retention_task():
+    """Thin: anonymize residents' data in cases archived longer than the retention. Idempotent."""
+    from .privacy_services import resident_data_retention_run
+
+    return resident_data_retention_run()

@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 
 from .lib.sms import sms_requeue
 from .lib.validators import is_cn_mobile, mask_mobile, normalize_mobile
-from .models import AuditAction, AuditLog, AuditOutcome, PrivacyRequest, RoleAssignment, SmsMessage, User
+from .models import AuditAction, AuditLog, AuditOutcome, RoleAssignment, SmsMessage, User
 from .security.twofactor import two_factor_reset
 from .services import audit_record
 from .sms_selectors import sms_messages_visible_to
@@ -283,20 +283,3 @@ class AuditLogAdmin(ReadOnlyAdmin):
     @admin.display(description=AuditLog._meta.get_field("outcome").verbose_name, ordering="outcome")
     def outcome_display(self, obj):
         return obj.outcome_label
-
-
-@admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(ReadOnlyAdmin):
-    """Residents' requests to see, correct or delete their personal information: the record of
-    who asked, when, what and how it ended. Written only by the residents' own pages."""
-
-    list_display = ("created_at", "kind", "phone_masked", "status", "case_count", "outcome", "ip")
-    list_filter = ("kind", "status", ("created_at", admin.DateFieldListFilter))
-    search_fields = ("phone_masked", "ip", "outcome")
-    date_hierarchy = "created_at"
-    list_per_page = 50
-    exclude = ("phone_digest", "code_digest")
-    readonly_fields = (
-        "kind", "status", "phone_masked", "ip", "verified_by", "code_expires_at", "code_attempts", "case_count",
-        "detail", "outcome", "created_at", "verified_at", "completed_at",
-    )

@@ -10,10 +10,12 @@ from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
 from django.db import models
+from django.shortcuts import redirect
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .export_services import export_request
 from .lib.exporters import ListExporter
 from .services import audit_record
 
@@ -68,10 +70,6 @@ def export_xlsx(modeladmin, request, queryset):
     deputies take a while) while the requester follows the job's progress page. The rows are
     the ones ticked, or all the filtered list holds with "select all", by primary key; the worker
     scopes them again through the ModelAdmin as the requester."""
-    from django.shortcuts import redirect
-
-    from .export_services import export_request
-
     opts = modeladmin.model._meta
     pks = list(queryset.order_by().values_list("pk", flat=True))
     job = export_request(

@@ -14,3 +14,10 @@ class LiaisonConfig(AppConfig):
         from .security.database import grant_app_role_after_migrate
 
         post_migrate.connect(grant_app_role_after_migrate, sender=self, dispatch_uid="liaison_grant_app_role")
+
+        from .export_run_services import register_exporters
+
+        register_exporters(
+            admin_changelist="liaison.admin_export.admin_changelist_export_build",
+            audit_log="liaison.security.audit.audit_log_export_build",
+        )

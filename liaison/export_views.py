@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from .export_selectors import background_exports_of, export_rows_of
 from .lib.permissions import get_visible_or_404, role_required
 from .lib.uploads import serve_file
 from .models import BackgroundExport, Role
@@ -14,38 +15,17 @@ from .services import audit_record
 
 # Everyone who may start an export somewhere in the portal.
 EXPORT_ROLES = (Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
-RECENT = 30
 
 
 def _mine(request):
-    return BackgroundExport.objects.filter(requested_by=request.user)
+    return background_exports_of(request.user)
 
 
 @role_required(*EXPORT_ROLES)
 def export_list(request):
     """This user's recent exports of every kind, newest first: the background exports, and the
-    case list and points exports, which keep their own pages."""
-    from cases.models import CaseExportJob
-    from scoring.models import ExportJob
-
-    rows = [
-        (job.created_at, job.title, job, reverse("exports:detail", args=[job.pk]))
-        for job in _mine(request)[:RECENT]
-    ]
-    if request.user.role == Role.ORG_STAFF:
-        rows += [
-            (job.created_at, job._meta.verbose_name, job, reverse("case_reports:export_detail", args=[job.pk]))
-            for job in CaseExportJob.objects.filter(requested_by=request.user)[:RECENT]
-        ]
-    if request.user.role in (Role.ORG_STAFF, Role.SYSADMIN):
-        rows += [
-            (job.created_at, f"{job.get_kind_display()} · {job.year}", job,
-             reverse("scoring:export_detail", args=[job.pk]))
-            for job in ExportJob.objects.filter(requested_by=request.user)[:RECENT]
-        ]
-    rows.sort(key=lambda r: r[0], reverse=True)
-    jobs = [{"title": title, "job": job, "url": url} for _at, title, job, url in rows[:RECENT]]
-    return render(request, "liaison/export_list.html", {"jobs": jobs})
+    exports other apps keep on their own pages (liaison.export_selectors)."""
+    return render(request, "liaison/export_list.html", {"jobs": export_rows_of(request.user)})
 
 
 @role_required(*EXPORT_ROLES)

@@ -9,7 +9,7 @@ ROLE_PERMISSIONS = {
         "apps": {"offices", "cases", "scoring"},
         # Residents' personal-information requests: the staff who answer for residents' data. The
         # SMS outbox of their scope (liaison.sms_selectors), with requeueing of failed messages.
-        "perms": {"liaison.view_smsmessage", "liaison.change_smsmessage", "liaison.view_privacyrequest"},
+        "perms": {"liaison.view_smsmessage", "liaison.change_smsmessage", "cases.view_privacyrequest"},
     },
     # 三权分立 (MLPS 8.1.4.2 c): the three sets below share nothing (tests/liaison/test_security.py).
     # System administrator: accounts (not their roles) and configuration (scheduled jobs). No

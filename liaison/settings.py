@@ -248,7 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     # Flag cases not forwarded in time and units past their reply deadline; remind owners, units, staff.
     "cases-overdue-scan": {"task": "cases.tasks.case_overdue_scan_task", "schedule": crontab(hour=8, minute=10)},
     # Anonymize residents' data in cases archived more than RESIDENT_DATA_RETENTION_YEARS ago, nightly.
-    "resident-data-retention": {"task": "liaison.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
+    "resident-data-retention": {"task": "cases.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
     # SMS + notice to every serving deputy a week before each reception period [000 十一], daily.
     "reception-reminders": {"task": "offices.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
     # Close ended reception periods: record absences and raise the escalation steps of [000 十一].

@@ -8,6 +8,8 @@ from django.utils import timezone
 from liaison.lib import sms
 
 from . import services
+from .export_run_services import background_export_run
+from .models import SmsMessage
 
 # Look again by itself only for waits this short; longer ones (a quiet night) are the beat
 # sweep's job, which runs every few minutes anyway.
@@ -17,8 +19,6 @@ SELF_RETRY_LIMIT = dt.timedelta(hours=1)
 @shared_task(acks_late=True)
 def background_export_task(job_id):
     """Thin: run one background export. A redelivered task finds the job claimed and does nothing."""
-    from .export_services import background_export_run
-
     background_export_run(job_id=job_id)
 
 
@@ -27,18 +27,9 @@ def audit_purge_task():
     return services.audit_purge()
 
 
-@shared_task
-def resident_data_retention_task():
-    from . import privacy_services
-
-    return privacy_services.resident_data_retention_run()
-
-
 @shared_task(autoretry_for=(sms.SmsError,), retry_backoff=True, max_retries=3)
 def sms_deliver_now(message_id):
     """Deliver one message at once, whatever the hour: a one-time code the resident waits for."""
-    from .models import SmsMessage
-
     message = SmsMessage.objects.filter(pk=message_id, status=SmsMessage.Status.QUEUED).first()
     if message is None:
         return None

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from cases import public_views
+
 from . import views
 from .security import views as security_views
 
@@ -11,7 +13,7 @@ admin.site.site_title = _("Liaison portal admin")
 admin.site.index_title = _("Organization department workplace")
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.home_or(public_views.front), name="home"),
     path("notices/", views.notices, name="notices"),
     path("notices/read/", views.notices_mark_read, name="notices_mark_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -30,6 +32,6 @@ urlpatterns = [
     path("case-reports/", include("cases.review_urls")),
     path("points/", include("scoring.urls")),
     # The public online office for residents: no login.
-    path("office/privacy/", include("liaison.privacy_urls")),
+    path("office/privacy/", include("cases.privacy_urls")),
     path("office/", include("cases.public_urls")),
 ]

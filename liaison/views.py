@@ -7,14 +7,17 @@ from django.views.decorators.http import require_POST
 from .portal import panels_for
 
 
-def home(request):
-    """`/`: a signed-in user's role home; for everyone else the public online office's front door
-    (residents come to the portal's address first; staff follow its login link)."""
-    if not request.user.is_authenticated:
-        from cases.public_views import front
+def home_or(anonymous_view):
+    """`/`: a signed-in user's role home; for everyone else `anonymous_view`, the public online
+    office's front door (residents come to the portal's address first; staff follow its login
+    link). The root URLconf names the front door, so this app imports none of the apps above it."""
 
-        return front(request)
-    return render(request, "liaison/home.html", {"panels": panels_for(request)})
+    def home(request):
+        if not request.user.is_authenticated:
+            return anonymous_view(request)
+        return render(request, "liaison/home.html", {"panels": panels_for(request)})
+
+    return home
 
 
 @login_required

@@ -5,11 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, Sum
+from django.urls import reverse
 
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 
-from .models import AnnualReport, Claim, Entry, Review, RuleItem, RuleSet, Snapshot, SnapshotRow
+from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, Snapshot, SnapshotRow
 
 
 def competition_ranks(values):
@@ -475,3 +476,14 @@ def annual_report_facts(*, deputy, year):
         {"item": str(items[item_id]), "points": points} for item_id, points in sorted(totals.items())
     ]
     return facts
+
+
+def points_export_rows(user, limit):
+    """The "my exports" rows (liaison.export_selectors) of the points exports: staff's and the
+    system administrator's own."""
+    if user.role not in (Role.ORG_STAFF, Role.SYSADMIN):
+        return []
+    return [
+        (job.created_at, f"{job.get_kind_display()} · {job.year}", job, reverse("scoring:export_detail", args=[job.pk]))
+        for job in ExportJob.objects.filter(requested_by=user)[:limit]
+    ]

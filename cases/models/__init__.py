@@ -22,6 +22,7 @@ from .case import (  # noqa: F401
     new_tracking_code,
 )
 from .export import CaseExportJob  # noqa: F401,E402
+from .privacy import PrivacyRequest  # noqa: F401,E402
 from .proposals import (  # noqa: F401
     Evaluation,
     Inquiry,

@@ -162,7 +162,7 @@ class Case(models.Model):
             # Serves the daily overdue scan and the overdue list.
             models.Index(fields=["status", "forward_due"], name="case_status_forward_due"),
             models.Index(fields=["status", "reply_due"], name="case_status_reply_due"),
-            # Serves the retention run (liaison.privacy_services): archived cases by archive date.
+            # Serves the retention run (cases.privacy_services): archived cases by archive date.
             models.Index(fields=["status", "status_changed_at"], name="case_status_changed"),
         ]
 

@@ -1,6 +1,6 @@
 """What the public online office 网络党代表工作室 adds to a case submitted by a resident: whether it
 was an appointment or a written opinion, the reception it was booked for, and which version of
-the personal-information notice the resident acknowledged (liaison.privacy)."""
+the personal-information notice the resident acknowledged (cases.privacy_notice)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

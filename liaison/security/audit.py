@@ -1,15 +1,19 @@
 """The auditor's view of the audit log: filters and the Excel export."""
 
 from datetime import datetime, time, timedelta
+from functools import wraps
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liaison.lib.exporters import ListExporter
 from liaison.models import AuditAction, AuditLog, AuditOutcome
+from liaison.services import audit_record
 
 A = AuditAction
 # The action filter's groups, in the order an auditor looks for them. Every AuditAction is in
@@ -147,13 +151,6 @@ def audited(action, *, object_kwarg=None, model=None):
     Put it under the role decorator, so anonymous visitors bounced to the login page do not
     fill the log; refusals of signed-in users are recorded. Views that decide inside whether
     they show personal data (masked or not) call liaison.services.audit_record themselves."""
-    from functools import wraps
-
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from liaison.services import audit_record
-
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.models import PasswordHistory
+
 
 class PasswordHistoryValidator:
     """Refuses any of the account's last PASSWORD_HISTORY_COUNT passwords, and records each new
@@ -35,8 +37,6 @@ class PasswordHistoryValidator:
     def password_changed(self, password, user=None):
         if user is None or user.pk is None:
             return
-        from liaison.models import PasswordHistory
-
         PasswordHistory.objects.create(user=user, password=user.password)
         keep = list(user.password_history.values_list("pk", flat=True)[: self._count()])
         user.password_history.exclude(pk__in=keep).delete()

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
+from liaison.export_services import export_request
 from liaison.lib.http import no_store
 from liaison.lib.permissions import role_required
 from liaison.models import Role
@@ -119,8 +120,6 @@ def audit_log(request):
     if request.GET.get("format") == "xlsx":
         # The whole log can be long: a worker writes the file while the auditor follows the
         # job's progress page. The job reads the same filters with the same form.
-        from liaison.export_services import export_request
-
         params = {k: v for k, v in request.GET.items() if k in form.fields and v}
         job = export_request(user=request.user, exporter="audit_log", title=_("Audit log"), params=params)
         audit_record(action="audit_log_exported", request=request, filters=form.describe())

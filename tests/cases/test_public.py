@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Category, PublicSubmission
+from cases.privacy_notice import NOTICE_VERSION
 from liaison.lib import captcha
 from liaison.lib.ratelimit import parse_rate, rate_hit
-from liaison.privacy import NOTICE_VERSION
 
 pytestmark = pytest.mark.django_db
 

@@ -451,7 +451,7 @@ def test_two_concurrent_uses_of_one_rating_link_let_only_one_through(world, monk
 
 
 def test_the_residents_number_is_masked_in_their_case_sms_when_the_case_is_anonymized(world):
-    from liaison.privacy_services import resident_data_retention_run
+    from cases.privacy_services import resident_data_retention_run
 
     case = journey.through(world, journey.register(world), "archived")
     SmsMessage.objects.filter(resident_message__case=case).update(status=SmsMessage.Status.SENT)

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from cases import rules as case_rules
 from liaison import rules
 from liaison.lib.sms.quiet import in_quiet_hours, outside_quiet_hours
 
@@ -52,5 +53,5 @@ def test_rule_settings_are_declared_with_the_seeds_defaults():
     # [001 第五篇 三(二)] forwarded 在3日内; audit kept a year; resident data three years after archiving.
     assert settings.CASE_FORWARD_DAYS == 3
     assert rules.audit_retention() == datetime.timedelta(days=365)
-    assert rules.resident_data_retention_years() == 3
+    assert case_rules.resident_data_retention_years() == 3
     assert settings.RATE_LIMITS == {}

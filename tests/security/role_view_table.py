@@ -322,7 +322,7 @@ ADMIN = {
     "otp_static.staticdevice": A(NOBODY, obj="staticdevice"),
     "liaison.auditlog": A(AUDITOR, obj="auditlog", scoped=False),
     "liaison.smsmessage": A(STAFF, change=STAFF, obj="smsmessage"),  # district-scoped; never the sysadmin
-    "liaison.privacyrequest": A(STAFF, obj="privacyrequest", scoped=False),
+    "cases.privacyrequest": A(STAFF, obj="privacyrequest", scoped=False),
     "django_celery_beat.periodictask": A(SYSADMIN, SYSADMIN, SYSADMIN, SYSADMIN, obj="periodictask", scoped=False),
     "django_celery_beat.intervalschedule": A(SYSADMIN, SYSADMIN, SYSADMIN, SYSADMIN, obj="intervalschedule", scoped=False),
     "django_celery_beat.clockedschedule": A(SYSADMIN, SYSADMIN, SYSADMIN, SYSADMIN, obj="clockedschedule", scoped=False),

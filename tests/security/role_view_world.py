@@ -56,11 +56,12 @@ def build_matrix_world():
         Category,
         Channel,
         MeetingAssignment,
+        PrivacyRequest,
         ReviewBulletin,
         TeamMeeting,
     )
     from cases.models.proposals import Inquiry, ProposalKind
-    from liaison.models import AuditLog, PrivacyRequest, SmsMessage
+    from liaison.models import AuditLog, SmsMessage
     from offices import activities as act
     from offices.models import (
         Activity,

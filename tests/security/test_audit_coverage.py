@@ -21,8 +21,9 @@ from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from cases.models import PrivacyRequest
 from liaison.lib import captcha
-from liaison.models import AuditLog, PrivacyRequest, Role
+from liaison.models import AuditLog, Role
 from liaison.security.audit import audited
 from tests.base import PNG, make_user, sms_code_sent_to
 from tests.cases import journey
@@ -384,7 +385,7 @@ def test_every_export_download_import_and_attachment_view_has_a_probe():
     assert probed - set(_walk(get_resolver().url_patterns, admin=True)) == {"admin"}
 
 
-@pytest.mark.parametrize("key, module", [("cases:detail", "cases.views"), ("privacy:mine", "liaison.privacy_services"),
+@pytest.mark.parametrize("key, module", [("cases:detail", "cases.views"), ("privacy:mine", "cases.privacy_services"),
                                          ("case_reports:review_export", "cases.review_views")])
 def test_a_view_that_stops_writing_its_entry_fails_the_check(key, module, world, client, monkeypatch,
                                                              django_capture_on_commit_callbacks):

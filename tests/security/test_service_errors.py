@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from cases.models import Case, Category
+from cases.models import Case, Category, PrivacyRequest
 from liaison.lib import captcha
-from liaison.models import PrivacyRequest, Role, SmsMessage
+from liaison.models import Role, SmsMessage
 from offices.models import StatutoryHoliday
 from tests.base import make_user
 from tests.cases import journey

@@ -11,11 +11,12 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import PrivacyRequest
+from cases.privacy_services import privacy_request_start, privacy_request_verify
 from liaison.lib import sms
 from liaison.lib.sms import locmem
 from liaison.lib.sms.tencent import TencentSmsBackend
-from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
-from liaison.privacy_services import privacy_request_start, privacy_request_verify
+from liaison.models import AuditLog, Role, SmsMessage
 from tests.base import make_user
 from tests.cases import journey
 from tests.liaison.test_sms import fake_tencent  # noqa: F401 (fixture)

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from liaison.models import SmsMessage
+
 from .base import BaseSmsBackend, Delivery, SmsError, SmsResult
 from .quiet import in_quiet_hours, outside_quiet_hours
 from .secrets import seal, unseal
@@ -70,8 +72,6 @@ def sms_build(*, phone, template, params, now=None, district=None, expires_at=No
     """An unsaved outbox row for one of our templates (see templates.TEMPLATES), due at once or,
     in quiet hours, at 08:00. `district` (a Jurisdiction or its id) is whose business the message
     is, for scoping the outbox; `expires_at` is when it is no longer worth sending."""
-    from liaison.models import SmsMessage
-
     shown, secret = split_secret(template, params)
     return SmsMessage(
         phone=phone,
@@ -110,8 +110,6 @@ def retry_delay(attempts):
 def _send_one(message, backend, now):
     """Send one message and record the outcome on the (unsaved) instance. Returns the SmsError
     for a failure, None for success."""
-    from liaison.models import SmsMessage
-
     message.claimed_at = None
     if message.expires_at is not None and now >= message.expires_at:
         return _give_up(message, SmsError("Expired before it could be delivered", permanent=True, code="Expired"))
@@ -152,8 +150,6 @@ def _send_one(message, backend, now):
 
 def _give_up(message, error):
     """Fail a message without sending it, and drop its secret."""
-    from liaison.models import SmsMessage
-
     message.status = SmsMessage.Status.FAILED
     message.error = f"{error.code}: {error}"
     message.provider_code = error.code
@@ -186,8 +182,6 @@ def _save_outcomes(messages):
     """One UPDATE for a batch of outcomes. Django's bulk_update builds a CASE expression per row
     and field, which costs seconds of CPU per few hundred rows; on PostgreSQL an UPDATE ... FROM
     (VALUES ...) carries the same data for a fraction of it."""
-    from liaison.models import SmsMessage
-
     if connection.vendor != "postgresql":
         SmsMessage.objects.bulk_update(messages, _UPDATE_FIELDS)
         return
@@ -213,8 +207,6 @@ def sms_requeue(*, messages):
     """Queue failed messages again (after staff fixed a wrong number or a template approval).
     Messages with a secret parameter are left failed: their secret is gone with the first failure,
     and a one-time code has run out long before anyone could fix anything."""
-    from liaison.models import SmsMessage
-
     secret_templates = [name for name, template in TEMPLATES.items() if template.secret]
     return (
         messages.filter(status=SmsMessage.Status.FAILED)
@@ -238,8 +230,6 @@ def _claim(now, batch_size, ids=None):
     lets a concurrent run take the next rows instead of waiting; the lease (claimed_at) keeps a row
     away from other runs after this transaction commits, until it is delivered or its lease
     expires."""
-    from liaison.models import SmsMessage
-
     lease_start = now - dt.timedelta(seconds=settings.SMS_CLAIM_LEASE_SECONDS)
     due = SmsMessage.objects.filter(status=SmsMessage.Status.QUEUED, scheduled_at__lte=now)
     if ids is not None:
@@ -278,8 +268,6 @@ def sms_send_ids(ids, *, now=None, backend=None):
 
 def _deliver_counted(rows, *, backend, now, summary):
     """Deliver claimed rows and add each outcome to `summary` (sent, failed for good, retrying)."""
-    from liaison.models import SmsMessage
-
     outcomes = sms_deliver_many(rows, backend=backend, now=now)
     for message in rows:
         error = outcomes[message.pk]
@@ -293,8 +281,6 @@ def _deliver_counted(rows, *, backend, now, summary):
 
 def sms_send_due(*, now=None, batch_size=None, backend=None, max_batches=None):
     """Deliver every queued message that is due, batch by batch. Nothing is sent in quiet hours."""
-    from liaison.models import SmsMessage
-
     summary = SendSummary()
     now = now or timezone.now()
     if in_quiet_hours(now):

@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.public_forms import CaptchaMixin
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
+
+from .public_forms import CaptchaMixin
 
 
 class MobileField(forms.CharField):

@@ -20,12 +20,13 @@ from liaison.lib import captcha
 from liaison.lib.http import no_store
 from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
-from liaison.models import PrivacyRequest
 from liaison.services import client_ip
 
 from . import privacy_services as svc
 from . import rules
+from .models import PrivacyRequest
 from .privacy_forms import CodeForm, CorrectionForm, DeleteForm, PrivacyStartForm
+from .privacy_selectors import resident_cases
 
 PENDING, VISIT, CORRECTION = "privacy_pending", "privacy", "privacy_correction"
 
@@ -71,7 +72,7 @@ def _own_case_or_404(phone, pk):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    case = svc.resident_cases(phone=phone).filter(pk=pk).first()
+    case = resident_cases(phone=phone).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case
@@ -108,7 +109,7 @@ def start(request):
         form.data = form.data.copy()
         form.data["captcha"] = ""
     captcha.captcha_new(request.session)
-    return render(request, "liaison/privacy_start.html", {"form": form}, status=status)
+    return render(request, "cases/privacy_start.html", {"form": form}, status=status)
 
 
 @no_store
@@ -140,7 +141,7 @@ def verify(request):
                 return redirect("privacy:mine")
             form.add_error(None, _wrong_code_message())
     context = {"form": form, "mobile": mask_mobile(pending["phone"])}
-    return render(request, "liaison/privacy_verify.html", context, status=status)
+    return render(request, "cases/privacy_verify.html", context, status=status)
 
 
 @no_store
@@ -148,9 +149,9 @@ def verify(request):
 def mine(request, visit):
     """The resident's own cases with the personal data they gave: what we hold about them."""
     privacy_request, phone = visit
-    cases = list(svc.resident_cases(phone=phone))
+    cases = list(resident_cases(phone=phone))
     svc.privacy_data_viewed(verified_request=privacy_request, phone=phone, cases=cases, ip=client_ip(request))
-    return render(request, "liaison/privacy_mine.html", {"cases": cases, "mobile": mask_mobile(phone)})
+    return render(request, "cases/privacy_mine.html", {"cases": cases, "mobile": mask_mobile(phone)})
 
 
 @no_store
@@ -186,7 +187,7 @@ def correct(request, visit, pk):
                     return redirect("privacy:mine")
                 request.session[CORRECTION] = {"request": correction.pk, "case": case.pk, **d}
                 return redirect("privacy:correct_confirm")
-    return render(request, "liaison/privacy_correct.html", {"form": form, "case": case}, status=status)
+    return render(request, "cases/privacy_correct.html", {"form": form, "case": case}, status=status)
 
 
 @no_store
@@ -227,7 +228,7 @@ def correct_confirm(request, visit):
                     return redirect("privacy:mine")
                 form.add_error(None, _wrong_code_message())
     context = {"form": form, "case": case, "mobile": mask_mobile(pending["mobile"])}
-    return render(request, "liaison/privacy_correct_confirm.html", context, status=status)
+    return render(request, "cases/privacy_correct_confirm.html", context, status=status)
 
 
 @no_store
@@ -236,7 +237,7 @@ def delete(request, visit):
     """Confirm, then anonymize one case (?case=id) or all of the resident's cases."""
     privacy_request, phone = visit
     pk = request.POST.get("case") or request.GET.get("case")
-    cases = [_own_case_or_404(phone, pk)] if pk else list(svc.resident_cases(phone=phone))
+    cases = [_own_case_or_404(phone, pk)] if pk else list(resident_cases(phone=phone))
     if not cases:
         return redirect("privacy:mine")
     form = DeleteForm(request.POST or None)
@@ -255,7 +256,7 @@ def delete(request, visit):
                 ) % {"count": len(cases)},
             )
             return redirect("privacy:mine")
-    return render(request, "liaison/privacy_delete.html", {"form": form, "cases": cases, "case_id": pk or ""})
+    return render(request, "cases/privacy_delete.html", {"form": form, "cases": cases, "case_id": pk or ""})
 
 
 @require_POST

@@ -12,12 +12,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Status
-from liaison import privacy
+from cases import privacy_notice
+from cases.models import PrivacyRequest, Status
+from cases.privacy_services import resident_data_retention_run
 from liaison.lib import captcha
 from liaison.lib.sms import locmem
-from liaison.models import AuditLog, PrivacyRequest, Role, SmsMessage
-from liaison.privacy_services import resident_data_retention_run
+from liaison.models import AuditLog, Role, SmsMessage
 from tests.base import sms_code_sent_to
 from tests.cases import journey
 
@@ -229,7 +229,7 @@ def test_a_delivered_code_leaves_only_a_masked_copy_in_the_outbox(world, client,
 
 def test_the_notice_links_to_the_rights_page_and_states_the_retention_setting(world, client, settings):
     settings.RESIDENT_DATA_RETENTION_YEARS = 5
-    assert privacy.RETENTION_YEARS_AFTER_ARCHIVE == 5
+    assert privacy_notice.RETENTION_YEARS_AFTER_ARCHIVE == 5
     page = client.get(reverse("public:write", args=[world.office_a1.pk])).content.decode()
     assert reverse("privacy:start") in page and "5 年" in page
 
@@ -250,7 +250,7 @@ def test_archived_cases_are_anonymized_after_the_retention_years_by_the_nightly_
     assert old.reporter_mobile == PHONE
 
     with time_machine.travel(archived_at.replace(year=2029) + datetime.timedelta(days=1), tick=False):
-        from liaison.tasks import resident_data_retention_task
+        from cases.tasks import resident_data_retention_task
 
         assert resident_data_retention_task.delay().get() == 1
         assert resident_data_retention_run() == 0  # idempotent: nothing left to do
@@ -265,7 +265,7 @@ def test_archived_cases_are_anonymized_after_the_retention_years_by_the_nightly_
 
 def test_retention_is_a_scheduled_task_and_an_environment_setting(settings, tmp_path):
     entry = settings.CELERY_BEAT_SCHEDULE["resident-data-retention"]
-    assert entry["task"] == "liaison.tasks.resident_data_retention_task"
+    assert entry["task"] == "cases.tasks.resident_data_retention_task"
     env = {
         "PATH": "/usr/bin:/bin", "RESIDENT_DATA_RETENTION_YEARS": "7",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -299,7 +299,7 @@ def test_only_organization_staff_read_the_record_of_requests_in_the_admin(world,
     _start(client)
     request = PrivacyRequest.objects.get()
     client.force_login(world.city_staff)
-    url = reverse("admin:liaison_privacyrequest_change", args=[request.pk])
+    url = reverse("admin:cases_privacyrequest_change", args=[request.pk])
     page = client.get(url)
     assert page.status_code == 200 and "136****5678" in page.content.decode() and request.phone_digest not in page.content.decode()
     assert client.post(url, {"outcome": "x"}).status_code == 403
@@ -314,7 +314,7 @@ def test_the_retention_scan_reads_an_index_not_the_whole_case_table():
     can (PostgreSQL), so the plan shows whether a usable index exists at all."""
     from django.db import connection
 
-    from liaison.privacy_services import retention_cutoff, retention_due
+    from cases.privacy_selectors import retention_cutoff, retention_due
 
     qs = retention_due(retention_cutoff())
     if connection.vendor == "postgresql":

@@ -8,7 +8,8 @@ record, as the archive rules require.
 
 Nothing a resident sees says whether a phone has data with us: a phone without cases gets a
 request row like any other, but no code, so every code typed for it is "wrong or expired".
-Phones and codes are kept as keyed digests (liaison.models.PrivacyRequest).
+Phones and codes are kept as keyed digests (cases.models.PrivacyRequest). The queries are
+cases.privacy_selectors.
 """
 
 import secrets
@@ -19,20 +20,24 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Status
-from liaison import rules
 from liaison.lib import sms
 from liaison.lib.validators import mask_mobile, normalize_mobile, validate_cn_mobile
-from liaison.models import AuditLog, PrivacyRequest, SmsMessage
+from liaison.models import AuditLog, SmsMessage
 from liaison.services import audit_record
+from liaison.tasks import sms_deliver_now
 
-# Kept under their old names for importers; the rules themselves are liaison.rules.
+from . import rules
+from .models import Case, PrivacyRequest, Status
+from .privacy_selectors import resident_cases, retention_cutoff, retention_due
+
+# Kept under their old names for importers; the rules themselves are cases.rules.
 CODE_TTL = rules.PRIVACY_CODE_TTL
 CODE_MAX_ATTEMPTS = rules.PRIVACY_CODE_MAX_ATTEMPTS
 VERIFIED_VISIT = rules.PRIVACY_VERIFIED_VISIT
 RESIDENT = "resident"
 
 
+# The HMAC salts keep their first names (the module lived in liaison): stored digests stay valid.
 def phone_digest(phone):
     return salted_hmac("liaison.privacy.phone", normalize_mobile(phone)).hexdigest()
 
@@ -43,18 +48,6 @@ def _code_digest(request_id, code):
 
 def _resident(phone):
     return f"{RESIDENT} {mask_mobile(phone)}"
-
-
-def resident_cases(*, phone):
-    """The cases that carry this phone as the reporter's: the resident's own data, and only theirs."""
-    phone = normalize_mobile(phone)
-    if not phone:
-        return Case.objects.none()
-    return (
-        Case.objects.filter(reporter_mobile=phone)
-        .select_related("office", "category")
-        .order_by("-received_on", "-id")
-    )
 
 
 def _issue_code(privacy_request, phone, now):
@@ -77,12 +70,7 @@ def _issue_code(privacy_request, phone, now):
     message.claimed_at = now
     message.save()
 
-    def deliver():
-        from liaison.tasks import sms_deliver_now
-
-        sms_deliver_now.delay(message.pk)
-
-    transaction.on_commit(deliver)
+    transaction.on_commit(lambda: sms_deliver_now.delay(message.pk))
     return message
 
 
@@ -284,26 +272,6 @@ def privacy_delete(*, verified_request, cases, phone, ip=None, now=None):
 
 
 # ---------------------------------------------------------------- retention
-
-def retention_cutoff(now=None):
-    """The moment before which an archived case's personal data has been kept long enough."""
-    now = now or timezone.now()
-    years = rules.resident_data_retention_years()
-    try:
-        return now.replace(year=now.year - years)
-    except ValueError:  # 29 February
-        return now.replace(year=now.year - years, day=28)
-
-
-def retention_due(cutoff):
-    """Archived cases past the cutoff that still hold a reporter's personal data, oldest id first
-    (the index case_status_changed serves it)."""
-    return (
-        Case.objects.filter(status=Status.ARCHIVED, status_changed_at__lt=cutoff)
-        .exclude(reporter_name="", reporter_mobile="", reporter_address="")
-        .order_by("pk")
-    )
-
 
 def resident_data_retention_run(*, now=None, batch_size=500):
     """Anonymize every case archived longer ago than RESIDENT_DATA_RETENTION_YEARS that still

@@ -8,7 +8,7 @@ changes in substance.
 
 from django.utils.translation import gettext_lazy as _
 
-from liaison import rules
+from . import rules
 
 NOTICE_VERSION = "2026-11-v2"
 NOTICE_TEMPLATE = "includes/privacy_notice.html"
@@ -17,7 +17,7 @@ NOTICE_TEMPLATE = "includes/privacy_notice.html"
 def __getattr__(name):
     # How long a resident's personal information is kept once their case is archived: the
     # RESIDENT_DATA_RETENTION_YEARS setting, read at use so the notice and the nightly
-    # anonymization (liaison.privacy_services) always state and apply the same number.
+    # anonymization (cases.privacy_services) always state and apply the same number.
     if name == "RETENTION_YEARS_AFTER_ARCHIVE":
         return rules.resident_data_retention_years()
     raise AttributeError(name)
