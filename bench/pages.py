@@ -84,8 +84,8 @@ def pages():
         ("Leave requests (district staff)", "demo_district", ["offices:leave_list"], "?status=", ()),
         ("Activity list (liaison)", "demo_liaison", ["offices:activity_list"], "", ()),
         # The staff dashboard (attendance chart, cases by unit, standings, offices below standard).
-        ("Staff dashboard, city", "demo_city", ["offices:dashboard"], "", ()),
-        ("Staff dashboard, district", "demo_district", ["offices:dashboard"], "", ()),
+        ("Staff dashboard, city", "demo_city", ["reports:dashboard"], "", ()),
+        ("Staff dashboard, district", "demo_district", ["reports:dashboard"], "", ()),
         # Deputies' performance files: own, a liaison's and city staff's view, and the list.
         # ("files/mine/" redirects the deputy to this page.)
         ("Performance file (own)", "demo_deputy", ["offices:performance_file"], "", (deputy.pk,)),

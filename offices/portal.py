@@ -7,7 +7,6 @@ MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
-    NavItem("offices:dashboard", _("Dashboard"), roles=STAFF, order=5),
     NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15, group=RECEPTIONS),
     NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16, group=RECEPTIONS),
     NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17, group=RECEPTIONS),

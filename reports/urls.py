@@ -1,8 +1,12 @@
 """The cross-app pages, mounted at the same "org/" prefix as offices.urls so their paths did not
 change when they moved here."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import dashboard_views
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+]
