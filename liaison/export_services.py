@@ -19,7 +19,7 @@ from .models import BackgroundExport
 
 EXPORTERS = {
     "attendance_sheet": "offices.attendance_sheet.attendance_sheet_export_build",
-    "bimonthly_report": "offices.bimonthly.bimonthly_export_build",
+    "bimonthly_report": "reports.bimonthly_exporters.bimonthly_export_build",
     "admin_changelist": "liaison.admin_export.admin_changelist_export_build",
     "audit_log": "liaison.security.audit.audit_log_export_build",
 }

@@ -1,10 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import NavItem
+from liaison.portal import REPORTS, NavItem
 
+MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
     NavItem("reports:dashboard", _("Dashboard"), roles=STAFF, order=5),
+    NavItem("reports:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),
 ]

@@ -158,7 +158,7 @@ PORTAL = {
     "admin:otp_totp_totpdevice_qrcode": R(NOBODY, kwargs={"pk": "totpdevice"}),
     # ------------------------------------------------------------ reports: dashboard, bi-monthly report, files
     "reports:dashboard": R(STAFF),
-    "offices:bimonthly_report": R(MANAGERS),
+    "reports:bimonthly_report": R(MANAGERS),
     "offices:performance_file_list": R(MANAGERS),
     "offices:my_performance_file": R(DEPUTIES, ok=(302,)),
     # A performance file is personal: the team leader gets no more than any member.
