@@ -15,7 +15,6 @@ NAV = [
     NavItem("offices:work_plan_list", _("Yearly work plan"), roles=frozenset({Role.LIAISON}), order=14, group=RECEPTIONS),
     NavItem("offices:work_plan_status", _("Yearly work plans"), roles=STAFF, order=14, group=RECEPTIONS),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
-    NavItem("offices:performance_file_list", _("Performance files"), roles=MANAGERS, order=72, group=REPORTS),
 ]
 
 

@@ -9,4 +9,5 @@ STAFF = frozenset({Role.ORG_STAFF})
 NAV = [
     NavItem("reports:dashboard", _("Dashboard"), roles=STAFF, order=5),
     NavItem("reports:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),
+    NavItem("reports:performance_file_list", _("Performance files"), roles=MANAGERS, order=72, group=REPORTS),
 ]

@@ -159,11 +159,11 @@ PORTAL = {
     # ------------------------------------------------------------ reports: dashboard, bi-monthly report, files
     "reports:dashboard": R(STAFF),
     "reports:bimonthly_report": R(MANAGERS),
-    "offices:performance_file_list": R(MANAGERS),
-    "offices:my_performance_file": R(DEPUTIES, ok=(302,)),
+    "reports:performance_file_list": R(MANAGERS),
+    "reports:my_performance_file": R(DEPUTIES, ok=(302,)),
     # A performance file is personal: the team leader gets no more than any member.
-    "offices:performance_file": R("city district liaison deputy", obj="deputy"),
-    "offices:performance_file_export": R("city district liaison deputy", obj="deputy"),
+    "reports:performance_file": R("city district liaison deputy", obj="deputy"),
+    "reports:performance_file_export": R("city district liaison deputy", obj="deputy"),
     # ------------------------------------------------------------ offices: contact network
     "offices:contact_shortfalls": R(MANAGERS),
     # ------------------------------------------------------------ activities, leave, invitations

@@ -252,10 +252,10 @@ def _bimonthly_export(world, client, **_):
                  world.district_staff, detail={"start": "2026-09-01", "end": "2026-10-31"})
 
 
-@probe("offices:performance_file_export")
+@probe("reports:performance_file_export")
 def _performance_file_export(world, client, **_):
     client.force_login(world.liaison)
-    url = reverse("offices:performance_file_export", args=[world.deputy_b.pk])
+    url = reverse("reports:performance_file_export", args=[world.deputy_b.pk])
     return Probe(lambda: client.get(url), "performance_file_exported", world.liaison, world.deputy_b)
 
 
