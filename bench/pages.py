@@ -84,17 +84,17 @@ def pages():
         ("Leave requests (district staff)", "demo_district", ["offices:leave_list"], "?status=", ()),
         ("Activity list (liaison)", "demo_liaison", ["offices:activity_list"], "", ()),
         # The staff dashboard (attendance chart, cases by unit, standings, offices below standard).
-        ("Staff dashboard, city", "demo_city", ["offices:dashboard"], "", ()),
-        ("Staff dashboard, district", "demo_district", ["offices:dashboard"], "", ()),
+        ("Staff dashboard, city", "demo_city", ["reports:dashboard"], "", ()),
+        ("Staff dashboard, district", "demo_district", ["reports:dashboard"], "", ()),
         # Deputies' performance files: own, a liaison's and city staff's view, and the list.
         # ("files/mine/" redirects the deputy to this page.)
-        ("Performance file (own)", "demo_deputy", ["offices:performance_file"], "", (deputy.pk,)),
-        ("Performance file, last year (own)", "demo_deputy", ["offices:performance_file"],
+        ("Performance file (own)", "demo_deputy", ["reports:performance_file"], "", (deputy.pk,)),
+        ("Performance file, last year (own)", "demo_deputy", ["reports:performance_file"],
          f"?year={today.year - 1}", (deputy.pk,)),
-        ("Performance file (liaison's view)", "demo_liaison", ["offices:performance_file"], "", (deputy.pk,)),
-        ("Performance file (city staff view)", "demo_city", ["offices:performance_file"], "", (deputy.pk,)),
-        ("Performance file list (liaison)", "demo_liaison", ["offices:performance_file_list"], "", ()),
-        ("Performance file list (city staff)", "demo_city", ["offices:performance_file_list"], "", ()),
+        ("Performance file (liaison's view)", "demo_liaison", ["reports:performance_file"], "", (deputy.pk,)),
+        ("Performance file (city staff view)", "demo_city", ["reports:performance_file"], "", (deputy.pk,)),
+        ("Performance file list (liaison)", "demo_liaison", ["reports:performance_file_list"], "", ()),
+        ("Performance file list (city staff)", "demo_city", ["reports:performance_file_list"], "", ()),
         # The year-end review and its published bulletin.
         ("Unit year-end review (city staff)", "demo_city", ["case_reports:review"], f"?year={today.year - 1}", ()),
         ("Review bulletin list (city staff)", "demo_city", ["case_reports:bulletin_list"], "", ()),

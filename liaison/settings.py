@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "offices",
     "cases",
     "scoring",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,4 @@ class OfficesConfig(AppConfig):
         # The background exports of this app's pages (liaison.export_services.export_request).
         register_exporters(
             attendance_sheet="offices.attendance_sheet.attendance_sheet_export_build",
-            bimonthly_report="offices.bimonthly.bimonthly_export_build",
         )

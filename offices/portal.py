@@ -7,7 +7,6 @@ MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
-    NavItem("offices:dashboard", _("Dashboard"), roles=STAFF, order=5),
     NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15, group=RECEPTIONS),
     NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16, group=RECEPTIONS),
     NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17, group=RECEPTIONS),
@@ -16,8 +15,6 @@ NAV = [
     NavItem("offices:work_plan_list", _("Yearly work plan"), roles=frozenset({Role.LIAISON}), order=14, group=RECEPTIONS),
     NavItem("offices:work_plan_status", _("Yearly work plans"), roles=STAFF, order=14, group=RECEPTIONS),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
-    NavItem("offices:bimonthly_report", _("Bi-monthly report"), roles=MANAGERS, order=71, group=REPORTS),
-    NavItem("offices:performance_file_list", _("Performance files"), roles=MANAGERS, order=72, group=REPORTS),
 ]
 
 

@@ -1,18 +1,12 @@
 from django.urls import path
 
 from . import activity_views as av
-from . import attendance_sheet, bimonthly, calendar_views, dashboard, performance, poster_views, views
+from . import attendance_sheet, calendar_views, poster_views, views
 from . import work_plan_views as wpv
 
 app_name = "offices"
 
 urlpatterns = [
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("reports/bimonthly/", bimonthly.bimonthly_report, name="bimonthly_report"),
-    path("files/", performance.performance_file_list, name="performance_file_list"),
-    path("files/mine/", performance.my_performance_file, name="my_performance_file"),
-    path("files/<int:pk>/", performance.performance_file_detail, name="performance_file"),
-    path("files/<int:pk>/export/", performance.performance_file_export, name="performance_file_export"),
     path("contacts/shortfalls/", views.contact_shortfalls, name="contact_shortfalls"),
     path("activities/", av.activity_list, name="activity_list"),
     path("activities/new/", av.activity_create, name="activity_create"),

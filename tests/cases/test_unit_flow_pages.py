@@ -15,7 +15,7 @@ from cases.deadline_selectors import case_is_overdue
 from cases.models import Case, CaseDispatch, CaseReminder, DeadlineExtension, DispatchStatus, Status
 from cases.reminder_services import case_overdue_scan
 from cases.review_selectors import cases_for_export
-from offices.dashboard import cases_by_unit
+from reports.dashboard_selectors import cases_by_unit
 
 from . import journey
 

@@ -321,7 +321,7 @@ def test_page_and_export_queries_do_not_grow_with_the_deputies(
 @pytest.mark.django_db
 def test_staff_reach_the_sheet_from_the_navigation_and_the_dashboard(sheet, client):
     client.force_login(sheet.district_staff)
-    html = client.get(reverse("offices:dashboard")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
     assert f'href="{URL}?period={KEY}"' in html
     assert "考勤表" in html
     client.force_login(sheet.liaison)

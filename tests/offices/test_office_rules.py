@@ -2,9 +2,9 @@
 still spell them (until the reception split of offices/models.py lands) agree (issue 13)."""
 
 from offices import rules
-from offices.bimonthly import bimester_bounds
 from offices.models import Jurisdiction, Office
 from offices.office_work import OfficeEvaluation
+from reports.bimonthly_selectors import bimester_bounds
 
 
 def test_an_office_is_at_least_20_square_metres_and_open_a_half_day_a_week_seed_004():

@@ -119,7 +119,7 @@ def test_posters_are_linked_where_their_users_see_offices_and_deputies(world, cl
     client.force_login(world.liaison)
     home = client.get(reverse("home")).content.decode()
     assert 'data-testid="panel-posters"' in home and office_poster(world.office_a1) in home
-    files = client.get(reverse("offices:performance_file_list")).content.decode()
+    files = client.get(reverse("reports:performance_file_list")).content.decode()
     assert deputy_poster(world.office_a1, world.deputy_a) in files
     client.force_login(world.deputy_b_user)
     home = client.get(reverse("home")).content.decode()

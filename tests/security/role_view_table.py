@@ -156,14 +156,15 @@ PORTAL = {
     "admin:offices_roster_import_confirm": R(STAFF, post=STAFF, ok=(302,)),
     "admin:otp_totp_totpdevice_config": R(NOBODY, kwargs={"pk": "totpdevice"}),
     "admin:otp_totp_totpdevice_qrcode": R(NOBODY, kwargs={"pk": "totpdevice"}),
-    # ------------------------------------------------------------ offices: dashboards and files
-    "offices:dashboard": R(STAFF),
-    "offices:bimonthly_report": R(MANAGERS),
-    "offices:performance_file_list": R(MANAGERS),
-    "offices:my_performance_file": R(DEPUTIES, ok=(302,)),
+    # ------------------------------------------------------------ reports: dashboard, bi-monthly report, files
+    "reports:dashboard": R(STAFF),
+    "reports:bimonthly_report": R(MANAGERS),
+    "reports:performance_file_list": R(MANAGERS),
+    "reports:my_performance_file": R(DEPUTIES, ok=(302,)),
     # A performance file is personal: the team leader gets no more than any member.
-    "offices:performance_file": R("city district liaison deputy", obj="deputy"),
-    "offices:performance_file_export": R("city district liaison deputy", obj="deputy"),
+    "reports:performance_file": R("city district liaison deputy", obj="deputy"),
+    "reports:performance_file_export": R("city district liaison deputy", obj="deputy"),
+    # ------------------------------------------------------------ offices: contact network
     "offices:contact_shortfalls": R(MANAGERS),
     # ------------------------------------------------------------ activities, leave, invitations
     "offices:activity_list": R(MANAGERS),

@@ -245,18 +245,18 @@ def _background_export_download(world, client, capture, **_):
                  world.liaison, job, detail={"export": "attendance_sheet", "filters": {"period": "2026-09"}})
 
 
-@probe("offices:bimonthly_report xlsx")
+@probe("reports:bimonthly_report xlsx")
 def _bimonthly_export(world, client, **_):
     client.force_login(world.district_staff)
-    url = reverse("offices:bimonthly_report")
+    url = reverse("reports:bimonthly_report")
     return Probe(lambda: client.get(url, {"year": 2026, "bimester": 5, "format": "xlsx"}), "bimonthly_report_exported",
                  world.district_staff, detail={"start": "2026-09-01", "end": "2026-10-31"})
 
 
-@probe("offices:performance_file_export")
+@probe("reports:performance_file_export")
 def _performance_file_export(world, client, **_):
     client.force_login(world.liaison)
-    url = reverse("offices:performance_file_export", args=[world.deputy_b.pk])
+    url = reverse("reports:performance_file_export", args=[world.deputy_b.pk])
     return Probe(lambda: client.get(url), "performance_file_exported", world.liaison, world.deputy_b)
 
 
@@ -333,7 +333,7 @@ def _audit_log_export(world, client, **_):
 # have a probe above (the URLconf guard below covers exports, downloads, imports and attachments).
 PERSONAL_DATA_VIEWS = {
     "cases:detail", "privacy:start", "privacy:verify", "privacy:mine", "privacy:correct", "privacy:correct_confirm",
-    "privacy:delete", "audit_log", "offices:attendance_sheet", "offices:bimonthly_report",
+    "privacy:delete", "audit_log", "offices:attendance_sheet", "reports:bimonthly_report",
 }
 
 

@@ -37,11 +37,11 @@ Outcome = Attendance.Outcome
 
 
 def file_url(deputy, year=YEAR):
-    return f"{reverse('offices:performance_file', args=[deputy.pk])}?year={year}"
+    return f"{reverse('reports:performance_file', args=[deputy.pk])}?year={year}"
 
 
 def export_url(deputy, year=YEAR):
-    return f"{reverse('offices:performance_file_export', args=[deputy.pk])}?year={year}"
+    return f"{reverse('reports:performance_file_export', args=[deputy.pk])}?year={year}"
 
 
 def _activity(world, *, date, kind=Activity.Kind.RECEPTION, title="集中接待", households=0, **extra):
@@ -235,15 +235,15 @@ def test_anonymous_visitors_are_sent_to_log_in(world, client):
 def test_a_deputy_reaches_their_own_file_from_home(world, login_as):
     client = login_as(world.deputy_b_user)
     home = client.get(reverse("home")).content.decode()
-    assert reverse("offices:my_performance_file") in home and "我的履职档案" in home
-    response = client.get(reverse("offices:my_performance_file"))
-    assert response.status_code == 302 and response["Location"] == reverse("offices:performance_file", args=[world.deputy_b.pk])
-    assert login_as(world.liaison).get(reverse("offices:my_performance_file")).status_code == 403
+    assert reverse("reports:my_performance_file") in home and "我的履职档案" in home
+    response = client.get(reverse("reports:my_performance_file"))
+    assert response.status_code == 302 and response["Location"] == reverse("reports:performance_file", args=[world.deputy_b.pk])
+    assert login_as(world.liaison).get(reverse("reports:my_performance_file")).status_code == 403
 
 
 def test_the_list_shows_the_deputies_in_scope(world, login_as):
     def names(user):
-        response = login_as(user).get(reverse("offices:performance_file_list"))
+        response = login_as(user).get(reverse("reports:performance_file_list"))
         assert response.status_code == 200
         return {d.name for d in response.context["page"]}
 
@@ -252,12 +252,12 @@ def test_the_list_shows_the_deputies_in_scope(world, login_as):
     assert names(world.other_staff) == {"王五"}
     assert names(world.city_staff) == {"张三", "李四", "王五"}
     for user in (world.deputy_a_user, world.handler, world.outsider):
-        assert login_as(user).get(reverse("offices:performance_file_list")).status_code == 403
+        assert login_as(user).get(reverse("reports:performance_file_list")).status_code == 403
 
 
 def test_the_list_searches_by_name_and_pinyin_initials_and_filters_by_office_and_team(world, login_as):
     client = login_as(world.city_staff)
-    url = reverse("offices:performance_file_list")
+    url = reverse("reports:performance_file_list")
 
     def names(**params):
         return [d.name for d in client.get(url, params).context["page"]]
@@ -273,19 +273,19 @@ def test_the_list_searches_by_name_and_pinyin_initials_and_filters_by_office_and
 
 def test_the_list_links_to_each_file_and_is_in_the_reports_menu(world, login_as):
     client = login_as(world.liaison)
-    body = client.get(reverse("offices:performance_file_list")).content.decode()
-    assert reverse("offices:performance_file", args=[world.deputy_b.pk]) in body
+    body = client.get(reverse("reports:performance_file_list")).content.decode()
+    assert reverse("reports:performance_file", args=[world.deputy_b.pk]) in body
     home = client.get(reverse("home")).content.decode()
-    assert reverse("offices:performance_file_list") in home
+    assert reverse("reports:performance_file_list") in home
 
 
 def test_the_list_is_paginated(world, login_as):
     for i in range(35):
         make_deputy(f"代表{i:02d}", district=world.district_a, community=world.community_a1)
     client = login_as(world.district_staff)
-    first = client.get(reverse("offices:performance_file_list"))
+    first = client.get(reverse("reports:performance_file_list"))
     assert len(first.context["page"].object_list) == 30 and first.context["page"].paginator.num_pages == 2
-    second = client.get(reverse("offices:performance_file_list"), {"page": 2})
+    second = client.get(reverse("reports:performance_file_list"), {"page": 2})
     assert len(second.context["page"].object_list) == 7
 
 
@@ -312,7 +312,7 @@ def test_the_list_reads_a_fixed_number_of_queries(world, login_as, django_assert
         TeamMembership.objects.create(team=team, deputy=d)
     client = login_as(world.district_staff)
     with django_assert_max_num_queries(LIST_QUERIES):
-        response = client.get(reverse("offices:performance_file_list"), {"q": "", "office": "", "team": ""})
+        response = client.get(reverse("reports:performance_file_list"), {"q": "", "office": "", "team": ""})
     assert response.context["page"].paginator.count == 2 + extra
 
 
@@ -325,7 +325,7 @@ def test_the_list_renders_its_office_and_team_filters_without_a_template_per_opt
     client = login_as(world.city_staff)
 
     def render():
-        response = client.get(reverse("offices:performance_file_list"))
+        response = client.get(reverse("reports:performance_file_list"))
         assert response.status_code == 200
         return response.content.decode(), [t.name for t in response.templates]
 

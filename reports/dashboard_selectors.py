@@ -1,22 +1,19 @@
 """The organization department's dashboard (SPEC §5): attendance rate per reception period, open
 and overdue cases per responsible unit, the latest published points standings and the offices
-below standard, each with a chart or a list, within the staff member's scope.
+below standard, each within the staff member's scope.
 
 Every figure is one aggregate query, whatever the number of deputies, cases or offices.
 """
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from liaison.lib.charts import Series, bar_chart
-from liaison.lib.permissions import role_required
-from liaison.models import Role
-
-from . import rules
-from .models import Attendance, OfficeLiaison, ReceptionPeriod
-from .selectors import offices_visible_to, units_visible_to
+from cases.deadline_selectors import dispatch_overdue_q, open_dispatch_q
+from cases.models import CaseDispatch
+from offices import rules
+from offices.models import Attendance, OfficeLiaison, ReceptionPeriod
+from offices.selectors import offices_visible_to, units_visible_to
+from scoring.models import Snapshot, SnapshotRow
 
 PERIODS_SHOWN = 6
 UNITS_SHOWN = 10
@@ -64,9 +61,6 @@ def attendance_by_period(*, user, today=None):
 def cases_by_unit(*, user, today=None):
     """Per responsible unit, the dispatches of the current round still waiting for a reply, and
     those of them past the deadline staff set; most overdue first."""
-    from cases.deadline_selectors import dispatch_overdue_q, open_dispatch_q
-    from cases.models import CaseDispatch
-
     today = today or timezone.localdate()
     open_dispatches = CaseDispatch.objects.filter(open_dispatch_q(), unit__in=units_visible_to(user=user))
     return list(
@@ -77,8 +71,6 @@ def cases_by_unit(*, user, today=None):
 
 
 def top_of_latest_standings(*, user):
-    from scoring.models import Snapshot, SnapshotRow
-
     snapshot = Snapshot.objects.first()
     if snapshot is None:
         return None, []
@@ -108,41 +100,3 @@ def offices_below_standard(*, user):
         .order_by("district__name", "name")
     )
     return qs.count(), list(qs[:OFFICES_SHOWN])
-
-
-@role_required(Role.ORG_STAFF)
-def dashboard(request):
-    user = request.user
-    periods = attendance_by_period(user=user)
-    units = cases_by_unit(user=user)
-    snapshot, top = top_of_latest_standings(user=user)
-    below_count, below = offices_below_standard(user=user)
-    for office in below:
-        office.shortfalls = [
-            text
-            for failed, text in (
-                (not office.meets_area_standard, _("area under %(n)s m²") % {"n": rules.OFFICE_MIN_AREA_M2}),
-                (not office.meets_hours_standard, _("open less than a half-day a week")),
-                (not office.has_full_time, _("no full-time liaison")),
-            )
-            if failed
-        ]
-    context = {
-        "periods": periods,
-        "attendance_chart": bar_chart(
-            groups=[p["key"] for p in periods],
-            series=[Series(_("Attendance rate"), [p["rate"] for p in periods])],
-            max_value=100, unit="%",
-        ) if periods else None,
-        "units": units,
-        "units_chart": bar_chart(
-            groups=[u["unit__name"] for u in units],
-            series=[Series(_("Waiting for a reply"), [u["open"] for u in units]),
-                    Series(_("Overdue"), [u["overdue"] for u in units])],
-        ) if units else None,
-        "snapshot": snapshot,
-        "top": top,
-        "below_count": below_count,
-        "below": below,
-    }
-    return render(request, "offices/dashboard.html", context)

@@ -12,7 +12,7 @@ from tests.cases import journey
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("offices:dashboard")
+URL = reverse("reports:dashboard")
 
 
 def period(district, key, start):

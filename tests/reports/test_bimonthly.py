@@ -9,13 +9,13 @@ from django.urls import reverse
 
 from cases.models import Case
 from liaison.models import AuditLog, BackgroundExport
-from offices.bimonthly import bimester_bounds
 from offices.models import Activity, ActivityParticipant, Office
+from reports.bimonthly_selectors import bimester_bounds
 from tests.cases import journey
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("offices:bimonthly_report")
+URL = reverse("reports:bimonthly_report")
 DAY = datetime.date(2026, 9, 10)
 
 

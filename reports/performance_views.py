@@ -1,0 +1,74 @@
+"""The performance file pages: a deputy's file for a year, its Excel export (audited), the
+deputy's own file, and the list of files a liaison or staff member keeps."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from liaison.lib.exporters import xlsx_response
+from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.models import Role
+from liaison.security.audit import audited
+from offices.models import Deputy
+from offices.selectors import deputy_for_user, performance_files_visible_to
+
+from .performance_exporters import performance_file_workbook
+from .performance_forms import PerformanceFileFilter
+from .performance_selectors import performance_file, performance_file_deputies
+
+PAGE_SIZE = 30
+
+
+def _year(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    return max(2000, min(today.year + 1, year))
+
+
+def _years():
+    this = timezone.localdate().year
+    return list(range(this, this - 10, -1))
+
+
+@role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
+def performance_file_detail(request, pk):
+    deputy = get_visible_or_404(performance_files_visible_to(user=request.user), pk=pk)
+    year = _year(request)
+    context = performance_file(deputy=deputy, year=year, viewer=request.user)
+    context["years"] = _years()
+    context["is_own"] = deputy.user_id == request.user.pk
+    return render(request, "reports/performance_file.html", context)
+
+
+@role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
+@audited("performance_file_exported", model=Deputy, object_kwarg="pk")
+def performance_file_export(request, pk):
+    deputy = get_visible_or_404(performance_files_visible_to(user=request.user), pk=pk)
+    f = performance_file(deputy=deputy, year=_year(request), viewer=request.user)
+    return xlsx_response(performance_file_workbook(f))
+
+
+@role_required(Role.DEPUTY)
+def my_performance_file(request):
+    deputy = deputy_for_user(request.user)
+    if deputy is None:
+        raise Http404
+    url = redirect("reports:performance_file", pk=deputy.pk).url
+    if request.GET.get("year"):
+        url += f"?year={_year(request)}"
+    return redirect(url)
+
+
+@role_required(Role.LIAISON, Role.ORG_STAFF)
+def performance_file_list(request):
+    """The deputies whose files the liaison or staff member keeps, to find one and open it."""
+    form = PerformanceFileFilter(request.GET or None, user=request.user)
+    qs = performance_file_deputies(user=request.user)
+    if form.is_bound:
+        qs = form.filter(qs)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reports/performance_file_list.html", {"form": form, "page": page})
