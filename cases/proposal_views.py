@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.views import show_error
 from liaison.models import Role
 from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
 
@@ -33,10 +34,6 @@ from .proposal_selectors import inquiries_visible_to, inquiries_writable_by, pro
 STAFF_ROLES = (Role.ORG_STAFF,)
 PROPOSAL_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
 INQUIRY_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
-
-
-def _errors(exc):
-    return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
 @role_required(*PROPOSAL_ROLES)
@@ -88,8 +85,7 @@ def proposal_file(request):
                 cosigners=list(d["cosigners"]), actor=request.user,
             )
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(proposal.get_absolute_url())
@@ -138,8 +134,7 @@ def proposal_cosign(request, pk):
             proposal=proposal, deputy=me, confirm=request.POST.get("answer") == "confirm", actor=request.user
         )
     except ValidationError as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        show_error(request, exc)
     else:
         messages.success(request, _("Your answer was recorded."))
     return redirect(proposal.get_absolute_url())
@@ -192,8 +187,7 @@ def _transition(request, pk, action):
                     proposal=proposal, evaluation=d["evaluation"], note=d["note"], actor=request.user
                 )
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(proposal.get_absolute_url())
@@ -270,8 +264,7 @@ def inquiry_create(request):
         try:
             inquiry = services.inquiry_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(inquiry.get_absolute_url())
@@ -288,8 +281,7 @@ def inquiry_edit(request, pk):
         try:
             services.inquiry_update(inquiry=inquiry, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(inquiry.get_absolute_url())

@@ -17,6 +17,7 @@ from liaison import privacy
 from liaison.lib import captcha
 from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
+from liaison.lib.views import show_error
 from liaison.services import client_ip
 
 from . import public_selectors as sel
@@ -206,8 +207,7 @@ def _submit_valid(request, form, office, kind):
             photos=files,
         )
     except (ValidationError, PermissionDenied) as exc:
-        for m in getattr(exc, "messages", [str(exc)]):
-            form.add_error(None, m)
+        show_error(request, exc, form=form)
         return None, 200
     finally:
         for f in files:

@@ -14,6 +14,7 @@ from liaison.lib.charts import Series, bar_chart
 from liaison.lib.exporters import xlsx_response
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.services import audit_record
 
@@ -104,7 +105,7 @@ def bulletin_new(request):
             bulletin = bulletin_publish(user=request.user, year=d["year"], district=d["district"], title=d["title"],
                                         foreword=d["foreword"], request=request)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("The bulletin is published."))
             return redirect("case_reports:bulletin_detail", pk=bulletin.pk)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.views import show_error
 from liaison.models import Role
 
 from . import work_plan_services as services
@@ -29,11 +30,6 @@ from .work_plan import planning_year, publication_deadline
 
 READERS = (Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
 PAGE_SIZE = 25
-
-
-def _errors(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _year(request, default):
@@ -134,7 +130,7 @@ def work_plan_create(request):
                 opening_notes=d["opening_notes"], items=_items(formset), actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The draft plan was saved. Publish it when it is ready."))
             return redirect(plan)
@@ -161,7 +157,7 @@ def work_plan_edit(request, pk):
                 items=_items(formset), revision_note=d.get("revision_note", ""), actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(
                 request, _("The revised plan was published.") if plan.is_published else _("The draft plan was saved.")
@@ -190,7 +186,7 @@ def work_plan_publish(request, pk):
         try:
             services.work_plan_publish(plan=plan, actor=request.user, now=now)
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The plan was published on the office's public page."))
         return redirect(plan)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.security.audit import audited
 from offices.models import Deputy, Jurisdiction, Office
@@ -60,11 +61,6 @@ def _year(request):
     except ValueError:
         year = timezone.localdate().year
     return max(2000, min(2100, year))
-
-
-def _domain_error(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # ---------------------------------------------------------------- score page
@@ -258,7 +254,7 @@ def claim_create(request):
                 office=office,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("The claim was submitted."))
             return redirect("scoring:claim_detail", pk=claim.pk)
@@ -323,7 +319,7 @@ def claim_transition(request, pk, action):
             services.claim_refuse(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("The claim was refused."))
     except ValidationError as exc:
-        _domain_error(request, exc)
+        show_error(request, exc)
     return redirect("scoring:claim_detail", pk=claim.pk)
 
 
@@ -344,7 +340,7 @@ def review_request(request, entry_pk):
         try:
             review = services.review_request(entry=entry, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Your request for a review was sent to the review group."))
             return redirect("scoring:review_detail", pk=review.pk)
@@ -385,7 +381,7 @@ def review_detail(request, pk):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_error(request, exc, form=form)
             else:
                 messages.success(request, _("The decision was recorded."))
                 return redirect("scoring:review_detail", pk=review.pk)
@@ -505,7 +501,7 @@ def snapshot_publish(request):
     try:
         snapshot = services.snapshot_publish(year=year, quarter=quarter, actor=request.user)
     except ValidationError as exc:
-        _domain_error(request, exc)
+        show_error(request, exc)
         return redirect(f"{reverse('scoring:standings')}?year={year}")
     messages.success(request, _("The standings of %(year)s Q%(quarter)s are published.") % {"year": year, "quarter": quarter})
     return redirect(f"{reverse('scoring:standings')}?year={year}&snapshot={snapshot.pk}")
@@ -531,7 +527,7 @@ def report_mine(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             if report.status == AnnualReport.Status.SUBMITTED:
                 messages.success(request, _("Your annual report was submitted and is now published in the system."))
