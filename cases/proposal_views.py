@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.views import show_error
 from liaison.models import Role
@@ -220,11 +221,11 @@ proposal_evaluate = _make_transition_view("evaluate", (Role.DEPUTY,))
 @role_required(*INQUIRY_ROLES)
 def inquiry_list(request):
     qs = inquiries_visible_to(user=request.user)
-    kind, year, q = request.GET.get("kind", ""), request.GET.get("year", ""), request.GET.get("q", "").strip()
+    kind, year, q = request.GET.get("kind", ""), year_param(request), request.GET.get("q", "").strip()
     if kind in Inquiry.Kind.values:
         qs = qs.filter(kind=kind)
-    if year.isdigit():
-        qs = qs.filter(date__year=int(year))
+    if year is not None:
+        qs = qs.filter(date__year=year)
     if q:
         qs = qs.filter(Q(topic__icontains=q) | Q(target_unit__name__icontains=q))
     qs = qs.annotate(n_participants=Count("participants", distinct=True)).order_by("-date", "-id")
@@ -232,7 +233,7 @@ def inquiry_list(request):
     return render(
         request, "cases/inquiry_list.html",
         {
-            "page": page, "kinds": Inquiry.Kind.choices, "kind": kind, "year": year, "q": q,
+            "page": page, "kinds": Inquiry.Kind.choices, "kind": kind, "year": year or "", "q": q,
             "can_record": request.user.role in STAFF_ROLES or request.user.is_superuser,
         },
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from liaison.lib.exporters import RowsExporter, WorkbookExporter, xlsx_response
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.widgets import LongSelect
 from liaison.models import Role
@@ -373,12 +374,8 @@ def _report_status(report):
 
 
 def _year(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    return max(2000, min(today.year + 1, year))
+    this = timezone.localdate().year
+    return year_param(request, this, max_year=this + 1)
 
 
 def _years():
