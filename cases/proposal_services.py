@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require, scope_to_staff
+from liaison.lib.transitions import Transition, check_transition, transition_table
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 
@@ -27,15 +28,15 @@ from .models.proposals import (
 
 S = ProposalStatus
 
-# The one table of moves: action → (states it may start from, state it leads to).
-PROPOSAL_TRANSITIONS = {
-    "submit": (frozenset({S.COSIGNING}), S.FILED),
-    "withdraw": (frozenset({S.COSIGNING, S.FILED}), S.WITHDRAWN),
+# The one table of moves (who makes each: proposal_actor_may).
+PROPOSAL_TRANSITIONS = transition_table(
+    Transition("submit", sources={S.COSIGNING}, target=S.FILED),
+    Transition("withdraw", sources={S.COSIGNING, S.FILED}, target=S.WITHDRAWN),
     # A dissatisfied evaluation may be dispatched again [002 6].
-    "dispatch": (frozenset({S.FILED, S.EVALUATED}), S.DISPATCHED),
-    "reply": (frozenset({S.DISPATCHED}), S.REPLIED),
-    "evaluate": (frozenset({S.REPLIED}), S.EVALUATED),
-}
+    Transition("dispatch", sources={S.FILED, S.EVALUATED}, target=S.DISPATCHED),
+    Transition("reply", sources={S.DISPATCHED}, target=S.REPLIED),
+    Transition("evaluate", sources={S.REPLIED}, target=S.EVALUATED),
+)
 
 MAX_COSIGNERS = 30
 
@@ -73,8 +74,7 @@ def proposal_actor_may(action, *, proposal, user):
 
 
 def _state_allows(action, proposal):
-    sources, _target = PROPOSAL_TRANSITIONS[action]
-    if proposal.status not in sources:
+    if not PROPOSAL_TRANSITIONS[action].allows(proposal.status):
         return False
     # A dissatisfied evaluation may be dispatched again [002 6]; a satisfied one may not.
     return not (action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED)
@@ -91,12 +91,9 @@ def _lock(proposal):
 
 
 def _check(proposal, action, actor):
-    if not proposal_can(action, proposal=proposal, user=actor):
-        if not _state_allows(action, proposal):
-            raise ValidationError(
-                _("This cannot be done while the item is “%(status)s”.") % {"status": proposal.get_status_display()},
-                code="illegal_transition",
-            )
+    check_transition(PROPOSAL_TRANSITIONS[action], proposal, _("This cannot be done while the item is “%(status)s”."),
+                     possible=_state_allows(action, proposal))
+    if not proposal_actor_may(action, proposal=proposal, user=actor):
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
@@ -106,7 +103,7 @@ def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
     if not checked:
         _check(proposal, action, actor)
     old = proposal.status
-    proposal.status = PROPOSAL_TRANSITIONS[action][1]
+    proposal.status = PROPOSAL_TRANSITIONS[action].target
     proposal.save(update_fields=["status", *fields])
     ProposalEvent.objects.create(
         proposal=proposal, actor=actor, actor_repr=str(actor)[:150], action=action,

@@ -162,7 +162,7 @@ def rating_for_token(token, *, now=None):
 def _check_usable(rating, case, now):
     if rating.rated_at is not None:
         raise RatingLinkError("used")
-    if rating.round != case.dispatch_round or case.status not in workflow.TRANSITIONS["rate"].sources:
+    if rating.round != case.dispatch_round or not workflow.TRANSITIONS["rate"].allows(case.status):
         raise RatingLinkError("closed")
     if rating.expires_at is None or rating.expires_at <= now:
         raise RatingLinkError("expired")
@@ -220,7 +220,7 @@ def case_rate(*, token, satisfaction, comment="", now=None):
     transition = workflow.TRANSITIONS["rate"]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=rating.case_id)
-        if locked.status not in transition.sources:
+        if not transition.allows(locked.status):
             raise RatingLinkError("closed")
         rating = CaseRating.objects.select_for_update().get(pk=rating.pk)
         _check_usable(rating, locked, now)
@@ -274,7 +274,7 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
 def follow_up_possible(case, *, now=None):
     """Whether a follow-up could be recorded now (for showing the move): the resident can be
     called, has not rated this round, and the link (if any) has expired."""
-    if not case.can_get_phone_feedback or case.status not in workflow.TRANSITIONS["follow_up"].sources:
+    if not case.can_get_phone_feedback or not workflow.TRANSITIONS["follow_up"].allows(case.status):
         return False
     rating = CaseRating.objects.filter(case=case, round=case.dispatch_round).first()
     if rating is not None and rating.rated_at is not None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
 from liaison.models import Role, User
@@ -70,21 +71,12 @@ def _event(*, case, actor, action, from_status, to_status, comment=""):
     )
 
 
-def _illegal(case, transition):
-    return ValidationError(
-        _("This case is “%(status)s”; “%(action)s” is not possible now."),
-        params={"status": case.get_status_display(), "action": transition.label},
-        code="illegal_transition",
-    )
-
-
 def _lock_and_check(*, case, action, actor):
     """Lock the case row and check the move; returns (locked case, actor kinds). The lock makes
     two concurrent moves of one case run one after the other, and the second sees the new state."""
     transition = workflow.TRANSITIONS[action]
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status not in transition.sources:
-        raise _illegal(locked, transition)
+    check_transition(transition, locked, workflow.CASE_ILLEGAL)
     kinds = actor_kinds(user=actor, case=locked)
     if not kinds & transition.actors:
         raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": transition.label})
@@ -488,8 +480,7 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
     with transaction.atomic():
         transition = workflow.TRANSITIONS["reply"]
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.status not in transition.sources:
-            raise _illegal(locked, transition)
+        check_transition(transition, locked, workflow.CASE_ILLEGAL)
         if actor is None or actor.role != Role.UNIT_HANDLER or not actor.unit_id:
             raise PermissionDenied(_("Only the handler of a unit the case is dispatched to may reply."))
         dispatch = (

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from liaison.lib.http import no_store
 from liaison.lib.pagination import BoundedPaginator
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import serve_file
 from liaison.lib.validators import mask_mobile
 from liaison.lib.views import show_error
@@ -451,11 +452,10 @@ def _refuse(request, case, transition):
     does not allow gets a message on the case page."""
     if not actor_kinds(user=request.user, case=case) & transition.actors:
         raise PermissionDenied
-    if case.status not in transition.sources:
-        messages.error(
-            request, _("This case is “%(status)s”; “%(action)s” is not possible now.")
-            % {"status": case.get_status_display(), "action": transition.label},
-        )
+    try:
+        check_transition(transition, case, workflow.CASE_ILLEGAL)
+    except ValidationError as exc:
+        show_error(request, exc)
         return redirect(case.get_absolute_url())
     return None
 
