@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
+from scoring import services as scoring_services
 
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
@@ -196,8 +197,8 @@ def _record_rating(*, locked, rating, satisfaction, comment, source, actor, acti
     def after():
         # Points item 3 goes to the owner for the resident's own (or a non-owner's) rating only.
         if event and locked.owner_id:
-            case_services._points("points_record_event", deputy=locked.owner, event=event, source=locked,
-                                  occurred_on=timezone.localdate(now), actor=actor)
+            scoring_services.points_record_event(deputy=locked.owner, event=event, source=locked,
+                                                 occurred_on=timezone.localdate(now), actor=actor)
 
     transaction.on_commit(after)
 

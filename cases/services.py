@@ -16,6 +16,7 @@ from liaison.lib.validators import normalize_mobile, validate_cn_mobile
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 from offices.models import Deputy, OfficeLiaison, TeamMembership
+from scoring import services as scoring_services
 
 from . import resident_services, workflow
 from .models import (
@@ -41,20 +42,6 @@ from .selectors import actor_kinds, staff_covers
 def forward_days():
     # [001 第五篇] says 3 days; districts may set their own rule.
     return getattr(settings, "CASE_FORWARD_DAYS", 3)
-
-
-# ---------------------------------------------------------------- points hook (scoring app)
-
-def _points(func_name, **kwargs):
-    """Call scoring.services.<func_name> if the scoring app provides it. Points are a side effect
-    of the workflow, run after commit; a case move never fails because of them."""
-    try:
-        from scoring import services as scoring_services
-    except ImportError:
-        return
-    func = getattr(scoring_services, func_name, None)
-    if func is not None:
-        func(**kwargs)
 
 
 # ---------------------------------------------------------------- events and moves
@@ -249,8 +236,8 @@ def case_register(
 
         def after():
             for deputy in receivers:
-                _points("points_record_event", deputy=deputy, event="case_received", source=case,
-                        occurred_on=received_on, actor=actor)
+                scoring_services.points_record_event(deputy=deputy, event="case_received", source=case,
+                                                     occurred_on=received_on, actor=actor)
 
         transaction.on_commit(after)
     return case
@@ -300,8 +287,8 @@ def case_receive(*, case, deputies, actor, note=""):
 
         def after():
             for deputy in new:
-                _points("points_record_event", deputy=deputy, event="case_received", source=locked,
-                        occurred_on=timezone.localdate(), actor=actor)
+                scoring_services.points_record_event(deputy=deputy, event="case_received", source=locked,
+                                                     occurred_on=timezone.localdate(), actor=actor)
 
         transaction.on_commit(after)
     return _sync(case, locked)
@@ -346,10 +333,12 @@ def case_assign(*, case, owner, actor, comment="", meeting=None):
 
         def after():
             if previous is not None:
-                _points("points_revoke_event", deputy=previous, event="case_taken", source=locked,
-                        reason=_("Case reassigned to %(name)s") % {"name": owner.name}, actor=actor)
-            _points("points_record_event", deputy=owner, event="case_taken", source=locked,
-                    occurred_on=timezone.localdate(), actor=actor)
+                scoring_services.points_revoke_event(
+                    deputy=previous, event="case_taken", source=locked,
+                    reason=_("Case reassigned to %(name)s") % {"name": owner.name}, actor=actor,
+                )
+            scoring_services.points_record_event(deputy=owner, event="case_taken", source=locked,
+                                                 occurred_on=timezone.localdate(), actor=actor)
             if owner.user_id:
                 notice_send(user=owner.user, text=_("You now own case %(code)s: %(title)s")
                             % {"code": locked.tracking_code, "title": locked.title}, url=locked.get_absolute_url())

@@ -53,11 +53,6 @@ TRANSITIONS = transition_table(
 )
 
 
-def allowed(action, status):
-    t = TRANSITIONS[action]
-    return status in t.sources
-
-
 # ---------------------------------------------------------------- a unit's share of a dispatch
 #
 # Signing for a case, returning it and asking for more time are a unit's moves on its own share

@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 
-from .models import AnnualReport, Claim, Entry, Review, RuleItem, RuleSet, Snapshot, SnapshotRow
+from .models import AnnualReport, Claim, Entry, Review, RuleItem, RuleSet, SnapshotRow
 
 
 def competition_ranks(values):
@@ -430,13 +430,6 @@ def reports_visible_to(*, user):
     if user.role == Role.DEPUTY:
         return qs.filter(Q(status=AnnualReport.Status.SUBMITTED) | Q(deputy__user=user))
     return qs.filter(status=AnnualReport.Status.SUBMITTED)
-
-
-def latest_snapshot(year=None):
-    qs = Snapshot.objects.all()
-    if year:
-        qs = qs.filter(year=year)
-    return qs.first()
 
 
 # ---------------------------------------------------------------- annual report facts
