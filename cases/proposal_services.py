@@ -27,6 +27,7 @@ from .models.proposals import (
     ProposalReplyResult,
     ProposalStatus,
 )
+from .rules import MAX_COSIGNERS
 
 S = ProposalStatus
 
@@ -39,8 +40,6 @@ PROPOSAL_TRANSITIONS = transition_table(
     Transition("reply", sources={S.DISPATCHED}, target=S.REPLIED),
     Transition("evaluate", sources={S.REPLIED}, target=S.EVALUATED),
 )
-
-MAX_COSIGNERS = 30
 
 
 def proposal_actor_may(action, *, proposal, user):

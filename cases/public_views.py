@@ -24,23 +24,11 @@ from . import public_selectors as sel
 from .models import PublicSubmission
 from .public_forms import PublicCaseForm, TrackForm
 from .public_services import public_submit
-
-# Defaults; settings.RATE_LIMITS may override any of them. Phones and tracking codes are counted
-# in the normalized form the lookups compare (TrackForm, PublicCaseForm), so writing one number
-# or code another way gets no fresh tries.
-RATES = {
-    "public_submit_ip": "10/h",
-    "public_submit_phone": "5/d",
-    "public_track_ip": "30/h",
-    "public_track_phone": "10/h",
-    # A leaked code may not be tried with phone after phone from address after address.
-    "public_track_code": "10/h",
-    "public_captcha_ip": "200/h",
-}
+from .rules import PUBLIC_RATES
 
 
 def _limited(scope, ident):
-    return rate_refusal(scope=scope, ident=ident, default=RATES[scope])
+    return rate_refusal(scope=scope, ident=ident, default=PUBLIC_RATES[scope])
 
 
 def _privacy_context():

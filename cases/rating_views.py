@@ -14,9 +14,7 @@ from . import public_selectors as sel
 from .forms import ResidentRatingForm
 from .models import CaseRating
 from .resident_services import RatingLinkError, case_rate, rating_for_token
-
-# Defaults; settings.RATE_LIMITS may override them. Opening the page and sending the rating both count.
-RATES = {"public_rate_ip": "60/h"}
+from .rules import PUBLIC_RATES
 
 # Why a link cannot be used -> HTTP status. A tampered or unknown link is not found; a spent one is gone.
 LINK_STATUS = {"invalid": 404, "expired": 410, "used": 410, "closed": 410}
@@ -41,7 +39,7 @@ def _pk(token):
 def rate(request, token):
     try:
         limit = rate_hit(scope="public_rate_ip", ident=client_ip(request),
-                         rate=configured_rate("public_rate_ip", RATES["public_rate_ip"]))
+                         rate=configured_rate("public_rate_ip", PUBLIC_RATES["public_rate_ip"]))
     except Exception:  # noqa: BLE001 - counters unreachable (the limiter's RateLimitUnavailable)
         # Fail closed, as the other public pages do: nothing is rated uncounted.
         return render(request, "cases/public_rate_closed.html", {"reason": "unavailable"}, status=503)

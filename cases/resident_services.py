@@ -33,12 +33,9 @@ from scoring import services as scoring_services
 
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
+from .rules import rating_days
 
 RATING_SALT = "cases.rating"
-
-
-def rating_days():
-    return settings.CASE_RATING_DAYS
 
 
 # Where links in SMS point when PUBLIC_BASE_URL is unset: the local demo (run.sh); production sets

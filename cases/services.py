@@ -4,7 +4,6 @@ update_fields, appends a timeline event, and leaves side effects (notices, point
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -36,13 +35,8 @@ from .models import (
     TeamMeeting,
     new_tracking_code,
 )
+from .rules import forward_days
 from .selectors import actor_kinds, staff_covers
-
-
-def forward_days():
-    # [001 第五篇] says 3 days; districts may set their own rule.
-    return getattr(settings, "CASE_FORWARD_DAYS", 3)
-
 
 # ---------------------------------------------------------------- events and moves
 

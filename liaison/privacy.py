@@ -6,8 +6,9 @@ change of wording never rewrites what someone agreed to. Change the version when
 changes in substance.
 """
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from liaison import rules
 
 NOTICE_VERSION = "2026-11-v2"
 NOTICE_TEMPLATE = "includes/privacy_notice.html"
@@ -18,7 +19,7 @@ def __getattr__(name):
     # RESIDENT_DATA_RETENTION_YEARS setting, read at use so the notice and the nightly
     # anonymization (liaison.privacy_services) always state and apply the same number.
     if name == "RETENTION_YEARS_AFTER_ARCHIVE":
-        return settings.RESIDENT_DATA_RETENTION_YEARS
+        return rules.resident_data_retention_years()
     raise AttributeError(name)
 
 

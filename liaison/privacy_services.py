@@ -12,9 +12,7 @@ Phones and codes are kept as keyed digests (liaison.models.PrivacyRequest).
 """
 
 import secrets
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -22,15 +20,16 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Status
+from liaison import rules
 from liaison.lib import sms
 from liaison.lib.validators import mask_mobile, normalize_mobile, validate_cn_mobile
 from liaison.models import AuditLog, PrivacyRequest, SmsMessage
 from liaison.services import audit_record
 
-CODE_TTL = timedelta(minutes=10)
-CODE_MAX_ATTEMPTS = 5
-# How long a verified visit may see and change the data before the code must be asked again.
-VERIFIED_VISIT = timedelta(minutes=15)
+# Kept under their old names for importers; the rules themselves are liaison.rules.
+CODE_TTL = rules.PRIVACY_CODE_TTL
+CODE_MAX_ATTEMPTS = rules.PRIVACY_CODE_MAX_ATTEMPTS
+VERIFIED_VISIT = rules.PRIVACY_VERIFIED_VISIT
 RESIDENT = "resident"
 
 
@@ -289,7 +288,7 @@ def privacy_delete(*, verified_request, cases, phone, ip=None, now=None):
 def retention_cutoff(now=None):
     """The moment before which an archived case's personal data has been kept long enough."""
     now = now or timezone.now()
-    years = settings.RESIDENT_DATA_RETENTION_YEARS
+    years = rules.resident_data_retention_years()
     try:
         return now.replace(year=now.year - years)
     except ValueError:  # 29 February
@@ -323,7 +322,7 @@ def resident_data_retention_run(*, now=None, batch_size=500):
                     AuditLog(
                         action="resident_data_anonymized", actor_repr="system", object_type=Case._meta.label_lower,
                         object_id=str(pk), object_repr=f"{code} {title}"[:200],
-                        detail={"reason": "retention", "years": settings.RESIDENT_DATA_RETENTION_YEARS},
+                        detail={"reason": "retention", "years": rules.resident_data_retention_years()},
                     )
                     for pk, code, title in ids
                 ]

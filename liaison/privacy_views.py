@@ -25,22 +25,14 @@ from liaison.models import PrivacyRequest
 from liaison.services import client_ip
 
 from . import privacy_services as svc
+from . import rules
 from .privacy_forms import CodeForm, CorrectionForm, DeleteForm, PrivacyStartForm
-
-# Defaults; settings.RATE_LIMITS may override any of them. Phones are counted as PrivacyStartForm
-# and CorrectionForm clean them (liaison.lib.validators.normalize_mobile), so every way of
-# writing one number shares one counter.
-RATES = {
-    "privacy_start_ip": "10/h",
-    "privacy_code_phone": "5/d",
-    "privacy_verify_ip": "30/h",
-}
 
 PENDING, VISIT, CORRECTION = "privacy_pending", "privacy", "privacy_correction"
 
 
 def _limited(scope, ident):
-    return rate_refusal(scope=scope, ident=ident, default=RATES[scope])
+    return rate_refusal(scope=scope, ident=ident, default=rules.PRIVACY_RATES[scope])
 
 
 def _wrong_code_message():

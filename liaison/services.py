@@ -1,11 +1,10 @@
 """System-wide writes: in-portal notices and audit entries."""
 
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import rules
 from .models import AuditLog, Notice
 
 
@@ -58,7 +57,7 @@ def audit_purge(*, now=None):
     trigger lets a DELETE through for the application's role, and which deletes nothing younger
     than a year by the database's own clock whatever cutoff it is given."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    cutoff = now - rules.audit_retention()
     table = AuditLog._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -267,6 +267,13 @@ RECEPTION_REMINDER_BATCH_SIZE = env.int("RECEPTION_REMINDER_BATCH_SIZE", default
 # a liaison or staff member who is not the case's owner records a phone follow-up 回访 instead,
 # and until one of the two is recorded the case is not archived.
 CASE_RATING_DAYS = env.int("CASE_RATING_DAYS", default=7)
+# A case is forwarded to the organization department within this many days of receipt
+# [001 第五篇 三(二)] 在3日内; districts may set their own rule. Read through cases.rules.
+CASE_FORWARD_DAYS = env.int("CASE_FORWARD_DAYS", default=3)
+
+# Rate limits of the public pages, {scope: "count/period"} (e.g. RATE_LIMITS=public_track_ip=30/h):
+# overrides of the defaults each app declares in its rules module (cases.rules, liaison.rules).
+RATE_LIMITS = env.dict("RATE_LIMITS", default={})
 
 # SMS: like EMAIL_BACKEND. The database outbox is the default and is browsable in the admin.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.lib.sms.outbox.OutboxBackend")

@@ -23,16 +23,21 @@ from liaison.lib.permissions import role_required
 from liaison.models import Role
 from liaison.services import audit_record
 
+from . import rules
 from .models import Activity
 from .selectors import offices_visible_to
 
 KINDS = Activity.Kind
 
 
+MONTHS = rules.LIAISON_REPORT_MONTHS
+BIMESTERS = 12 // MONTHS
+
+
 def bimester_bounds(year, bimester):
     """First and last day of the two-month window `bimester` (1 = Jan–Feb … 6 = Nov–Dec)."""
-    first = datetime.date(year, 2 * bimester - 1, 1)
-    after = datetime.date(year + 1, 1, 1) if bimester == 6 else datetime.date(year, 2 * bimester + 1, 1)
+    first = datetime.date(year, MONTHS * (bimester - 1) + 1, 1)
+    after = datetime.date(year + 1, 1, 1) if bimester == BIMESTERS else datetime.date(year, MONTHS * bimester + 1, 1)
     return first, after - datetime.timedelta(days=1)
 
 
@@ -82,7 +87,7 @@ class BimonthlyForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     bimester = forms.TypedChoiceField(
         label=gettext_lazy("Months"), coerce=int,
-        choices=[(i, f"{2 * i - 1}–{2 * i}") for i in range(1, 7)],
+        choices=[(i, f"{MONTHS * (i - 1) + 1}–{MONTHS * i}") for i in range(1, BIMESTERS + 1)],
     )
 
 
@@ -141,8 +146,8 @@ def bimonthly_export_build(job):
 def bimonthly_report(request):
     today = timezone.localdate()
     # By default the last complete two months.
-    default_bimester = (today.month - 1) // 2 or 6
-    default_year = today.year if (today.month - 1) // 2 else today.year - 1
+    default_bimester = (today.month - 1) // MONTHS or BIMESTERS
+    default_year = today.year if (today.month - 1) // MONTHS else today.year - 1
     form = BimonthlyForm(request.GET or {"year": default_year, "bimester": default_bimester})
     offices = _offices(request.user)
     if not form.is_valid():

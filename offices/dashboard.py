@@ -14,7 +14,8 @@ from liaison.lib.charts import Series, bar_chart
 from liaison.lib.permissions import role_required
 from liaison.models import Role
 
-from .models import Attendance, Office, OfficeLiaison, ReceptionPeriod
+from . import rules
+from .models import Attendance, OfficeLiaison, ReceptionPeriod
 from .selectors import offices_visible_to, units_visible_to
 
 PERIODS_SHOWN = 6
@@ -95,8 +96,8 @@ def offices_below_standard(*, user):
     full_time = OfficeLiaison.objects.filter(office=OuterRef("pk"), kind=OfficeLiaison.Kind.FULL_TIME)
     below = (
         Q(area_m2__isnull=True)
-        | Q(area_m2__lt=Office.MIN_AREA_M2)
-        | Q(open_half_days_per_week__lt=Office.MIN_HALF_DAYS_PER_WEEK)
+        | Q(area_m2__lt=rules.OFFICE_MIN_AREA_M2)
+        | Q(open_half_days_per_week__lt=rules.OFFICE_MIN_HALF_DAYS_PER_WEEK)
         | Q(has_full_time=False)
     )
     qs = (
@@ -120,7 +121,7 @@ def dashboard(request):
         office.shortfalls = [
             text
             for failed, text in (
-                (not office.meets_area_standard, _("area under %(n)s m²") % {"n": Office.MIN_AREA_M2}),
+                (not office.meets_area_standard, _("area under %(n)s m²") % {"n": rules.OFFICE_MIN_AREA_M2}),
                 (not office.meets_hours_standard, _("open less than a half-day a week")),
                 (not office.has_full_time, _("no full-time liaison")),
             )

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import rules
+
 
 class OfficeEvaluation(models.Model):
     """One office's "five-good" 五好 evaluation for a year. The seeds name the five standards and
@@ -26,7 +28,7 @@ class OfficeEvaluation(models.Model):
         CRITICIZED = "criticized", _("Criticized in a circular")
         CLOSED = "closed", _("Ordered closed")
 
-    MAX_PER_STANDARD = 20
+    MAX_PER_STANDARD = rules.FIVE_GOOD_MAX_PER_STANDARD
     STANDARDS = ("construction", "rules", "management", "role", "residents")
 
     office = models.ForeignKey(

@@ -265,8 +265,14 @@ class Claim(models.Model):
         return f"{self.deputy} · {self.rule_item} · {self.occurred_on}"
 
 
-class ClaimEvent(models.Model):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+class ClaimEvent(AppendOnlyModel):
+    """One step of a claim's timeline (who confirmed, verified or refused it, when, why). Append-only,
+    in bulk too, like the case and proposal timelines; the claim it belongs to is never deleted."""
+
+    changed_message = _("Timeline entries cannot be changed.")
+    deleted_message = _("Timeline entries cannot be deleted.")
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=10, blank=True)

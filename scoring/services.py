@@ -18,6 +18,7 @@ from liaison.lib.permissions import actor_require
 from liaison.lib.transitions import check_transition
 from liaison.models import Role
 
+from . import rules
 from .models import (
     AnnualReport,
     Claim,
@@ -470,7 +471,7 @@ def review_decide(*, review, accept, reason, actor, corrected_points=None):
 
 
 def quarter_end(year, quarter):
-    month = quarter * 3
+    month = quarter * rules.MONTHS_PER_QUARTER
     return date(year, month, 31 if month in (3, 12) else 30)
 
 
@@ -482,7 +483,7 @@ def snapshot_publish(*, year, quarter, actor):
 
     actor_require(actor.is_superuser or (actor.role == Role.ORG_STAFF and actor.is_city_staff),
                   _("City organization staff publish the standings."))
-    if quarter not in (1, 2, 3, 4):
+    if quarter not in rules.QUARTERS:
         raise ValidationError(_("The quarter must be 1 to 4."), code="quarter")
     if Snapshot.objects.filter(year=year, quarter=quarter).exists():
         raise ValidationError(

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PY:-$PWD/.venv/bin/python}"
-for app in liaison offices cases scoring; do
-  [ -d "$app" ] || continue
+for app in $(ls -d */apps.py | xargs -n1 dirname); do
   mkdir -p "$app/locale"
   (cd "$app" && "$PY" ../manage.py makemessages -l zh_Hans --no-location --no-obsolete -i "migrations/*" >/dev/null)
 done

@@ -54,7 +54,7 @@ def _key(scope, ident, window):
 
 def configured_rate(scope, default):
     """Deployments may override any scope's rate in settings.RATE_LIMITS = {scope: "n/period"}."""
-    return getattr(settings, "RATE_LIMITS", {}).get(scope, default)
+    return settings.RATE_LIMITS.get(scope, default)
 
 
 def rate_hit(*, scope, ident, rate, now=None):

@@ -2,13 +2,14 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
+
+from liaison import rules
 
 
 def in_quiet_hours(moment):
     hour = timezone.localtime(moment).hour
-    start, end = settings.SMS_QUIET_START, settings.SMS_QUIET_END
+    start, end = rules.sms_quiet_hours()
     return hour >= start or hour < end if start > end else start <= hour < end
 
 
@@ -16,6 +17,7 @@ def outside_quiet_hours(moment):
     """`moment` itself when sending is allowed then, otherwise the end of that quiet night (08:00)."""
     if not in_quiet_hours(moment):
         return moment
+    _start, end = rules.sms_quiet_hours()
     local = timezone.localtime(moment)
-    day = local.date() if local.hour < settings.SMS_QUIET_END else local.date() + dt.timedelta(days=1)
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(settings.SMS_QUIET_END)))
+    day = local.date() if local.hour < end else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(end)))

@@ -44,20 +44,21 @@ def e164(phone):
 
 class TencentSmsBackend(BaseSmsBackend):
     def __init__(self, **overrides):
-        def setting(name, default=""):
-            return overrides.get(name.lower(), getattr(settings, f"SMS_TENCENT_{name}", default))
+        # Every SMS_TENCENT_* setting is declared, with its default, in liaison/settings.py.
+        def setting(name):
+            return overrides.get(name.lower(), getattr(settings, f"SMS_TENCENT_{name}"))
 
         self.sdk_app_id = str(setting("SDK_APP_ID"))
         self.sign_name = overrides.get("sign_name", settings.SMS_SIGN_NAME)
         self.template_ids = overrides.get("template_ids", settings.SMS_TEMPLATE_IDS)
         http_profile = HttpProfile(
-            protocol=setting("PROTOCOL", "https"),
-            endpoint=setting("ENDPOINT", "sms.tencentcloudapi.com"),
-            reqTimeout=int(setting("TIMEOUT", 10)),
+            protocol=setting("PROTOCOL"),
+            endpoint=setting("ENDPOINT"),
+            reqTimeout=int(setting("TIMEOUT")),
         )
         self.client = sms_client.SmsClient(
             credential.Credential(setting("SECRET_ID"), setting("SECRET_KEY")),
-            setting("REGION", "ap-guangzhou"),
+            setting("REGION"),
             ClientProfile(httpProfile=http_profile),
         )
 

@@ -1,0 +1,29 @@
+"""The org chart's numeric rules — offices, liaisons, deputies' contact networks, office work —
+each in one place with its seed (SPEC §1, §5). The reception rules (periods, leave, announcements,
+reminders, escalation) live with the reception features.
+
+Offices.models still spells the office standards and the districts' contact-network defaults as
+literals (Office.MIN_AREA_M2, Jurisdiction.contact_minimum …); they are to read these constants
+once the reception split of offices/models.py has landed. tests/offices/test_office_rules.py holds
+both to the seeds.
+"""
+
+# [004 第五条] an office's room: 面积一般不少于二十平方米.
+OFFICE_MIN_AREA_M2 = 20
+
+# [004 第十条] an office opens 每周…不少于一次，每次不少于半天: at least one half-day a week.
+# ([000 十六] asks 每周定期开放不少于一天 in Shenzhen: a district sets its offices' hours higher.)
+OFFICE_MIN_HALF_DAYS_PER_WEEK = 1
+
+# [001 第二篇 一、三(二)] each deputy stays in touch with 5名以上 party members or residents and
+# visits them 不少于2次 a year ([001 第三篇]: 10 and 4 — districts set their own, these are the
+# defaults of Jurisdiction.contact_minimum and contact_visits_minimum).
+CONTACT_MINIMUM = 5
+CONTACT_VISITS_MINIMUM = 2
+
+# [004 第十二条(五)] the liaison reports to the higher liaison body 每两个月: six reports a year.
+LIAISON_REPORT_MONTHS = 2
+
+# [000 十六] [004 第十六条] the five standards of a "five-good" office are named, not scored; each is
+# scored 0–20 here (100 in all), a choice staff can read at a glance.
+FIVE_GOOD_MAX_PER_STANDARD = 20
