@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 
 from liaison.admin_export import ExportActionMixin
+from liaison.lib.admin import ReadOnlyAdminMixin
 from offices.admin import ScopedModelAdmin
 
 from .models import (
@@ -15,20 +16,6 @@ from .models import (
     PrivacyRequest,
     TeamMeeting,
 )
-
-
-class ReadOnlyAdminMixin:
-    """The timeline, dispatches and meetings are written by the workflow services only; the admin
-    shows them and changes nothing."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Category)

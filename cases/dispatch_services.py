@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
+from liaison.lib.transitions import check_transition
 from liaison.models import Role, SmsMessage, User
 from liaison.services import notices_send
 
@@ -59,11 +60,8 @@ def _lock_share(dispatch):
 
 
 def _check(*, case, share, transition, actor):
-    if share.status not in transition.sources or share.round != case.dispatch_round or case.status != Status.DISPATCHED:
-        raise ValidationError(
-            _("This unit's share is “%(status)s”; “%(action)s” is not possible now."),
-            params={"status": share.get_status_display(), "action": transition.label}, code="illegal_transition",
-        )
+    check_transition(transition, share, workflow.SHARE_ILLEGAL,
+                     possible=share.round == case.dispatch_round and case.status == Status.DISPATCHED)
     _check_actor(case=case, share=share, transition=transition, actor=actor)
 
 
@@ -172,11 +170,7 @@ def _decide(*, extension, action, actor, note=""):
         case = Case.objects.select_for_update().get(pk=extension.dispatch.case_id)
         share = CaseDispatch.objects.select_for_update().select_related("unit").get(pk=extension.dispatch_id)
         locked = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
-        if locked.status not in transition.sources:
-            raise ValidationError(
-                _("This request is “%(status)s”; “%(action)s” is not possible now."),
-                params={"status": locked.get_status_display(), "action": transition.label}, code="illegal_transition",
-            )
+        check_transition(transition, locked, workflow.EXTENSION_ILLEGAL)
         _check_actor(case=case, share=share, transition=transition, actor=actor)
         locked.status = transition.target
         locked.decided_by = actor

@@ -8,13 +8,15 @@ only the shares and requests of cases cases.selectors.cases_visible_to gives the
 district's are a 404); every other role gets 403.
 """
 
-from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison.lib.http import no_store
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.transitions import check_transition
+from liaison.lib.views import show_error
 from liaison.models import Role
 from offices.selectors import units_visible_to
 
@@ -101,9 +103,11 @@ def _share_move(request, pk, action, fetch):
     share = fetch(request, pk)
     case = share.case
     transition = workflow.DISPATCH_TRANSITIONS[action]
-    if share.status not in transition.sources or share.round != case.dispatch_round or case.status != Status.DISPATCHED:
-        messages.error(request, _("This unit's share is “%(status)s”; “%(action)s” is not possible now.")
-                       % {"status": share.get_status_display(), "action": transition.label})
+    try:
+        check_transition(transition, share, workflow.SHARE_ILLEGAL,
+                         possible=share.round == case.dispatch_round and case.status == Status.DISPATCHED)
+    except ValidationError as exc:
+        show_error(request, exc)
         return redirect(case.get_absolute_url())
     form = _share_form(action, request, share)
     if request.method == "POST" and form.is_valid():
@@ -141,9 +145,10 @@ def _decide(request, pk, action):
     extension = _staff_extension(request, pk)
     share, case = extension.dispatch, extension.dispatch.case
     transition = workflow.EXTENSION_TRANSITIONS[action]
-    if extension.status not in transition.sources:
-        messages.error(request, _("This request is “%(status)s”; “%(action)s” is not possible now.")
-                       % {"status": extension.get_status_display(), "action": transition.label})
+    try:
+        check_transition(transition, extension, workflow.EXTENSION_ILLEGAL)
+    except ValidationError as exc:
+        show_error(request, exc)
         return redirect(case.get_absolute_url())
     data = request.POST if request.method == "POST" else None
     form = DecisionForm(data, note_required=action == "refuse")

@@ -20,6 +20,7 @@ from liaison.lib import captcha
 from liaison.lib.http import no_store
 from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
+from liaison.lib.views import show_error
 from liaison.services import client_ip
 
 from . import privacy_services as svc
@@ -180,7 +181,7 @@ def correct(request, visit, pk):
                     mobile=d["mobile"], ip=ip,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_error(request, exc, form=form)
             else:
                 if correction.status == PrivacyRequest.Status.DONE:
                     messages.success(request, _("Your personal information was corrected."))
@@ -216,7 +217,7 @@ def correct_confirm(request, visit):
                     name=pending["name"], address=pending["address"], mobile=pending["mobile"], ip=ip,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_error(request, exc, form=form)
             else:
                 if ok:
                     request.session.pop(CORRECTION, None)
@@ -245,7 +246,7 @@ def delete(request, visit):
         try:
             svc.privacy_delete(verified_request=privacy_request, cases=cases, phone=phone, ip=client_ip(request))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(
                 request,

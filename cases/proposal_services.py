@@ -10,8 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require, scope_to_staff
+from liaison.lib.transitions import Transition, check_transition, transition_table
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
+from offices.selectors import deputy_for_user
+from scoring import services as scoring_services
 
 from .models.proposals import (
     Evaluation,
@@ -28,26 +31,15 @@ from .rules import MAX_COSIGNERS
 
 S = ProposalStatus
 
-# The one table of moves: action → (states it may start from, state it leads to).
-PROPOSAL_TRANSITIONS = {
-    "submit": (frozenset({S.COSIGNING}), S.FILED),
-    "withdraw": (frozenset({S.COSIGNING, S.FILED}), S.WITHDRAWN),
+# The one table of moves (who makes each: proposal_actor_may).
+PROPOSAL_TRANSITIONS = transition_table(
+    Transition("submit", sources={S.COSIGNING}, target=S.FILED),
+    Transition("withdraw", sources={S.COSIGNING, S.FILED}, target=S.WITHDRAWN),
     # A dissatisfied evaluation may be dispatched again [002 6].
-    "dispatch": (frozenset({S.FILED, S.EVALUATED}), S.DISPATCHED),
-    "reply": (frozenset({S.DISPATCHED}), S.REPLIED),
-    "evaluate": (frozenset({S.REPLIED}), S.EVALUATED),
-}
-
-def _points():
-    from scoring import services as scoring_services
-
-    return scoring_services
-
-
-def _deputy_of(user):
-    from offices.selectors import deputy_for_user
-
-    return deputy_for_user(user)
+    Transition("dispatch", sources={S.FILED, S.EVALUATED}, target=S.DISPATCHED),
+    Transition("reply", sources={S.DISPATCHED}, target=S.REPLIED),
+    Transition("evaluate", sources={S.REPLIED}, target=S.EVALUATED),
+)
 
 
 def proposal_actor_may(action, *, proposal, user):
@@ -66,13 +58,12 @@ def proposal_actor_may(action, *, proposal, user):
             ).exists()
         )
     # submit, withdraw, evaluate belong to the filing / lead deputy.
-    deputy = _deputy_of(user)
+    deputy = deputy_for_user(user)
     return deputy is not None and deputy.pk == proposal.lead_id
 
 
 def _state_allows(action, proposal):
-    sources, _target = PROPOSAL_TRANSITIONS[action]
-    if proposal.status not in sources:
+    if not PROPOSAL_TRANSITIONS[action].allows(proposal.status):
         return False
     # A dissatisfied evaluation may be dispatched again [002 6]; a satisfied one may not.
     return not (action == "dispatch" and proposal.status == S.EVALUATED and proposal.evaluation != Evaluation.DISSATISFIED)
@@ -89,12 +80,9 @@ def _lock(proposal):
 
 
 def _check(proposal, action, actor):
-    if not proposal_can(action, proposal=proposal, user=actor):
-        if not _state_allows(action, proposal):
-            raise ValidationError(
-                _("This cannot be done while the item is “%(status)s”.") % {"status": proposal.get_status_display()},
-                code="illegal_transition",
-            )
+    check_transition(PROPOSAL_TRANSITIONS[action], proposal, _("This cannot be done while the item is “%(status)s”."),
+                     possible=_state_allows(action, proposal))
+    if not proposal_actor_may(action, proposal=proposal, user=actor):
         raise PermissionDenied(_("You are not allowed to do this."))
 
 
@@ -104,7 +92,7 @@ def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
     if not checked:
         _check(proposal, action, actor)
     old = proposal.status
-    proposal.status = PROPOSAL_TRANSITIONS[action][1]
+    proposal.status = PROPOSAL_TRANSITIONS[action].target
     proposal.save(update_fields=["status", *fields])
     ProposalEvent.objects.create(
         proposal=proposal, actor=actor, actor_repr=str(actor)[:150], action=action,
@@ -117,7 +105,7 @@ def _move(proposal, action, *, actor, comment="", fields=(), checked=False):
 def proposal_file(*, lead, kind, title, content, actor, cosigners=()):
     """A deputy files a proposal (counted at once), or starts a motion and invites co-signers,
     who confirm it themselves before the lead files it."""
-    me = _deputy_of(actor)
+    me = deputy_for_user(actor)
     actor_require(me is not None and me.pk == lead.pk, _("A deputy files their own proposals and motions."))
     if not lead.is_serving:
         raise ValidationError(_("Only a serving deputy can file a proposal or motion."), code="not_serving")
@@ -146,7 +134,9 @@ def proposal_file(*, lead, kind, title, content, actor, cosigners=()):
         text = _("%(lead)s invites you to co-sign the motion “%(title)s”.") % {"lead": lead.name, "title": title}
         notices_send(users=users, text=text, url=url)
     else:
-        _points().points_record_event(deputy=lead, event="proposal", source=proposal, occurred_on=today, actor=actor)
+        scoring_services.points_record_event(
+            deputy=lead, event="proposal", source=proposal, occurred_on=today, actor=actor,
+        )
     return proposal
 
 
@@ -155,7 +145,7 @@ def cosign_respond(*, proposal, deputy, confirm, actor):
     """The invited deputy confirms or declines their own co-signature while the motion collects
     signatures. Nobody can sign for someone else."""
     proposal = _lock(proposal)
-    me = _deputy_of(actor)
+    me = deputy_for_user(actor)
     actor_require(me is not None and me.pk == deputy.pk, _("Only the invited deputy can answer this request."))
     if proposal.status != S.COSIGNING:
         raise ValidationError(_("This motion no longer collects co-signatures."), code="illegal_transition")
@@ -197,10 +187,11 @@ def motion_submit(*, proposal, actor):
     today = timezone.localdate()
     proposal.filed_on = today
     _move(proposal, "submit", actor=actor, fields=["filed_on"])
-    points = _points()
-    points.points_record_event(deputy=proposal.lead, event="motion_lead", source=proposal, occurred_on=today, actor=actor)
+    scoring_services.points_record_event(
+        deputy=proposal.lead, event="motion_lead", source=proposal, occurred_on=today, actor=actor,
+    )
     for link in confirmed:
-        points.points_record_event(
+        scoring_services.points_record_event(
             deputy=link.deputy, event="motion_cosign", source=proposal, occurred_on=today, actor=actor
         )
     return proposal
@@ -213,16 +204,19 @@ def proposal_withdraw(*, proposal, actor, reason=""):
     was_filed = proposal.status == S.FILED
     _move(proposal, "withdraw", actor=actor, comment=reason)
     if was_filed:
-        points = _points()
         why = _("Withdrawn")
         if proposal.is_motion:
-            points.points_revoke_event(deputy=proposal.lead, event="motion_lead", source=proposal, reason=why, actor=actor)
+            scoring_services.points_revoke_event(
+                deputy=proposal.lead, event="motion_lead", source=proposal, reason=why, actor=actor,
+            )
             for link in proposal.cosigner_links.filter(status=ProposalCosigner.Status.CONFIRMED).select_related("deputy"):
-                points.points_revoke_event(
+                scoring_services.points_revoke_event(
                     deputy=link.deputy, event="motion_cosign", source=proposal, reason=why, actor=actor
                 )
         else:
-            points.points_revoke_event(deputy=proposal.lead, event="proposal", source=proposal, reason=why, actor=actor)
+            scoring_services.points_revoke_event(
+                deputy=proposal.lead, event="proposal", source=proposal, reason=why, actor=actor,
+            )
     return proposal
 
 
@@ -362,9 +356,10 @@ def inquiry_record(*, actor, date, kind, topic, target_unit, participants, quest
         recorded_by=actor,
     )
     inquiry.participants.set(participants)
-    points = _points()
     for deputy in participants:
-        points.points_record_event(deputy=deputy, event="inquiry", source=inquiry, occurred_on=date, actor=actor)
+        scoring_services.points_record_event(
+            deputy=deputy, event="inquiry", source=inquiry, occurred_on=date, actor=actor,
+        )
     return inquiry
 
 
@@ -395,19 +390,20 @@ def inquiry_update(*, inquiry, actor, date, kind, topic, target_unit, participan
     inquiry.save()
     inquiry.participants.set(participants)
     after = set(participants)
-    points = _points()
     why = _("Removed from the inquiry record")
     for deputy in before - after:
-        points.points_revoke_event(deputy=deputy, event="inquiry", source=inquiry, reason=why, actor=actor)
+        scoring_services.points_revoke_event(deputy=deputy, event="inquiry", source=inquiry, reason=why, actor=actor)
     if date_changed:
         # The award carries the date (and so the year) it counts for: re-award on the new date.
         for deputy in before & after:
-            points.points_revoke_event(
+            scoring_services.points_revoke_event(
                 deputy=deputy, event="inquiry", source=inquiry, reason=_("Date corrected"), actor=actor
             )
         added = after
     else:
         added = after - before
     for deputy in added:
-        points.points_record_event(deputy=deputy, event="inquiry", source=inquiry, occurred_on=date, actor=actor)
+        scoring_services.points_record_event(
+            deputy=deputy, event="inquiry", source=inquiry, occurred_on=date, actor=actor,
+        )
     return inquiry

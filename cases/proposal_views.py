@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.views import show_error
 from liaison.models import Role
 from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
 
@@ -33,10 +35,6 @@ from .proposal_selectors import inquiries_visible_to, inquiries_writable_by, pro
 STAFF_ROLES = (Role.ORG_STAFF,)
 PROPOSAL_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
 INQUIRY_ROLES = (Role.DEPUTY, Role.LIAISON, Role.UNIT_HANDLER, *STAFF_ROLES)
-
-
-def _errors(exc):
-    return exc.messages if hasattr(exc, "messages") else [str(exc)]
 
 
 @role_required(*PROPOSAL_ROLES)
@@ -88,8 +86,7 @@ def proposal_file(request):
                 cosigners=list(d["cosigners"]), actor=request.user,
             )
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(proposal.get_absolute_url())
@@ -138,8 +135,7 @@ def proposal_cosign(request, pk):
             proposal=proposal, deputy=me, confirm=request.POST.get("answer") == "confirm", actor=request.user
         )
     except ValidationError as exc:
-        for m in _errors(exc):
-            messages.error(request, m)
+        show_error(request, exc)
     else:
         messages.success(request, _("Your answer was recorded."))
     return redirect(proposal.get_absolute_url())
@@ -192,8 +188,7 @@ def _transition(request, pk, action):
                     proposal=proposal, evaluation=d["evaluation"], note=d["note"], actor=request.user
                 )
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(proposal.get_absolute_url())
@@ -226,11 +221,11 @@ proposal_evaluate = _make_transition_view("evaluate", (Role.DEPUTY,))
 @role_required(*INQUIRY_ROLES)
 def inquiry_list(request):
     qs = inquiries_visible_to(user=request.user)
-    kind, year, q = request.GET.get("kind", ""), request.GET.get("year", ""), request.GET.get("q", "").strip()
+    kind, year, q = request.GET.get("kind", ""), year_param(request), request.GET.get("q", "").strip()
     if kind in Inquiry.Kind.values:
         qs = qs.filter(kind=kind)
-    if year.isdigit():
-        qs = qs.filter(date__year=int(year))
+    if year is not None:
+        qs = qs.filter(date__year=year)
     if q:
         qs = qs.filter(Q(topic__icontains=q) | Q(target_unit__name__icontains=q))
     qs = qs.annotate(n_participants=Count("participants", distinct=True)).order_by("-date", "-id")
@@ -238,7 +233,7 @@ def inquiry_list(request):
     return render(
         request, "cases/inquiry_list.html",
         {
-            "page": page, "kinds": Inquiry.Kind.choices, "kind": kind, "year": year, "q": q,
+            "page": page, "kinds": Inquiry.Kind.choices, "kind": kind, "year": year or "", "q": q,
             "can_record": request.user.role in STAFF_ROLES or request.user.is_superuser,
         },
     )
@@ -270,8 +265,7 @@ def inquiry_create(request):
         try:
             inquiry = services.inquiry_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(inquiry.get_absolute_url())
@@ -288,8 +282,7 @@ def inquiry_edit(request, pk):
         try:
             services.inquiry_update(inquiry=inquiry, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Saved."))
             return redirect(inquiry.get_absolute_url())

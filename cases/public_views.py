@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from liaison.lib import captcha
 from liaison.lib.ratelimit import rate_refusal
 from liaison.lib.validators import mask_mobile
+from liaison.lib.views import show_error
 from liaison.services import client_ip
 
 from . import privacy_notice
@@ -194,8 +195,7 @@ def _submit_valid(request, form, office, kind):
             photos=files,
         )
     except (ValidationError, PermissionDenied) as exc:
-        for m in getattr(exc, "messages", [str(exc)]):
-            form.add_error(None, m)
+        show_error(request, exc, form=form)
         return None, 200
     finally:
         for f in files:

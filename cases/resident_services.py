@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
+from scoring import services as scoring_services
 
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
@@ -159,7 +160,7 @@ def rating_for_token(token, *, now=None):
 def _check_usable(rating, case, now):
     if rating.rated_at is not None:
         raise RatingLinkError("used")
-    if rating.round != case.dispatch_round or case.status not in workflow.TRANSITIONS["rate"].sources:
+    if rating.round != case.dispatch_round or not workflow.TRANSITIONS["rate"].allows(case.status):
         raise RatingLinkError("closed")
     if rating.expires_at is None or rating.expires_at <= now:
         raise RatingLinkError("expired")
@@ -193,8 +194,8 @@ def _record_rating(*, locked, rating, satisfaction, comment, source, actor, acti
     def after():
         # Points item 3 goes to the owner for the resident's own (or a non-owner's) rating only.
         if event and locked.owner_id:
-            case_services._points("points_record_event", deputy=locked.owner, event=event, source=locked,
-                                  occurred_on=timezone.localdate(now), actor=actor)
+            scoring_services.points_record_event(deputy=locked.owner, event=event, source=locked,
+                                                 occurred_on=timezone.localdate(now), actor=actor)
 
     transaction.on_commit(after)
 
@@ -217,7 +218,7 @@ def case_rate(*, token, satisfaction, comment="", now=None):
     transition = workflow.TRANSITIONS["rate"]
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=rating.case_id)
-        if locked.status not in transition.sources:
+        if not transition.allows(locked.status):
             raise RatingLinkError("closed")
         rating = CaseRating.objects.select_for_update().get(pk=rating.pk)
         _check_usable(rating, locked, now)
@@ -271,7 +272,7 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
 def follow_up_possible(case, *, now=None):
     """Whether a follow-up could be recorded now (for showing the move): the resident can be
     called, has not rated this round, and the link (if any) has expired."""
-    if not case.can_get_phone_feedback or case.status not in workflow.TRANSITIONS["follow_up"].sources:
+    if not case.can_get_phone_feedback or not workflow.TRANSITIONS["follow_up"].allows(case.status):
         return False
     rating = CaseRating.objects.filter(case=case, round=case.dispatch_round).first()
     if rating is not None and rating.rated_at is not None:

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from liaison.lib.charts import Series, bar_chart
 from liaison.lib.exporters import xlsx_response
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.services import audit_record
 
@@ -77,21 +79,20 @@ BULLETIN_CHART_UNITS = 20
 @role_required(*BULLETIN_READERS)
 def bulletin_list(request):
     bulletins = bulletins_visible_to(user=request.user).defer("rows", "foreword")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        bulletins = bulletins.filter(year=int(year))
+    year = year_param(request)
+    if year is not None:
+        bulletins = bulletins.filter(year=year)
     page = Paginator(bulletins, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/bulletin_list.html", {
-        "page": page, "year": year, "can_publish": request.user.role == Role.ORG_STAFF,
-        "query": f"year={year}" if year.isdigit() else "",
+        "page": page, "year": year or "", "can_publish": request.user.role == Role.ORG_STAFF,
+        "query": f"year={year}" if year is not None else "",
     })
 
 
 @role_required(Role.ORG_STAFF)
 def bulletin_new(request):
-    initial_year = request.GET.get("year", "")
     data = request.POST if request.method == "POST" else None
-    initial = {"year": int(initial_year) if initial_year.isdigit() else timezone.localdate().year,
+    initial = {"year": year_param(request, timezone.localdate().year),
                "district": request.GET.get("district", "")}
     initial["title"] = request.GET.get("title") or (
         _("Year-end review of the responsible units %(year)s: bulletin") % {"year": initial["year"]}
@@ -104,7 +105,7 @@ def bulletin_new(request):
             bulletin = bulletin_publish(user=request.user, year=d["year"], district=d["district"], title=d["title"],
                                         foreword=d["foreword"], request=request)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("The bulletin is published."))
             return redirect("case_reports:bulletin_detail", pk=bulletin.pk)

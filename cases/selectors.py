@@ -127,7 +127,7 @@ def moves_for(*, user, case, kinds=None):
     """The transitions this user may make on this case now, in table order (`kinds`: the user's
     `actor_kinds`, when the caller has them already)."""
     kinds = actor_kinds(user=user, case=case) if kinds is None else kinds
-    return [t for t in workflow.TRANSITIONS.values() if case.status in t.sources and kinds & t.actors]
+    return [t for t in workflow.TRANSITIONS.values() if t.allows(case.status) and kinds & t.actors]
 
 
 def can_see_personal_data(*, user, case, kinds=None):

@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 from offices.models import Deputy, OfficeLiaison, TeamMembership
+from scoring import services as scoring_services
 
 from . import resident_services, workflow
 from .models import (
@@ -36,20 +38,6 @@ from .models import (
 from .rules import forward_days
 from .selectors import actor_kinds, staff_covers
 
-# ---------------------------------------------------------------- points hook (scoring app)
-
-def _points(func_name, **kwargs):
-    """Call scoring.services.<func_name> if the scoring app provides it. Points are a side effect
-    of the workflow, run after commit; a case move never fails because of them."""
-    try:
-        from scoring import services as scoring_services
-    except ImportError:
-        return
-    func = getattr(scoring_services, func_name, None)
-    if func is not None:
-        func(**kwargs)
-
-
 # ---------------------------------------------------------------- events and moves
 
 def _event(*, case, actor, action, from_status, to_status, comment=""):
@@ -64,21 +52,12 @@ def _event(*, case, actor, action, from_status, to_status, comment=""):
     )
 
 
-def _illegal(case, transition):
-    return ValidationError(
-        _("This case is “%(status)s”; “%(action)s” is not possible now."),
-        params={"status": case.get_status_display(), "action": transition.label},
-        code="illegal_transition",
-    )
-
-
 def _lock_and_check(*, case, action, actor):
     """Lock the case row and check the move; returns (locked case, actor kinds). The lock makes
     two concurrent moves of one case run one after the other, and the second sees the new state."""
     transition = workflow.TRANSITIONS[action]
     locked = Case.objects.select_for_update().get(pk=case.pk)
-    if locked.status not in transition.sources:
-        raise _illegal(locked, transition)
+    check_transition(transition, locked, workflow.CASE_ILLEGAL)
     kinds = actor_kinds(user=actor, case=locked)
     if not kinds & transition.actors:
         raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": transition.label})
@@ -251,8 +230,8 @@ def case_register(
 
         def after():
             for deputy in receivers:
-                _points("points_record_event", deputy=deputy, event="case_received", source=case,
-                        occurred_on=received_on, actor=actor)
+                scoring_services.points_record_event(deputy=deputy, event="case_received", source=case,
+                                                     occurred_on=received_on, actor=actor)
 
         transaction.on_commit(after)
     return case
@@ -302,8 +281,8 @@ def case_receive(*, case, deputies, actor, note=""):
 
         def after():
             for deputy in new:
-                _points("points_record_event", deputy=deputy, event="case_received", source=locked,
-                        occurred_on=timezone.localdate(), actor=actor)
+                scoring_services.points_record_event(deputy=deputy, event="case_received", source=locked,
+                                                     occurred_on=timezone.localdate(), actor=actor)
 
         transaction.on_commit(after)
     return _sync(case, locked)
@@ -348,10 +327,12 @@ def case_assign(*, case, owner, actor, comment="", meeting=None):
 
         def after():
             if previous is not None:
-                _points("points_revoke_event", deputy=previous, event="case_taken", source=locked,
-                        reason=_("Case reassigned to %(name)s") % {"name": owner.name}, actor=actor)
-            _points("points_record_event", deputy=owner, event="case_taken", source=locked,
-                    occurred_on=timezone.localdate(), actor=actor)
+                scoring_services.points_revoke_event(
+                    deputy=previous, event="case_taken", source=locked,
+                    reason=_("Case reassigned to %(name)s") % {"name": owner.name}, actor=actor,
+                )
+            scoring_services.points_record_event(deputy=owner, event="case_taken", source=locked,
+                                                 occurred_on=timezone.localdate(), actor=actor)
             if owner.user_id:
                 notice_send(user=owner.user, text=_("You now own case %(code)s: %(title)s")
                             % {"code": locked.tracking_code, "title": locked.title}, url=locked.get_absolute_url())
@@ -482,8 +463,7 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
     with transaction.atomic():
         transition = workflow.TRANSITIONS["reply"]
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.status not in transition.sources:
-            raise _illegal(locked, transition)
+        check_transition(transition, locked, workflow.CASE_ILLEGAL)
         if actor is None or actor.role != Role.UNIT_HANDLER or not actor.unit_id:
             raise PermissionDenied(_("Only the handler of a unit the case is dispatched to may reply."))
         dispatch = (

@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy
 from liaison.lib.http import no_store
 from liaison.lib.pagination import BoundedPaginator
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import serve_file
 from liaison.lib.validators import mask_mobile
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.services import audit_record
 from offices.models import Team, TeamMembership
@@ -65,10 +67,6 @@ INTAKE_ROLES = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
 PAGE_SIZE = 25
 
 
-def _errors(exc):
-    return exc.messages if hasattr(exc, "messages") else [str(exc)]
-
-
 def run_move(request, *, case, form, call, done):
     """POST of a move page (a case's, or a unit's share of it): call the service. Success, a
     refusal, or an illegal state (someone moved the case first: the service locked and re-checked
@@ -78,11 +76,9 @@ def run_move(request, *, case, form, call, done):
         call()
     except ValidationError as exc:
         if getattr(exc, "code", None) == "illegal_transition":
-            for m in _errors(exc):
-                messages.error(request, m)
+            show_error(request, exc)
             return redirect(case.get_absolute_url())
-        for m in _errors(exc):
-            form.add_error(None, m)
+        show_error(request, exc, form=form)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this."))
         return redirect(case.get_absolute_url())
@@ -233,8 +229,7 @@ def case_register(request):
                 attachments=d["attachments"], actor=request.user,
             )
         except (ValidationError, PermissionDenied) as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Case registered. Tracking code: %(code)s") % {"code": case.tracking_code})
             return redirect(case.get_absolute_url())
@@ -354,8 +349,7 @@ def case_attach(request, pk):
                 raise ValidationError(_("Choose at least one file."))
             services.case_attach(case=case, files=files, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            for m in _errors(exc):
-                messages.error(request, m)
+            show_error(request, exc)
         else:
             messages.success(request, _("Files added."))
     return redirect(case.get_absolute_url())
@@ -374,8 +368,7 @@ def case_receive(request, pk):
             services.case_receive(case=case, deputies=list(form.cleaned_data["received_by"]),
                                   note=form.cleaned_data["note"], actor=request.user)
         except ValidationError as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Reception recorded."))
             return redirect(case.get_absolute_url())
@@ -459,11 +452,10 @@ def _refuse(request, case, transition):
     does not allow gets a message on the case page."""
     if not actor_kinds(user=request.user, case=case) & transition.actors:
         raise PermissionDenied
-    if case.status not in transition.sources:
-        messages.error(
-            request, _("This case is “%(status)s”; “%(action)s” is not possible now.")
-            % {"status": case.get_status_display(), "action": transition.label},
-        )
+    try:
+        check_transition(transition, case, workflow.CASE_ILLEGAL)
+    except ValidationError as exc:
+        show_error(request, exc)
         return redirect(case.get_absolute_url())
     return None
 
@@ -557,8 +549,7 @@ def meeting_new(request, team_pk):
                 assignments=d["assignments"], actor=request.user,
             )
         except (ValidationError, PermissionDenied) as exc:
-            for m in _errors(exc):
-                form.add_error(None, m)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Meeting recorded: %(n)s cases assigned.") % {"n": len(d["assignments"])})
             return redirect(meeting.get_absolute_url())

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .lib.admin import ReadOnlyAdminMixin
 from .lib.sms import sms_requeue
 from .lib.validators import is_cn_mobile, mask_mobile, normalize_mobile
 from .models import AuditAction, AuditLog, AuditOutcome, RoleAssignment, SmsMessage, User
@@ -147,19 +148,8 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         super().delete_model(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(SmsMessage)
-class SmsMessageAdmin(ReadOnlyAdmin):
+class SmsMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The SMS outbox: every message, whatever the backend, with its delivery record. Scoped like
     the rest of the staff's data (liaison.sms_selectors: district staff see their district's
     messages, the system administrator none), phones masked in the list and on the detail page,
@@ -264,7 +254,7 @@ class AuditOutcomeFilter(AuditActionFilter):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(ReadOnlyAdmin):
+class AuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included; the auditor's page is /audit/."""
 
     list_display = ("at", "actor_repr", "ip", "action_display", "object_display", "outcome_display")

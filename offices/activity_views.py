@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from liaison.lib.counts import count_each
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.security.audit import audited
 
@@ -50,11 +51,6 @@ from .selectors import (
 MANAGERS = (Role.LIAISON, Role.ORG_STAFF)
 STAFF = (Role.ORG_STAFF,)
 PAGE_SIZE = 25
-
-
-def _errors(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _activity_for_manager(request, pk):
@@ -134,7 +130,7 @@ def activity_create(request):
                 office=form.cleaned_data["office"], actor=request.user, **_activity_args(form.cleaned_data)
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The activity was planned."))
             return redirect(activity)
@@ -156,7 +152,7 @@ def activity_edit(request, pk):
         try:
             services.activity_update(activity=activity, actor=request.user, **_activity_args(form.cleaned_data))
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The activity was saved."))
             return redirect(activity)
@@ -191,7 +187,7 @@ def _transition_view(request, pk, *, service, template, success):
         try:
             service(activity=activity, actor=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, success)
         return redirect(activity)
@@ -238,7 +234,7 @@ def activity_log(request, pk):
             if d["photo"]:
                 services.activity_photo_add(activity=activity, image=d["photo"], actor=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The activity and its attendance were recorded."))
             return redirect(activity)
@@ -316,7 +312,7 @@ def leave_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Your leave request was sent to the organization department; your team was told."))
             return redirect("offices:leave_list")
@@ -334,7 +330,7 @@ def leave_decide(request, pk):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The decision was recorded and the deputy told."))
             return redirect("offices:leave_list")
@@ -365,7 +361,7 @@ def invitation_create(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Your invitation request was sent to the organization department."))
             return redirect("offices:invitation_list")
@@ -384,7 +380,7 @@ def invitation_decide(request, pk):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("offices:invitation_list")
@@ -430,7 +426,7 @@ def escalation_resolve(request, pk):
                 escalation=escalation, resolution=form.cleaned_data["resolution"], actor=request.user
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The matter was closed."))
             return redirect("offices:escalation_list")
@@ -456,7 +452,7 @@ def escalation_explain(request, pk):
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("Your explanation was sent to the organization department."))
             return redirect("offices:my_escalations")

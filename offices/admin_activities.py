@@ -5,29 +5,20 @@ them, scoped to the staff member's district, and does not edit them."""
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 
+from liaison.lib.admin import ReadOnlyAdminMixin
+
 from .admin import ScopedModelAdmin
 from .models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ParticipantInline(ReadOnlyMixin, admin.TabularInline):
+class ParticipantInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ActivityParticipant
     fields = ("deputy", "attended")
     extra = 0
 
 
 @admin.register(Activity)
-class ActivityAdmin(ReadOnlyMixin, ScopedModelAdmin):
+class ActivityAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("date", "slot", "title", "kind", "office", "status", "households")
     list_filter = ("kind", "status", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("title", "office__name")
@@ -37,7 +28,7 @@ class ActivityAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ReadOnlyMixin, ScopedModelAdmin):
+class AttendanceAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     district_path = "period__district"
     list_display = ("deputy", "period", "outcome", "activity", "recorded_by", "recorded_at")
     list_filter = ("outcome", ("period__district", RelatedOnlyFieldListFilter))
@@ -46,7 +37,7 @@ class AttendanceAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(ReadOnlyMixin, ScopedModelAdmin):
+class LeaveRequestAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("deputy", "activity", "status", "filed_at", "decided_by", "decided_at")
     list_filter = ("status", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("deputy__name",)
@@ -54,7 +45,7 @@ class LeaveRequestAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyMixin, ScopedModelAdmin):
+class EscalationAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("deputy", "period", "step", "streak", "status", "created_at", "explained_at", "resolved_by")
     list_filter = ("step", "status", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("deputy__name",)
@@ -62,7 +53,7 @@ class EscalationAdmin(ReadOnlyMixin, ScopedModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ReadOnlyMixin, ScopedModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     list_display = ("department", "activity", "deputy", "status", "attendees", "decided_by", "decided_at")
     list_filter = ("status", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("department", "deputy__name")

@@ -9,7 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.views import show_error
 from liaison.models import Role
 
 from . import work_plan_services as services
@@ -29,16 +31,6 @@ from .work_plan import planning_year, publication_deadline
 
 READERS = (Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
 PAGE_SIZE = 25
-
-
-def _errors(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _year(request, default):
-    value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
 
 
 @role_required(Role.LIAISON, Role.DEPUTY)
@@ -64,7 +56,7 @@ def work_plan_status(request):
     """Every office in the staff member's scope with its plan status for a year."""
     today = timezone.localdate()
     # From October on, staff follow next year's plans, which are due by 24 December.
-    year = _year(request, planning_year(today))
+    year = year_param(request, planning_year(today))
     districts = list(jurisdictions_visible_to(user=request.user).filter(level__in=("district", "new_district")))
     district = request.GET.get("district", "")
     district_id = int(district) if district.isdigit() and any(d.pk == int(district) for d in districts) else None
@@ -122,7 +114,7 @@ def work_plan_create(request):
     office = next((o for o in office_list if str(o.pk) == request.POST.get("office", request.GET.get("office"))), None)
     office = office or (office_list[0] if len(office_list) == 1 else None)
     today = timezone.localdate()
-    initial = {"office": office.pk if office else None, "year": _year(request, planning_year(today))}
+    initial = {"office": office.pk if office else None, "year": year_param(request, planning_year(today))}
     # Deputies to pick come from the chosen office; with several offices the liaison picks the
     # office first (the page reloads with ?office=).
     form, formset = _plan_form(request, offices, initial=initial, deputy_choices=_deputy_choices(office) if office else [])
@@ -134,7 +126,7 @@ def work_plan_create(request):
                 opening_notes=d["opening_notes"], items=_items(formset), actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The draft plan was saved. Publish it when it is ready."))
             return redirect(plan)
@@ -161,7 +153,7 @@ def work_plan_edit(request, pk):
                 items=_items(formset), revision_note=d.get("revision_note", ""), actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(
                 request, _("The revised plan was published.") if plan.is_published else _("The draft plan was saved.")
@@ -190,7 +182,7 @@ def work_plan_publish(request, pk):
         try:
             services.work_plan_publish(plan=plan, actor=request.user, now=now)
         except ValidationError as exc:
-            _errors(request, exc)
+            show_error(request, exc)
         else:
             messages.success(request, _("The plan was published on the office's public page."))
         return redirect(plan)

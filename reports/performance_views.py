@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from liaison.lib.exporters import xlsx_response
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
 from liaison.security.audit import audited
@@ -21,12 +22,8 @@ PAGE_SIZE = 30
 
 
 def _year(request):
-    today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    return max(2000, min(today.year + 1, year))
+    this = timezone.localdate().year
+    return year_param(request, this, max_year=this + 1)
 
 
 def _years():

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_export import ExportActionMixin
+from liaison.lib.admin import ReadOnlyAdminMixin
 from offices.admin import ScopedAdminMixin
 
 from . import services
@@ -112,17 +113,8 @@ class RuleSetBindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     district_path = "deputy__district"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Entry)
@@ -157,17 +149,8 @@ class AnnualReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Snapshot)
-class SnapshotAdmin(ExportActionMixin, admin.ModelAdmin):
+class SnapshotAdmin(ReadOnlyAdminMixin, ExportActionMixin, admin.ModelAdmin):
     list_display = ("year", "quarter", "published_at", "published_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExportJob)

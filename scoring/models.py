@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.append_only import AppendOnlyModel
+from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 from liaison.models import ExportJobBase
 
@@ -225,11 +226,12 @@ class Claim(models.Model):
         VERIFIED = "verified", _("Verified")
         REFUSED = "refused", _("Refused")
 
-    TRANSITIONS = {
-        "confirm": ({Status.SUBMITTED}, Status.CONFIRMED),
-        "verify": ({Status.CONFIRMED}, Status.VERIFIED),
-        "refuse": ({Status.SUBMITTED, Status.CONFIRMED}, Status.REFUSED),
-    }
+    # The one table of moves (who makes each: scoring.services.claim_actor_may).
+    TRANSITIONS = transition_table(
+        Transition("confirm", sources={Status.SUBMITTED}, target=Status.CONFIRMED),
+        Transition("verify", sources={Status.CONFIRMED}, target=Status.VERIFIED),
+        Transition("refuse", sources={Status.SUBMITTED, Status.CONFIRMED}, target=Status.REFUSED),
+    )
 
     deputy = models.ForeignKey("offices.Deputy", verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="+")
     office = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 
-from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, Snapshot, SnapshotRow
+from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, SnapshotRow
 
 
 def competition_ranks(values):
@@ -431,13 +431,6 @@ def reports_visible_to(*, user):
     if user.role == Role.DEPUTY:
         return qs.filter(Q(status=AnnualReport.Status.SUBMITTED) | Q(deputy__user=user))
     return qs.filter(status=AnnualReport.Status.SUBMITTED)
-
-
-def latest_snapshot(year=None):
-    qs = Snapshot.objects.all()
-    if year:
-        qs = qs.filter(year=year)
-    return qs.first()
 
 
 # ---------------------------------------------------------------- annual report facts

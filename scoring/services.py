@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require
+from liaison.lib.transitions import check_transition
 from liaison.models import Role
 
 from . import rules
@@ -341,15 +342,11 @@ def claim_actor_may(*, claim, action, actor):
 
 def _claim_transition(*, claim, action, actor, note=""):
     claim = Claim.objects.select_for_update().get(pk=claim.pk)
-    sources, target = Claim.TRANSITIONS[action]
-    if claim.status not in sources:
-        raise ValidationError(
-            _("This claim is %(status)s and cannot be changed that way.") % {"status": claim.get_status_display()},
-            code="bad_state",
-        )
+    transition = Claim.TRANSITIONS[action]
+    check_transition(transition, claim, _("This claim is %(status)s and cannot be changed that way."))
     actor_require(claim_actor_may(claim=claim, action=action, actor=actor))
     before = claim.status
-    claim.status = target
+    claim.status = transition.target
     fields = ["status"]
     if action == "refuse":
         claim.refusal_reason = note

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.security.audit import audited
 from offices.models import Deputy, Jurisdiction, Office
@@ -52,19 +54,6 @@ STAFF = (Role.ORG_STAFF,)
 # Annual reports are published inside the system [000 十二] to those who work with deputies: not to
 # unit handlers nor to the three administrators.
 REPORT_READERS = (Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
-
-
-def _year(request):
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
-    return max(2000, min(2100, year))
-
-
-def _domain_error(request, exc):
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # ---------------------------------------------------------------- score page
@@ -202,14 +191,16 @@ def my_points(request):
     deputy = deputy_for_user(request.user)
     if deputy is None:
         raise Http404
-    return render(request, "scoring/score.html", score_context(deputy=deputy, year=_year(request), viewer=request.user))
+    year = year_param(request, timezone.localdate().year)
+    return render(request, "scoring/score.html", score_context(deputy=deputy, year=year, viewer=request.user))
 
 
 @role_required(Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY)
 def deputy_points(request, pk):
     """Staff, the office's liaison and a team leader see a deputy's score page."""
     deputy = get_visible_or_404(deputies_visible_to(user=request.user), pk=pk)
-    return render(request, "scoring/score.html", score_context(deputy=deputy, year=_year(request), viewer=request.user))
+    year = year_param(request, timezone.localdate().year)
+    return render(request, "scoring/score.html", score_context(deputy=deputy, year=year, viewer=request.user))
 
 
 # ---------------------------------------------------------------- claims
@@ -258,7 +249,7 @@ def claim_create(request):
                 office=office,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("The claim was submitted."))
             return redirect("scoring:claim_detail", pk=claim.pk)
@@ -323,7 +314,7 @@ def claim_transition(request, pk, action):
             services.claim_refuse(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("The claim was refused."))
     except ValidationError as exc:
-        _domain_error(request, exc)
+        show_error(request, exc)
     return redirect("scoring:claim_detail", pk=claim.pk)
 
 
@@ -344,7 +335,7 @@ def review_request(request, entry_pk):
         try:
             review = services.review_request(entry=entry, reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(request, _("Your request for a review was sent to the review group."))
             return redirect("scoring:review_detail", pk=review.pk)
@@ -385,7 +376,7 @@ def review_detail(request, pk):
                     actor=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_error(request, exc, form=form)
             else:
                 messages.success(request, _("The decision was recorded."))
                 return redirect("scoring:review_detail", pk=review.pk)
@@ -408,7 +399,7 @@ def standings(request):
     """Rankings city-wide, within a district, or within an office (the seed's order [002 附件1 三]),
     live from the ledger or from a published quarterly snapshot."""
     user = request.user
-    year = _year(request)
+    year = year_param(request, timezone.localdate().year)
     offices = _staff_office_choices(user).order_by("district__name", "name")
     districts = jurisdictions_visible_to(user=user).filter(
         level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
@@ -505,7 +496,7 @@ def snapshot_publish(request):
     try:
         snapshot = services.snapshot_publish(year=year, quarter=quarter, actor=request.user)
     except ValidationError as exc:
-        _domain_error(request, exc)
+        show_error(request, exc)
         return redirect(f"{reverse('scoring:standings')}?year={year}")
     messages.success(request, _("The standings of %(year)s Q%(quarter)s are published.") % {"year": year, "quarter": quarter})
     return redirect(f"{reverse('scoring:standings')}?year={year}&snapshot={snapshot.pk}")
@@ -519,7 +510,7 @@ def report_mine(request):
     deputy = deputy_for_user(request.user)
     if deputy is None:
         raise Http404
-    year = _year(request)
+    year = year_param(request, timezone.localdate().year)
     report = AnnualReport.objects.filter(deputy=deputy, year=year).first()
     if report and report.status == AnnualReport.Status.SUBMITTED:
         return redirect("scoring:report_detail", pk=report.pk)
@@ -531,7 +522,7 @@ def report_mine(request):
                 actor=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             if report.status == AnnualReport.Status.SUBMITTED:
                 messages.success(request, _("Your annual report was submitted and is now published in the system."))
@@ -553,7 +544,7 @@ def report_detail(request, pk):
 @role_required(*REPORT_READERS)
 def report_list(request):
     """Published reports for everyone in the system; staff also see who has not submitted."""
-    year = _year(request)
+    year = year_param(request, timezone.localdate().year)
     qs = reports_visible_to(user=request.user).filter(year=year, status=AnnualReport.Status.SUBMITTED)
     q = (request.GET.get("q") or "").strip()
     if q:
