@@ -40,7 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _copy import copy_create  # noqa: E402
+from _copy import copy_create, copy_rows  # noqa: E402
 from _django import ROOT, machine, require_postgres, setup  # noqa: E402
 
 BATCH = 5000
@@ -126,19 +126,21 @@ def add_deputies(target, rng):
     return len(new)
 
 
-class _stamped:
-    """Switch auto_now_add off for some fields of a model while bulk rows carry their own times."""
+class CaseRow:
+    """A generated case before and after it is written (copy_rows): a Case's columns without the
+    cost of a model instance, for half a million of them."""
 
-    def __init__(self, model, *names, active=True):
-        self.fields = [model._meta.get_field(n) for n in names] if active else []
+    __slots__ = ("pk", "tracking_code", "channel", "category_id", "title", "content", "reporter_name", "reporter_mobile",
+                 "office_id", "district_id", "received_on", "status", "owner_id", "dispatch_round", "satisfaction",
+                 "satisfaction_source", "forward_due", "reply_due", "created_at", "status_changed_at")
 
-    def __enter__(self):
-        for f in self.fields:
-            f.auto_now_add = False
+    def __init__(self, **values):
+        self.pk = None
+        for name, value in values.items():
+            setattr(self, name, value)
 
-    def __exit__(self, *exc):
-        for f in self.fields:
-            f.auto_now_add = True
+    def values(self):
+        return tuple(getattr(self, name) for name in self.__slots__[1:])
 
 
 class History:
@@ -186,10 +188,12 @@ class History:
         start = datetime.date(year, 1, 1)
         return start + datetime.timedelta(days=self.rng.randint(0, (last - start).days))
 
+    ENTRY_COLUMNS = ("deputy_id", "rule_item_id", "event", "source_type_id", "source_id", "seq", "year", "occurred_on",
+                     "quantity", "points", "created_by_id")
+
     def entry(self, *, deputy_id, event, year, source_ct, source_id, item=None, quantity=1, occurred_on=None,
               created_by_id=None):
-        from scoring.models import Entry
-
+        """One award of the ledger (an award: kind, reason and reversal are the defaults)."""
         item = item or self.by_event.get(event)
         if item is None:
             return
@@ -201,18 +205,17 @@ class History:
             seq = self.seq.get(key, 0) + 1
             self.seq[key] = seq
         self.pending.append(
-            Entry(
-                deputy_id=deputy_id, rule_item=item, event=event, source_type=source_ct, source_id=source_id, seq=seq,
-                year=year, occurred_on=occurred_on or self.day(year), quantity=quantity,
-                points=item.points * quantity, created_by_id=created_by_id,
-            )
+            (deputy_id, item.pk, event, source_ct.pk, source_id, seq, year, occurred_on or self.day(year), quantity,
+             item.points * quantity, created_by_id)
         )
         if len(self.pending) >= LEDGER_CHUNK:
             self.flush()
 
     def flush(self):
+        from scoring.models import Entry
+
         with self.phase("ledger entries") as ph:
-            copy_create(self.pending)
+            copy_rows(Entry, self.ENTRY_COLUMNS, self.pending)
             ph.rows = len(self.pending)
         self.counts["entries"] += len(self.pending)
         self.pending = []
@@ -221,9 +224,10 @@ class History:
         """Cases owned by deputies; fed-back ones carry the resident's satisfaction (rated through the
         SMS link: the reporter left a mobile number). Written with COPY (bench/_copy.py)."""
         from django.contrib.contenttypes.models import ContentType
+        from django.utils import timezone
 
         from cases.models import Case, Category
-        from cases.models.case import Satisfaction, SatisfactionSource, Status
+        from cases.models.case import Satisfaction, SatisfactionSource, Status, new_tracking_code
         from cases.services import forward_days
 
         category_ids = list(Category.objects.values_list("pk", flat=True))
@@ -241,10 +245,10 @@ class History:
                 received_on = self.day(year)
                 self.mobiles += 1
                 rows.append(
-                    Case(
-                        channel="visit", category_id=rng.choice(category_ids), title="小区路灯损坏影响出行",
-                        content="居民反映小区内多处路灯损坏，夜间出行不便。", reporter_name="居民",
-                        reporter_mobile=f"1380{self.mobiles % 10_000_000:07d}",
+                    CaseRow(
+                        tracking_code=new_tracking_code(), channel="visit", category_id=rng.choice(category_ids),
+                        title="小区路灯损坏影响出行", content="居民反映小区内多处路灯损坏，夜间出行不便。",
+                        reporter_name="居民", reporter_mobile=f"1380{self.mobiles % 10_000_000:07d}",
                         office_id=office_id, district_id=district_id, received_on=received_on, status=status,
                         owner_id=deputy_id, dispatch_round=1 if dispatched else 0,
                         satisfaction=rng.choice((Satisfaction.VERY, Satisfaction.BASIC, Satisfaction.DISSATISFIED))
@@ -254,13 +258,20 @@ class History:
                         # As case_register and case_dispatch leave them (the reply clears reply_due).
                         forward_due=received_on + datetime.timedelta(days=forward_days()),
                         reply_due=received_on + datetime.timedelta(days=15) if status == Status.DISPATCHED else None,
+                        created_at=None, status_changed_at=None,
                     )
                 )
         stories = [self._story(c) for c in rows] if self.timelines else None
+        if not self.timelines:
+            now = timezone.now()
+            for c in rows:
+                c.created_at = c.status_changed_at = now
         with self.phase("cases") as ph:
-            cases = copy_create(rows)
+            for c, pk in zip(rows, copy_rows(Case, CaseRow.__slots__[1:], [c.values() for c in rows]), strict=True):
+                c.pk = pk
+            cases = rows
             through = Case.received_by.through
-            copy_create([through(case_id=c.pk, deputy_id=c.owner_id) for c in cases])
+            copy_rows(through, ("case_id", "deputy_id"), [(c.pk, c.owner_id) for c in cases])
             ph.rows = len(cases)
         with self.phase("dispatches") as ph:
             ph.rows = self.dispatches(cases, stories)
@@ -313,14 +324,14 @@ class History:
         """Each case's timeline rows (CaseEvent) from its story, with the story's times."""
         from cases.models import CaseEvent
 
+        staff, name = self.staff.pk, self.staff_name
         events = [
-            CaseEvent(case_id=c.pk, at=at, actor_id=None if action == "rate" else self.staff.pk,
-                      actor_repr="居民" if action == "rate" else self.staff_name, action=action,
-                      from_status=from_status, to_status=to_status)
+            (c.pk, at, None if action == "rate" else staff, "居民" if action == "rate" else name, action, from_status,
+             to_status)
             for c, story in zip(cases, stories, strict=True)
             for at, action, from_status, to_status in story
         ]
-        copy_create(events)
+        copy_rows(CaseEvent, ("case_id", "at", "actor_id", "actor_repr", "action", "from_status", "to_status"), events)
         self.counts["case_events"] = self.counts.get("case_events", 0) + len(events)
         return len(events)
 
@@ -337,31 +348,34 @@ class History:
         for pk, district_id in Unit.objects.filter(is_active=True).order_by("pk").values_list("pk", "district_id"):
             units.setdefault(district_id, []).append(pk)
         city_units = units.get(None, [])
+        choices_in = {}
+        results = (ReplyResult.SOLVED, ReplyResult.SOLVED, ReplyResult.WILL_SOLVE, ReplyResult.CANNOT)
+        staff = self.staff.pk
         rows = []
         for i, c in enumerate(cases):
             if c.dispatch_round != 1:
                 continue
-            choices = units.get(c.district_id, []) + city_units
+            if c.district_id not in choices_in:
+                choices_in[c.district_id] = units.get(c.district_id, []) + city_units
+            choices = choices_in[c.district_id]
             if not choices:
                 continue
             replied = c.status != Status.DISPATCHED
             moves = {action: at for at, action, _f, _t in stories[i]} if stories else {}
             dispatched_at = moves.get("dispatch") or self._at(c.received_on + datetime.timedelta(days=1), 10)
-            replied_at = None
+            result = replied_at = will_solve_by = None
             if replied:
                 replied_at = moves.get("reply") or dispatched_at + datetime.timedelta(days=rng.randint(2, 18), hours=3)
+                result = rng.choice(results)
+                if result == ReplyResult.WILL_SOLVE:
+                    will_solve_by = c.received_on + datetime.timedelta(days=60)
             rows.append(
-                CaseDispatch(
-                    case_id=c.pk, unit_id=rng.choice(choices), round=1,
-                    deadline=c.received_on + datetime.timedelta(days=15),
-                    status=DispatchStatus.REPLIED if replied else DispatchStatus.PENDING,
-                    result=rng.choice((ReplyResult.SOLVED, ReplyResult.SOLVED, ReplyResult.WILL_SOLVE, ReplyResult.CANNOT))
-                    if replied else "",
-                    reply="已现场核查并安排维修。" if replied else "",
-                    dispatched_by_id=self.staff.pk, dispatched_at=dispatched_at, replied_at=replied_at,
-                )
+                (c.pk, rng.choice(choices), 1, c.received_on + datetime.timedelta(days=15),
+                 DispatchStatus.REPLIED if replied else DispatchStatus.PENDING, result or "",
+                 "已现场核查并安排维修。" if replied else "", will_solve_by, staff, dispatched_at, replied_at)
             )
-        copy_create(rows)
+        copy_rows(CaseDispatch, ("case_id", "unit_id", "round", "deadline", "status", "result", "reply", "will_solve_by",
+                                 "dispatched_by_id", "dispatched_at", "replied_at"), rows)
         self.counts["dispatches"] = self.counts.get("dispatches", 0) + len(rows)
         return len(rows)
 
