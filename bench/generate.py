@@ -2,33 +2,39 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/liaison_bench \\
         .venv/bin/python bench/generate.py --recreate [--deputies 10000] [--years 3]
+    # issue 10's goal: 20,000 deputies, five years, ~500,000 cases with their timelines
+    .venv/bin/python bench/generate.py --deputies 20000 --years 5 --cases-per-deputy 5 --timelines
 
-1. (--recreate) drops and creates the database named in DATABASE_URL, then migrates it;
+1. (--recreate) drops and creates the database named in DATABASE_URL, then migrates it (without
+   it, the database must be empty and migrated: `manage.py migrate`);
 2. `seed_demo --scale city`: Shenzhen's 2,007 deputies in 637 community offices and teams, with
    their logins, liaisons, staff, units and contacts;
-3. --deputies N > 2,007 adds deputies to the existing teams until there are N (10,000 is about five
-   times Shenzhen's deputies, the size the export must handle);
+3. --deputies N > 2,007 adds deputies to the existing teams until there are N;
 4. for each of the last --years years (the current one up to today): public-opinion cases owned
-   by deputies, dispatched to responsible units that reply, and fed back with satisfaction; the
-   points ledger that the records and claims feed (receptions, activities, cases, proposals,
-   motions, co-signing above the cap, inquiries); claims in every state; review requests;
-   every district's reception periods (the real `reception_periods_generate`) and, for each period
-   that has ended, a logged reception at every office (most deputies attend, some on approved or
-   refused leave, some absent, a few never scheduled), a team activity or household visit, the
-   attendance outcomes, the real `period_close` (absences, escalation steps 1-3, notices) and
-   make-up activities planned and logged through the real services; the quarterly published
-   standings;
-5. checks the bulk attendance outcomes against `attendance_recompute` on a sample of each outcome
-   and publishes the city-wide year-end review bulletin of the last full year (`bulletin_publish`).
+   by deputies, dispatched to responsible units that reply, and rated by the resident (with
+   --timelines, each case's timeline); the points ledger that the records and claims feed
+   (receptions, activities, cases, proposals, motions, co-signing above the cap, inquiries);
+   claims in every state; review requests; every district's reception periods (the real
+   `reception_periods_generate`) and, for each period that has ended, a logged reception at every
+   office (most deputies attend, some on approved or refused leave, some absent, a few never
+   scheduled), a team activity or household visit, the attendance outcomes; then, period by
+   period in date order, its close (absences, escalation steps 1-3, notices) and its make-ups;
+   the quarterly published standings (the real `snapshot_publish`);
+5. checks the bulk attendance outcomes against `attendance_recompute` and the case timelines
+   against the workflow services on samples, publishes the city-wide year-end review bulletin of
+   the last full year (`bulletin_publish`), rebuilds the kept yearly points totals
+   (`deputy_totals_rebuild`), runs VACUUM ANALYZE and prints the rows, seconds and rows per second
+   of every phase.
 
-Most rows are written with bulk inserts: the data is the input of the benchmarks, not the
-behaviour under test (the services that write these rows one by one are tested in tests/). The
-attendance outcomes and their reception points are written in bulk as `attendance_recompute`
-would write them (step 5 fails the run if the service disagrees on any sampled row); periods are
-closed and make-ups logged through the services themselves. Record events whose source model is
-not part of this data set (proposals, motions, inquiries) point at the deputy row as a stand-in
-source, with the award counter `seq` keeping the ledger's unique key. The same --seed builds the
-same data.
+The rows are written in bulk (COPY, bench/_copy.py): the data is the input of the benchmarks, not
+the behaviour under test (the services that write these rows one by one are tested in tests/).
+Each kind of bulk row is checked against the real service on a sample, and the run stops if the
+service would have written anything else: attendance outcomes against `attendance_recompute`,
+period closes against `period_close` and make-ups against `activity_plan` + `activity_log` (in a
+rolled-back savepoint on the same state, just before the bulk write), timelines against a replay
+through the case services. Record events whose source model is not part of this data set
+(proposals, motions, inquiries) point at the deputy row as a stand-in source, with the award
+counter `seq` keeping the ledger's unique key. The same --seed builds the same data.
 """
 
 import argparse
