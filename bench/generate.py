@@ -1089,7 +1089,7 @@ def main():
     total = time.monotonic() - started
     print()
     print_phases(history.phases)
-    print(f"{'total (migrate included)':<40} {'':>10} {total:>9.1f}")
+    print(f"{'total (after the migrations)':<40} {'':>10} {total:>9.1f}")
     print()
     for table, n in table_counts():
         print(f"{table:<40} {n:>10,}")
