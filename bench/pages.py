@@ -28,10 +28,11 @@ def percentile(sorted_values, p):
 
 def pages():
     """(label, username or None for anonymous, candidate URL names, query string, args)."""
+    from _models import ReceptionPeriod
     from django.utils import timezone
 
     from cases.models import ReviewBulletin
-    from offices.models import Deputy, Jurisdiction, ReceptionPeriod
+    from offices.models import Deputy, Jurisdiction
     from scoring.models import Snapshot
 
     deputy = Deputy.objects.get(user__username="demo_deputy")
