@@ -29,8 +29,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
+from offices.tasks import deliver_sms_soon
 from scoring import services as scoring_services
 
+from . import services as case_services
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
 from .rules import rating_days
@@ -50,8 +52,6 @@ def public_url(path):
 # ---------------------------------------------------------------- SMS at each step
 
 def _deliver_after_commit():
-    from offices.tasks import deliver_sms_soon
-
     deliver_sms_soon()
 
 
@@ -175,8 +175,6 @@ def follow_up_due_since(rating):
 # ---------------------------------------------------------------- the two ways a rating is recorded
 
 def _record_rating(*, locked, rating, satisfaction, comment, source, actor, action, event_comment, now, caller=""):
-    from . import services as case_services
-
     rating.satisfaction = satisfaction
     rating.comment = comment
     rating.source = source
@@ -209,8 +207,6 @@ def case_rate(*, token, satisfaction, comment="", now=None):
     """The resident rates the answer through the link of their SMS (no login). The link is the
     resident's capacity (workflow.RESIDENT). Raises RatingLinkError for a link that cannot be used
     (also when it was used or the case moved on while the page was open)."""
-    from . import services as case_services
-
     _check_satisfaction(satisfaction)
     comment = str(comment or "").strip()[:1000]
     now = now or timezone.now()
@@ -235,8 +231,6 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
     """A phone follow-up 回访: the resident did not rate within CASE_RATING_DAYS, so a liaison of the
     office or staff covering it — never the case's owner — calls and records the answer. The caller
     is the one who records it (kept by name too, for the timeline)."""
-    from . import services as case_services
-
     _check_satisfaction(satisfaction)
     note = str(note or "").strip()[:1000]
     now = now or timezone.now()

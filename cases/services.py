@@ -15,6 +15,7 @@ from liaison.lib.validators import normalize_mobile, validate_cn_mobile
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 from offices.models import Deputy, OfficeLiaison, TeamMembership
+from offices.selectors import units_visible_to
 from scoring import services as scoring_services
 
 from . import resident_services, workflow
@@ -401,8 +402,6 @@ def case_forward(*, case, actor, comment=""):
 def case_dispatch(*, case, units, deadline, actor, instructions=""):
     """Dispatch to one or several responsible units with a reply deadline (交办). A case fed back
     as dissatisfied may be dispatched again: a new round."""
-    from offices.selectors import units_visible_to
-
     units = list(units)
     if not units:
         raise ValidationError(_("Choose at least one unit."), code="no_units")
@@ -513,10 +512,6 @@ def case_feedback(*, case, note, actor):
     return _sync(case, locked)
 
 
-case_rate = resident_services.case_rate
-case_follow_up = resident_services.case_follow_up
-
-
 def case_archive(*, case, actor, comment=""):
     """Close the case. A resident who can be reached has rated the answer first (or, after
     CASE_RATING_DAYS, been followed up by someone other than the owner)."""
@@ -535,6 +530,5 @@ def case_archive(*, case, actor, comment=""):
 
 __all__ = [
     "case_answer", "case_archive", "case_assign", "case_attach", "case_dispatch", "case_feedback",
-    "case_follow_up", "case_rate",
     "case_forward", "case_receive", "case_register", "case_reply", "team_meeting_record", "may_register", "staff_covers",
 ]
