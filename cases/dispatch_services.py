@@ -23,9 +23,10 @@ from offices.selectors import units_visible_to
 
 from . import workflow
 from .models import DISPATCH_OPEN, Case, CaseDispatch, DeadlineExtension, DispatchStatus, Status
+from .move_services import _event
 from .reminder_services import _Recipients
 from .selectors import staff_covers
-from .services import _event, lapse_extensions, refresh_reply_due, settle_round_if_done
+from .services import lapse_extensions, refresh_reply_due, settle_round_if_done
 
 
 def _deliver_sms_on_commit():

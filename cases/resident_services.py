@@ -32,9 +32,9 @@ from liaison.lib.sms import sms_build
 from offices.tasks import deliver_sms_soon
 from scoring import services as scoring_services
 
-from . import services as case_services
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
+from .move_services import _event, _lock_and_check, _sync
 from .rules import rating_days
 
 RATING_SALT = "cases.rating"
@@ -185,8 +185,8 @@ def _record_rating(*, locked, rating, satisfaction, comment, source, actor, acti
     locked.satisfaction = satisfaction
     locked.satisfaction_source = source
     locked.save(update_fields=["satisfaction", "satisfaction_source"])
-    case_services._event(case=locked, actor=actor, action=action, from_status=locked.status,
-                         to_status=locked.status, comment=event_comment)
+    _event(case=locked, actor=actor, action=action, from_status=locked.status,
+           to_status=locked.status, comment=event_comment)
     event = {Satisfaction.VERY: "case_satisfied_very", Satisfaction.BASIC: "case_satisfied_basic"}.get(satisfaction)
 
     def after():
@@ -224,7 +224,7 @@ def case_rate(*, token, satisfaction, comment="", now=None):
             source=SatisfactionSource.RESIDENT, actor=None, action="rate", now=now,
             event_comment=f"{label}\n{comment}" if comment else str(label),
         )
-    return case_services._sync(rating.case, locked)
+    return _sync(rating.case, locked)
 
 
 def case_follow_up(*, case, satisfaction, note="", actor, now=None):
@@ -235,7 +235,7 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
     note = str(note or "").strip()[:1000]
     now = now or timezone.now()
     with transaction.atomic():
-        locked, _kinds = case_services._lock_and_check(case=case, action="follow_up", actor=actor)
+        locked, _kinds = _lock_and_check(case=case, action="follow_up", actor=actor)
         if locked.owner_id and locked.owner.user_id == actor.pk:
             raise PermissionDenied(_("The case's owner may not record the satisfaction that scores them."))
         if not locked.can_get_phone_feedback:
@@ -260,7 +260,7 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
             source=SatisfactionSource.FOLLOW_UP, actor=actor, action="follow_up", now=now, caller=caller,
             event_comment=f"{text}\n{note}" if note else text,
         )
-    return case_services._sync(case, locked)
+    return _sync(case, locked)
 
 
 def follow_up_possible(case, *, now=None):

@@ -24,7 +24,6 @@ from .models import (
     Case,
     CaseAttachment,
     CaseDispatch,
-    CaseEvent,
     Channel,
     DeadlineExtension,
     DispatchStatus,
@@ -36,51 +35,9 @@ from .models import (
     TeamMeeting,
     new_tracking_code,
 )
+from .move_services import _event, _lock_and_check, _save_move, _sync
 from .rules import forward_days
 from .selectors import actor_kinds, staff_covers
-
-# ---------------------------------------------------------------- events and moves
-
-def _event(*, case, actor, action, from_status, to_status, comment=""):
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        actor_repr=str(actor) if actor else _("Resident"),
-        action=action,
-        from_status=from_status or "",
-        to_status=to_status,
-        comment=comment or "",
-    )
-
-
-def _lock_and_check(*, case, action, actor):
-    """Lock the case row and check the move; returns (locked case, actor kinds). The lock makes
-    two concurrent moves of one case run one after the other, and the second sees the new state."""
-    transition = workflow.TRANSITIONS[action]
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    check_transition(transition, locked, workflow.CASE_ILLEGAL)
-    kinds = actor_kinds(user=actor, case=locked)
-    if not kinds & transition.actors:
-        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": transition.label})
-    return locked, kinds
-
-
-def _save_move(*, case, action, actor, comment="", fields=()):
-    transition = workflow.TRANSITIONS[action]
-    old = case.status
-    case.status = transition.target
-    case.status_changed_at = timezone.now()
-    case.save(update_fields=["status", "status_changed_at", *fields])
-    _event(case=case, actor=actor, action=action, from_status=old, to_status=case.status, comment=comment)
-    return case
-
-
-def _sync(original, locked):
-    """Copy the saved state back onto the caller's instance so it is not left stale."""
-    for f in locked._meta.concrete_fields:
-        setattr(original, f.attname, getattr(locked, f.attname))
-    return original
-
 
 # ---------------------------------------------------------------- a dispatch round's shares
 
