@@ -12,9 +12,11 @@ from django.utils import timezone
 
 from offices.models import TeamMembership
 
-from . import services
+from . import dispatch_services, services
+from .bulletin_services import bulletin_publish
 from .demo_proposals import seed as seed_proposals
 from .models import CaseRating, Category, Channel, ReplyResult, Satisfaction, Status
+from .resident_services import case_rate, rating_token
 
 ISSUES = [
     ("城市管理", "小区门口占道经营", "早晚高峰小区门口摊贩占道，行人只能走机动车道，存在安全隐患。"),
@@ -80,8 +82,6 @@ def _unit_side(*, org, staff, handler_of, liaison_of, categories, today):
     """A unit's side of dispatched cases for demo_handler (the first unit's handler) and
     demo_district (the first district's staff): a case signed for, one with an extension request
     waiting for staff, and one returned as wrongly dispatched."""
-    from . import dispatch_services
-
     unit = org["units"][0]
     handler = handler_of.get(unit.pk)
     district = org["districts"][0]
@@ -126,8 +126,6 @@ def _unit_side(*, org, staff, handler_of, liaison_of, categories, today):
 def _publish_bulletin(staff, year):
     """The year's review as a city-wide bulletin, so every demo login has one to read."""
     from django.core.exceptions import ValidationError
-
-    from .bulletin_services import bulletin_publish
 
     try:
         bulletin_publish(user=staff, year=year, district=None,
@@ -179,8 +177,6 @@ def _walk(case, stage, *, org, rng, staff, liaison, leader, members, units, hand
 
 def _resident_rates(case, satisfaction, rng):
     """What the resident does with the link of their SMS (cases.resident_services)."""
-    from .resident_services import case_rate, rating_token
-
     rating = CaseRating.objects.filter(case=case, round=case.dispatch_round).first()
     if rating is not None:
         comment = rng.choice(["", "办得很快，谢谢。", "希望以后多来社区听听意见。"])

@@ -18,17 +18,18 @@ from liaison.lib.sms import sms_build
 from liaison.lib.transitions import check_transition
 from liaison.models import Role, SmsMessage, User
 from liaison.services import notices_send
+from liaison.tasks import sms_send_due
+from offices.selectors import units_visible_to
 
 from . import workflow
 from .models import DISPATCH_OPEN, Case, CaseDispatch, DeadlineExtension, DispatchStatus, Status
+from .move_services import _event
 from .reminder_services import _Recipients
 from .selectors import staff_covers
-from .services import _event, lapse_extensions, refresh_reply_due, settle_round_if_done
+from .services import lapse_extensions, refresh_reply_due, settle_round_if_done
 
 
 def _deliver_sms_on_commit():
-    from liaison.tasks import sms_send_due
-
     transaction.on_commit(lambda: sms_send_due.apply_async(kwargs={"follow_up": True}))
 
 
@@ -214,8 +215,6 @@ def extension_refuse(*, extension, actor, note):
 
 def dispatch_redispatch(*, dispatch, units, deadline, actor, instructions=""):
     """Staff send a returned share to the right unit(s), in the same round, with a deadline."""
-    from offices.selectors import units_visible_to
-
     units = list(units)
     if not units:
         raise ValidationError(_("Choose at least one unit."), code="no_units")

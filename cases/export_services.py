@@ -8,6 +8,7 @@ from liaison.lib.exporters import export_job_run
 from liaison.models import Role
 from liaison.services import audit_record
 
+from . import tasks
 from .exporters import CaseListExporter
 from .models import CaseExportJob
 
@@ -15,12 +16,10 @@ from .models import CaseExportJob
 def case_export_request(*, user, filters, personal_data, request=None):
     """Queue an export of the cases the user may see. The request is audited, saying whether it
     asks for residents' contact details; the task starts after commit."""
-    from .tasks import case_export_run_task
-
     job = CaseExportJob.objects.create(requested_by=user, filters=filters, personal_data=personal_data)
     audit_record(action="case_list_export_requested", request=request, actor=user, obj=job,
                  personal_data=personal_data, filters=filters)
-    transaction.on_commit(lambda: case_export_run_task.delay(job.pk))
+    transaction.on_commit(lambda: tasks.case_export_run_task.delay(job.pk))
     return job
 
 

@@ -4,8 +4,10 @@ Both go through liaison.lib.exporters.ListExporter (write-only xlsx, formula-lik
 from django.utils.translation import gettext as _
 
 from liaison.lib.exporters import ListExporter
+from liaison.lib.validators import mask_mobile
 
-from .review_selectors import as_reviews, review_totals, unit_review_queryset
+from .review_selectors import as_reviews, cases_for_export, review_totals, unit_review_queryset
+from .selectors import staff_covers
 
 
 def _rate(value):
@@ -57,8 +59,6 @@ class CaseListExporter(ListExporter):
         self.title = _("Public-opinion cases")
 
     def queryset(self):
-        from .review_selectors import cases_for_export
-
         return cases_for_export(user=self.user, filters=self.filters)
 
     def count(self):
@@ -73,13 +73,9 @@ class CaseListExporter(ListExporter):
         ]
 
     def _clear(self, case):
-        from .selectors import staff_covers
-
         return self.personal_data and staff_covers(self.user, case)
 
     def rows(self):
-        from liaison.lib.validators import mask_mobile
-
         for case in self.queryset().iterator(chunk_size=500):
             dispatches = list(case.dispatches.all())
             current = [d for d in dispatches if d.round == case.dispatch_round]

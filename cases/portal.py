@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Role
 from liaison.portal import CASES, REPORTS, NavItem, Panel
 
+from . import queue_selectors as queues
+
 
 def _cases_panel(request):
     """Home panel: how many cases wait for the viewer's move, and how many are late."""
-    from . import queue_selectors as queues
-
     user = request.user
     if user.role == Role.DEPUTY:
         qs, url = queues.deputy_queue(user=user), "cases:queue"

@@ -13,7 +13,7 @@ from liaison.lib.permissions import actor_require, scope_to_staff
 from liaison.lib.transitions import Transition, check_transition, transition_table
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
-from offices.selectors import deputy_for_user
+from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
 from scoring import services as scoring_services
 
 from .models.proposals import (
@@ -27,6 +27,7 @@ from .models.proposals import (
     ProposalReplyResult,
     ProposalStatus,
 )
+from .proposal_selectors import inquiries_writable_by
 from .rules import MAX_COSIGNERS
 
 S = ProposalStatus
@@ -229,8 +230,6 @@ def _earliest_owed(proposal):
 def proposal_dispatch(*, proposal, deadline, actor, units=None, unit=None, instructions=""):
     """Dispatch to one or several responsible units with a reply deadline, as for cases (SPEC §3).
     `unit=` is the one-unit form. A dissatisfied evaluation may be dispatched again: a new round."""
-    from offices.selectors import units_visible_to
-
     units = list(units or ([unit] if unit is not None else []))
     if not units:
         raise ValidationError(_("Choose at least one responsible unit."), code="no_units")
@@ -332,8 +331,6 @@ def proposal_evaluate(*, proposal, evaluation, note, actor):
 
 
 def _check_inquiry_scope(*, actor, unit, participants):
-    from offices.selectors import deputies_visible_to, units_visible_to
-
     actor_require(actor.is_superuser or actor.role == Role.ORG_STAFF, _("Organization staff record inquiries."))
     if not units_visible_to(user=actor).filter(pk=unit.pk).exists():
         raise ValidationError(_("Choose a unit within your jurisdiction."), code="unit_out_of_scope")
@@ -368,10 +365,6 @@ def inquiry_update(*, inquiry, actor, date, kind, topic, target_unit, participan
     """Correct an inquiry record. A deputy removed from it loses the points; one added gains them.
     Only staff whose scope holds the event correct it, and deputies outside their scope stay on it
     as they were: a district cannot take another district's deputy off a record."""
-    from offices.selectors import deputies_visible_to
-
-    from .proposal_selectors import inquiries_writable_by
-
     actor_require(
         inquiries_writable_by(user=actor).filter(pk=inquiry.pk).exists(),
         _("This inquiry was recorded outside your jurisdiction."),

@@ -18,7 +18,7 @@ from liaison.models import Role
 from offices.selectors import deputies_visible_to, deputy_for_user, units_visible_to
 
 from . import proposal_services as services
-from .deadline_selectors import flag, proposal_dispatch_overdue_q, proposal_overdue_q
+from .deadline_selectors import flag, proposal_dispatch_overdue_q, proposal_is_overdue, proposal_overdue_q
 from .models.proposals import (
     Inquiry,
     ProposalCosigner,
@@ -118,7 +118,7 @@ def proposal_detail(request, pk):
         {
             "proposal": proposal, "links": links, "events": events, "actions": actions, "shares": shares,
             "is_overdue": any(d.is_overdue for d in shares) if request.user.role == Role.UNIT_HANDLER
-            else proposal.is_overdue,
+            else proposal_is_overdue(proposal),
             "can_cosign": my_link is not None and proposal.status == ProposalStatus.COSIGNING,
             "my_link": my_link,
         },

@@ -2,8 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
+from offices.opening_selectors import open_half_day_refusal, parse_half_day
 
+from .models import Category
 from .privacy_notice import ACKNOWLEDGE_LABEL, ACKNOWLEDGE_REQUIRED
+from .public_photo_services import photo_check
+from .public_selectors import normalize_tracking_code
 
 
 class CaptchaMixin(forms.Form):
@@ -76,8 +80,6 @@ class PublicCaseForm(CaptchaMixin):
     def __init__(self, *args, office, appointment, slots=(), deputies=(), staged=(), today=None, **kwargs):
         from django.conf import settings
 
-        from .models import Category
-
         super().__init__(*args, **kwargs)
         self.office, self.today = office, today
         self.max_photos = settings.PUBLIC_PHOTOS_MAX
@@ -118,8 +120,6 @@ class PublicCaseForm(CaptchaMixin):
         return normalize_mobile(value)
 
     def clean_preferred_slot(self):
-        from offices.opening_selectors import open_half_day_refusal, parse_half_day
-
         value = self.cleaned_data["preferred_slot"]
         if value in self.slots:
             return self.slots[value]
@@ -134,8 +134,6 @@ class PublicCaseForm(CaptchaMixin):
         return [item["token"] for item in self.staged]
 
     def clean_photos(self):
-        from .public_photo_services import photo_check
-
         files = [f for f in self.files.getlist("photos") if f] if self.files else []
         errors, good = [], []
         for f in files:
@@ -166,8 +164,6 @@ class TrackForm(forms.Form):
 
     # Cleaned values are the normalized ones: the lookup compares them and the rate limits count them.
     def clean_code(self):
-        from .public_selectors import normalize_tracking_code
-
         return normalize_tracking_code(self.cleaned_data["code"])
 
     def clean_mobile(self):

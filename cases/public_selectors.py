@@ -4,7 +4,10 @@ shown to anyone (Deputy.PUBLIC_FIELDS, an office's public contact details, a cas
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from liaison.lib.validators import normalize_mobile
 from offices.models import Deputy, Jurisdiction, Office, ReceptionPeriod
+
+from .models import COUNTED_SOURCES, Case, CaseDispatch, CaseRating, Satisfaction, Status
 
 
 def _deputy_match(q):
@@ -100,10 +103,6 @@ def case_for_tracking(*, code, mobile):
     so a wrong code and a wrong phone cannot be told apart by the answer or by its timing."""
     import hmac
 
-    from liaison.lib.validators import normalize_mobile
-
-    from .models import Case
-
     code = normalize_tracking_code(code)
     mobile = normalize_mobile(mobile)[:20]
     case = Case.objects.filter(tracking_code=code).select_related("office").first() if code else None
@@ -116,8 +115,6 @@ def case_public_answers(case):
     """The units' actual replies the resident may read: every round's once the case's current round
     is fully replied (a partial round waits for its last unit), as the units wrote them, with the
     day of each. Never a dispatch's instructions, a deputy's note or who replied."""
-    from .models import CaseDispatch, Status
-
     replied_round_done = case.status in (Status.REPLIED, Status.FED_BACK, Status.ARCHIVED)
     rows = CaseDispatch.objects.filter(case=case, replied_at__isnull=False).select_related("unit").order_by(
         "round", "replied_at", "id"
@@ -132,8 +129,6 @@ def case_public_answers(case):
 
 def case_public_spot_answer(case):
     """The answer given at the reception, once the case is recorded as answered on the spot."""
-    from .models import Status
-
     if case.spot_answer and case.status in (Status.ANSWERED, Status.FED_BACK, Status.ARCHIVED):
         return case.spot_answer
     return ""
@@ -143,8 +138,6 @@ def case_public_progress(case):
     """What the resident may see: each state the case reached and the day it did, the on-the-spot
     answer, the units' actual replies and the resident's own rating. Never actors, internal
     comments, the deputy's feedback note, units' instructions or other cases."""
-    from .models import COUNTED_SOURCES, CaseRating, Satisfaction, Status
-
     labels = dict(Status.choices)
     # Only moves of the case: entries that leave its state as it was (a unit signing for it,
     # asking for time, returning its share; a reception recorded) are internal steps.

@@ -11,13 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from offices.opening_selectors import office_open_half_days, open_half_day_refusal, reception_period_on
+
 from .models import Channel, PublicSubmission
 from .privacy_notice import NOTICE_VERSION
+from .public_photo_services import photo_check
+from .public_selectors import office_public_deputy
+from .services import case_register
 
 
 def _check_booking(*, office, preferred_date, preferred_half, today):
-    from offices.opening_selectors import office_open_half_days, open_half_day_refusal
-
     if preferred_date is None:
         # Without a day the office calls the resident back; allowed only when it offers none.
         if office_open_half_days(office, today=today):
@@ -29,8 +32,6 @@ def _check_booking(*, office, preferred_date, preferred_half, today):
 
 
 def _check_photos(photos):
-    from .public_photo_services import photo_check
-
     if len(photos) > settings.PUBLIC_PHOTOS_MAX:
         raise ValidationError(
             _("At most %(max)s photos."), params={"max": settings.PUBLIC_PHOTOS_MAX}, code="too_many"
@@ -43,11 +44,6 @@ def _check_photos(photos):
 def public_submit(*, office, kind, category, title, content, mobile, name="", address="", location="",
                   deputy=None, preferred_date=None, preferred_half="", photos=(), notice_version=NOTICE_VERSION,
                   today=None):
-    from offices.opening_selectors import reception_period_on
-
-    from .public_selectors import office_public_deputy
-    from .services import case_register
-
     is_appointment = kind == PublicSubmission.Kind.APPOINTMENT
     if is_appointment:
         _check_booking(office=office, preferred_date=preferred_date, preferred_half=preferred_half,

@@ -15,11 +15,16 @@ from django.views.decorators.http import require_GET
 
 from liaison.lib import captcha
 from liaison.lib.ratelimit import rate_refusal
+from liaison.lib.uploads import serve_file
 from liaison.lib.validators import mask_mobile
 from liaison.lib.views import show_error
 from liaison.services import client_ip
+from offices.models import Deputy, Office
+from offices.opening_selectors import office_open_half_days, office_opening
+from offices.selectors import office_public_work_plan, office_upcoming_activities
 
 from . import privacy_notice
+from . import public_photo_services as photos
 from . import public_selectors as sel
 from .models import PublicSubmission
 from .public_forms import PublicCaseForm, TrackForm
@@ -67,8 +72,6 @@ def office_list(request):
 
 
 def _public_office(pk):
-    from offices.models import Office
-
     return get_object_or_404(Office.objects.select_related("jurisdiction", "district"), pk=pk, is_active=True)
 
 
@@ -84,9 +87,6 @@ def _chosen_deputy(request, deputies):
 
 @require_GET
 def office_detail(request, pk):
-    from offices.opening_selectors import office_opening
-    from offices.selectors import office_public_work_plan, office_upcoming_activities
-
     office = _public_office(pk)
     deputies = sel.office_public_deputies(office)
     return render(
@@ -102,8 +102,6 @@ def office_detail(request, pk):
 def deputy_photo(request, pk, deputy_pk):
     """A deputy's photo is a public field [SPEC §1], shown on their office's page; uploads are
     otherwise served only to those allowed, so this view serves no other file."""
-    from liaison.lib.uploads import serve_file
-
     deputy = sel.office_public_deputy(_public_office(pk), deputy_pk)
     if deputy is None:
         raise Http404
@@ -112,10 +110,6 @@ def deputy_photo(request, pk, deputy_pk):
 
 @never_cache
 def submit(request, pk, kind):
-    from offices.opening_selectors import office_open_half_days
-
-    from . import public_photo_services as photos
-
     office = _public_office(pk)
     appointment = kind == PublicSubmission.Kind.APPOINTMENT
     slots = office_open_half_days(office) if appointment else []
@@ -145,8 +139,6 @@ def _submit_post(request, office, kind, appointment, slots, choices):
     """(form, status, redirect or None). Checked photos are kept in the session whatever else is
     wrong, and the resident's text stays in the form; only the CAPTCHA answer is cleared, with a
     new picture."""
-    from . import public_photo_services as photos
-
     staged = photos.photos_staged(request.session, office_id=office.pk)
     form = PublicCaseForm(request.POST, request.FILES, office=office, appointment=appointment, slots=slots,
                           deputies=choices, staged=staged)
@@ -175,10 +167,6 @@ def _submit_post(request, office, kind, appointment, slots, choices):
 
 def _submit_valid(request, form, office, kind):
     """(redirect to the done page, 302) or (None, the status to re-render the form with)."""
-    from offices.models import Deputy
-
-    from . import public_photo_services as photos
-
     d = form.cleaned_data
     refusal = _limited("public_submit_phone", d["mobile"])
     if refusal:

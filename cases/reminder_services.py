@@ -30,8 +30,8 @@ from liaison.models import Role, SmsMessage, User
 from liaison.services import notices_send
 from offices.models import OfficeLiaison, TeamMembership
 
-from .deadline_selectors import FORWARD_PENDING, dispatch_overdue_q, forward_overdue_q
-from .models import Case, CaseDispatch, CaseReminder
+from .deadline_selectors import FORWARD_PENDING, dispatch_overdue_q, forward_overdue_q, proposal_dispatch_overdue_q
+from .models import Case, CaseDispatch, CaseReminder, ProposalDispatch, ProposalReminder
 
 # Kept for importers; the rule itself is cases.deadline_selectors.
 AWAITING_FORWARD = FORWARD_PENDING
@@ -188,9 +188,6 @@ def proposal_overdue_scan(*, today=None, now=None):
     lead deputy and the staff of the proposal's district — once per share and deadline (a
     ProposalReminder row, written with the notices and SMS). Returns a Counter: "proposal" for
     reminders made, "already" for shares already flagged."""
-    from .deadline_selectors import proposal_dispatch_overdue_q
-    from .models import ProposalDispatch, ProposalReminder
-
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     summary = Counter()

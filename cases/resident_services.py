@@ -29,10 +29,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
+from offices.tasks import deliver_sms_soon
 from scoring import services as scoring_services
 
 from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
+from .move_services import _event, _lock_and_check, _sync
 from .rules import rating_days
 
 RATING_SALT = "cases.rating"
@@ -50,8 +52,6 @@ def public_url(path):
 # ---------------------------------------------------------------- SMS at each step
 
 def _deliver_after_commit():
-    from offices.tasks import deliver_sms_soon
-
     deliver_sms_soon()
 
 
@@ -175,8 +175,6 @@ def follow_up_due_since(rating):
 # ---------------------------------------------------------------- the two ways a rating is recorded
 
 def _record_rating(*, locked, rating, satisfaction, comment, source, actor, action, event_comment, now, caller=""):
-    from . import services as case_services
-
     rating.satisfaction = satisfaction
     rating.comment = comment
     rating.source = source
@@ -187,8 +185,8 @@ def _record_rating(*, locked, rating, satisfaction, comment, source, actor, acti
     locked.satisfaction = satisfaction
     locked.satisfaction_source = source
     locked.save(update_fields=["satisfaction", "satisfaction_source"])
-    case_services._event(case=locked, actor=actor, action=action, from_status=locked.status,
-                         to_status=locked.status, comment=event_comment)
+    _event(case=locked, actor=actor, action=action, from_status=locked.status,
+           to_status=locked.status, comment=event_comment)
     event = {Satisfaction.VERY: "case_satisfied_very", Satisfaction.BASIC: "case_satisfied_basic"}.get(satisfaction)
 
     def after():
@@ -209,8 +207,6 @@ def case_rate(*, token, satisfaction, comment="", now=None):
     """The resident rates the answer through the link of their SMS (no login). The link is the
     resident's capacity (workflow.RESIDENT). Raises RatingLinkError for a link that cannot be used
     (also when it was used or the case moved on while the page was open)."""
-    from . import services as case_services
-
     _check_satisfaction(satisfaction)
     comment = str(comment or "").strip()[:1000]
     now = now or timezone.now()
@@ -228,20 +224,18 @@ def case_rate(*, token, satisfaction, comment="", now=None):
             source=SatisfactionSource.RESIDENT, actor=None, action="rate", now=now,
             event_comment=f"{label}\n{comment}" if comment else str(label),
         )
-    return case_services._sync(rating.case, locked)
+    return _sync(rating.case, locked)
 
 
 def case_follow_up(*, case, satisfaction, note="", actor, now=None):
     """A phone follow-up 回访: the resident did not rate within CASE_RATING_DAYS, so a liaison of the
     office or staff covering it — never the case's owner — calls and records the answer. The caller
     is the one who records it (kept by name too, for the timeline)."""
-    from . import services as case_services
-
     _check_satisfaction(satisfaction)
     note = str(note or "").strip()[:1000]
     now = now or timezone.now()
     with transaction.atomic():
-        locked, _kinds = case_services._lock_and_check(case=case, action="follow_up", actor=actor)
+        locked, _kinds = _lock_and_check(case=case, action="follow_up", actor=actor)
         if locked.owner_id and locked.owner.user_id == actor.pk:
             raise PermissionDenied(_("The case's owner may not record the satisfaction that scores them."))
         if not locked.can_get_phone_feedback:
@@ -266,7 +260,7 @@ def case_follow_up(*, case, satisfaction, note="", actor, now=None):
             source=SatisfactionSource.FOLLOW_UP, actor=actor, action="follow_up", now=now, caller=caller,
             event_comment=f"{text}\n{note}" if note else text,
         )
-    return case_services._sync(case, locked)
+    return _sync(case, locked)
 
 
 def follow_up_possible(case, *, now=None):

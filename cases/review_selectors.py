@@ -27,9 +27,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from liaison.models import Role
-from offices.models import Unit
+from offices.models import Deputy, Office, Unit
 
-from .models import COUNTED_SOURCES, DispatchStatus, Satisfaction, Status
+from .deadline_selectors import case_overdue_q
+from .models import COUNTED_SOURCES, CaseDispatch, DispatchStatus, ReviewBulletin, Satisfaction, Status
+from .selectors import cases_visible_to
 
 NOT_RECEIVED = (DispatchStatus.RETURNED, DispatchStatus.REDISPATCHED, DispatchStatus.CLOSED)
 
@@ -176,10 +178,6 @@ def cases_for_export(*, user, filters):
     of CaseExportForm.to_filters()."""
     from django.db.models import Prefetch
 
-    from .deadline_selectors import case_overdue_q
-    from .models import CaseDispatch
-    from .selectors import cases_visible_to
-
     qs = cases_visible_to(user=user)
     f = filters or {}
     if f.get("status"):
@@ -205,10 +203,6 @@ def bulletins_visible_to(*, user):
     """Published review bulletins a user may read: city-wide ones for every portal role, and those
     of the districts the user works in (staff: theirs, or all for city staff; liaisons: their
     offices'; deputies: their own and their teams' offices'; unit handlers: their unit's)."""
-    from offices.models import Deputy, Office
-
-    from .models import ReviewBulletin
-
     qs = ReviewBulletin.objects.select_related("district", "published_by")
     if not user.is_authenticated:
         return qs.none()

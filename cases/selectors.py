@@ -8,7 +8,8 @@ from liaison.models import Role
 from offices.models import Deputy, OfficeLiaison, TeamMembership
 
 from . import workflow
-from .models import DISPATCH_OPEN, Case, CaseDispatch
+from .deadline_selectors import dispatch_overdue_q, flag
+from .models import DISPATCH_OPEN, Case, CaseAttachment, CaseDispatch, DeadlineExtension
 
 
 def _is_staff(user):
@@ -142,9 +143,6 @@ def case_page_dispatches(*, user, case, today):
     an `is_overdue` flag and its reply's files as `files`, and the case's own files: the files of
     the case and of every shown reply come in one query, split here, rather than one per level."""
     from django.db.models import Prefetch
-
-    from .deadline_selectors import dispatch_overdue_q, flag
-    from .models import CaseAttachment, DeadlineExtension
 
     dispatches = (
         CaseDispatch.objects.filter(case=case).select_related("unit", "signed_by", "returned_by")

@@ -15,6 +15,7 @@ from liaison.lib.validators import normalize_mobile, validate_cn_mobile
 from liaison.models import Role, User
 from liaison.services import notice_send, notices_send
 from offices.models import Deputy, OfficeLiaison, TeamMembership
+from offices.selectors import units_visible_to
 from scoring import services as scoring_services
 
 from . import resident_services, workflow
@@ -23,7 +24,6 @@ from .models import (
     Case,
     CaseAttachment,
     CaseDispatch,
-    CaseEvent,
     Channel,
     DeadlineExtension,
     DispatchStatus,
@@ -35,51 +35,9 @@ from .models import (
     TeamMeeting,
     new_tracking_code,
 )
+from .move_services import _event, _lock_and_check, _save_move, _sync
 from .rules import forward_days
 from .selectors import actor_kinds, staff_covers
-
-# ---------------------------------------------------------------- events and moves
-
-def _event(*, case, actor, action, from_status, to_status, comment=""):
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor,
-        actor_repr=str(actor) if actor else _("Resident"),
-        action=action,
-        from_status=from_status or "",
-        to_status=to_status,
-        comment=comment or "",
-    )
-
-
-def _lock_and_check(*, case, action, actor):
-    """Lock the case row and check the move; returns (locked case, actor kinds). The lock makes
-    two concurrent moves of one case run one after the other, and the second sees the new state."""
-    transition = workflow.TRANSITIONS[action]
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    check_transition(transition, locked, workflow.CASE_ILLEGAL)
-    kinds = actor_kinds(user=actor, case=locked)
-    if not kinds & transition.actors:
-        raise PermissionDenied(_("You may not “%(action)s” this case.") % {"action": transition.label})
-    return locked, kinds
-
-
-def _save_move(*, case, action, actor, comment="", fields=()):
-    transition = workflow.TRANSITIONS[action]
-    old = case.status
-    case.status = transition.target
-    case.status_changed_at = timezone.now()
-    case.save(update_fields=["status", "status_changed_at", *fields])
-    _event(case=case, actor=actor, action=action, from_status=old, to_status=case.status, comment=comment)
-    return case
-
-
-def _sync(original, locked):
-    """Copy the saved state back onto the caller's instance so it is not left stale."""
-    for f in locked._meta.concrete_fields:
-        setattr(original, f.attname, getattr(locked, f.attname))
-    return original
-
 
 # ---------------------------------------------------------------- a dispatch round's shares
 
@@ -401,8 +359,6 @@ def case_forward(*, case, actor, comment=""):
 def case_dispatch(*, case, units, deadline, actor, instructions=""):
     """Dispatch to one or several responsible units with a reply deadline (交办). A case fed back
     as dissatisfied may be dispatched again: a new round."""
-    from offices.selectors import units_visible_to
-
     units = list(units)
     if not units:
         raise ValidationError(_("Choose at least one unit."), code="no_units")
@@ -513,10 +469,6 @@ def case_feedback(*, case, note, actor):
     return _sync(case, locked)
 
 
-case_rate = resident_services.case_rate
-case_follow_up = resident_services.case_follow_up
-
-
 def case_archive(*, case, actor, comment=""):
     """Close the case. A resident who can be reached has rated the answer first (or, after
     CASE_RATING_DAYS, been followed up by someone other than the owner)."""
@@ -535,6 +487,5 @@ def case_archive(*, case, actor, comment=""):
 
 __all__ = [
     "case_answer", "case_archive", "case_assign", "case_attach", "case_dispatch", "case_feedback",
-    "case_follow_up", "case_rate",
     "case_forward", "case_receive", "case_register", "case_reply", "team_meeting_record", "may_register", "staff_covers",
 ]

@@ -29,7 +29,7 @@ from offices.models import Team, TeamMembership
 from offices.selectors import deputy_for_user, offices_visible_to, units_visible_to
 
 from . import queue_selectors as queues
-from . import services, workflow
+from . import resident_services, services, workflow
 from .deadline_selectors import case_overdue_q, flag
 from .forms import (
     AnswerForm,
@@ -41,6 +41,7 @@ from .forms import (
     FollowUpForm,
     IntakeForm,
     MeetingForm,
+    MultipleFileField,
     ReceiveForm,
 )
 from .models import (
@@ -53,6 +54,7 @@ from .models import (
     Status,
     TeamMeeting,
 )
+from .resident_services import follow_up_possible, rating_required_before_archive
 from .selectors import (
     actor_kinds,
     can_see_personal_data,
@@ -307,8 +309,6 @@ def case_detail(request, pk):
 
 
 def _visible_moves(moves, case):
-    from .resident_services import follow_up_possible, rating_required_before_archive
-
     # A satisfied resident's case is archived, not dispatched again.
     if case.status == Status.FED_BACK and case.satisfaction != Satisfaction.DISSATISFIED:
         moves = [t for t in moves if t.action != "dispatch"]
@@ -341,8 +341,6 @@ def case_attach(request, pk):
     if not kinds & {workflow.OWNER, workflow.LIAISON, workflow.STAFF, workflow.RECEIVER}:
         raise PermissionDenied
     if request.method == "POST":
-        from .forms import MultipleFileField
-
         try:
             files = MultipleFileField().clean(request.FILES.getlist("attachments"))
             if not files:
@@ -441,7 +439,7 @@ def _call(action, case, d, user):
     if action == "feedback":
         return services.case_feedback(case=case, note=d["note"], actor=user)
     if action == "follow_up":
-        return services.case_follow_up(case=case, satisfaction=d["satisfaction"], note=d["note"], actor=user)
+        return resident_services.case_follow_up(case=case, satisfaction=d["satisfaction"], note=d["note"], actor=user)
     if action == "archive":
         return services.case_archive(case=case, comment=d["comment"], actor=user)
     raise Http404

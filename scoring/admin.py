@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
 from offices.admin import ScopedAdminMixin
+from offices.models import Jurisdiction
+from offices.selectors import jurisdictions_visible_to
 
 from . import services
 from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, RuleSetBinding, Snapshot
@@ -104,9 +106,6 @@ class RuleSetBindingAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if db_field.name == "rule_set":
             kwargs["queryset"] = RuleSet.objects.filter(published_at__isnull=False)
         if db_field.name == "jurisdiction":
-            from offices.models import Jurisdiction
-            from offices.selectors import jurisdictions_visible_to
-
             kwargs["queryset"] = jurisdictions_visible_to(user=request.user).filter(
                 level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
             )

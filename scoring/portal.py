@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Role
 from liaison.portal import POINTS, REPORTS, NavItem, Panel
 
+from .views import deputy_panel, queue_panel
+
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
@@ -16,14 +18,10 @@ NAV = [
 
 
 def _deputy_panel(request):
-    from .views import deputy_panel
-
     return deputy_panel(request)
 
 
 def _queue_panel(request):
-    from .views import queue_panel
-
     return queue_panel(request)
 
 

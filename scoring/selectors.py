@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
+from offices.models import ContactVisit, Deputy, Team, TeamMembership
 
-from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, SnapshotRow
+from .models import AnnualReport, Claim, DeputyYearTotal, Entry, ExportJob, Review, RuleItem, RuleSet, SnapshotRow
 
 
 def competition_ranks(values):
@@ -87,8 +88,6 @@ class StandingRow:
 
 def deputy_offices(deputy_ids=None):
     """deputy id → the office of their (first) team: the seed ranks deputies office by office."""
-    from offices.models import TeamMembership
-
     qs = TeamMembership.objects.order_by("-team_id")
     if deputy_ids is not None:
         qs = qs.filter(deputy_id__in=deputy_ids)
@@ -134,8 +133,6 @@ def capped_deputy_totals(*, year, upto=None, deputy_ids=None):
 def year_totals(*, year):
     """{deputy_id: capped total of the year} from the totals the ledger service keeps (deputies
     without points have no row): one indexed read instead of aggregating the year's ledger."""
-    from .models import DeputyYearTotal
-
     return dict(DeputyYearTotal.objects.filter(year=year).values_list("deputy_id", "total"))
 
 
@@ -147,10 +144,6 @@ def deputy_standing(*, deputy, year, office=True):
     Returns (row or None, counts)."""
     from django.db.models import Count, FilteredRelation, Max, Subquery
     from django.db.models.functions import Coalesce
-
-    from offices.models import Deputy, TeamMembership
-
-    from .models import DeputyYearTotal
 
     counts = {"city": 0, "district": 0, "office": 0}
     serving = Deputy.objects.filter(status=Deputy.Status.SERVING).order_by()
@@ -220,10 +213,6 @@ class RankedStandings:
             self.params.append(f"%{escaped}%")
 
     def _ranked(self, ranks=True):
-        from offices.models import Deputy, Team, TeamMembership
-
-        from .models import DeputyYearTotal
-
         deputy, total = Deputy._meta.db_table, DeputyYearTotal._meta.db_table
         membership, team = TeamMembership._meta.db_table, Team._meta.db_table
         points = "COALESCE(y.total, 0)"
@@ -243,8 +232,6 @@ class RankedStandings:
 
     def _query(self, select, tail="", extra=(), ranks=True):
         from django.db import connection
-
-        from offices.models import Deputy
 
         where = f" WHERE {' AND '.join(self.filters)}" if self.filters else ""
         sql = f"SELECT {select} FROM ({self._ranked(ranks)}) r{where}{tail}"
@@ -295,8 +282,6 @@ def deputy_totals_rebuild(*, year=None):
     entries without the ledger service. Returns the number of rows written."""
     from django.db import connection, transaction
 
-    from .models import DeputyYearTotal
-
     table = DeputyYearTotal._meta.db_table
     where, params = ("e.year = %s", [year]) if year is not None else ("1 = 1", [])
     with transaction.atomic(), connection.cursor() as cursor:
@@ -313,8 +298,6 @@ def standings_compute(*, year, upto=None, deputies=None, detail=True):
     district and within each office. A constant number of queries. With detail=False the rows
     carry totals and ranks only (cheaper at city scale); `standings_fill_detail` adds the category
     and item breakdown to the rows a page shows."""
-    from offices.models import Deputy
-
     if deputies is None:
         deputies = Deputy.objects.filter(status=Deputy.Status.SERVING)
     people = list(deputies.order_by().values_list("id", "name", "district_id"))
@@ -438,9 +421,7 @@ def reports_visible_to(*, user):
 
 def annual_report_facts(*, deputy, year):
     """The year's facts for the written report [000 十二], read from the ledger (which every record
-    app feeds) and from the other apps' models when they exist."""
-    from django.apps import apps
-
+    app feeds) and from the offices' contact records."""
     entries = Entry.objects.filter(deputy=deputy, year=year)
     per_deputy, items = capped_item_totals(entries)
     totals = per_deputy.get(deputy.pk, {})
@@ -457,14 +438,9 @@ def annual_report_facts(*, deputy, year):
     facts["motions"] = counts.get("motion_lead", 0) + counts.get("motion_cosign", 0)
     facts["inquiries"] = counts.get("inquiry", 0)
     facts["verified_claims"] = counts.get("claim", 0)
-    # Other apps' own records are counted when those models exist: a deputy may have records in a
+    # Contact visits are counted from the offices' own records: a deputy may have records in a
     # district whose rule set gives them no points.
-    try:
-        contact_visit = apps.get_model("offices", "ContactVisit")
-    except LookupError:
-        contact_visit = None
-    if contact_visit is not None:
-        facts["contact_visits"] = contact_visit.objects.filter(contact__deputy=deputy, date__year=year).count()
+    facts["contact_visits"] = ContactVisit.objects.filter(contact__deputy=deputy, date__year=year).count()
     facts["by_item"] = [
         {"item": str(items[item_id]), "points": points} for item_id, points in sorted(totals.items())
     ]

@@ -14,17 +14,24 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.exporters import export_job_run as run_export_job
 from liaison.lib.permissions import actor_require
 from liaison.lib.transitions import check_transition
+from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
 from liaison.models import Role
+from liaison.services import notice_send
+from offices.models import TeamMembership
+from offices.selectors import liaison_office_ids
 
 from . import rules
+from .exporters import exporter_for
 from .models import (
     AnnualReport,
     Claim,
     ClaimEvent,
     DeputyYearTotal,
     Entry,
+    ExportJob,
     RecordEvent,
     Review,
     RuleItem,
@@ -32,6 +39,14 @@ from .models import (
     RuleSetBinding,
     Snapshot,
     SnapshotRow,
+)
+from .selectors import (
+    annual_report_facts,
+    capped_deputy_totals,
+    claims_visible_to,
+    reviews_visible_to,
+    staff_can_review,
+    standings_compute,
 )
 
 # ---------------------------------------------------------------- rule sets
@@ -154,8 +169,6 @@ def _year_total_refresh(*, deputy_id, year):
     transaction that appended the entry. The row is locked before the ledger is read: a second
     award to the same deputy at the same time waits, then reads the ledger with the first one's
     entry committed, so neither write can leave a total that misses the other's entry."""
-    from .selectors import capped_deputy_totals
-
     with transaction.atomic():
         DeputyYearTotal.objects.bulk_create([DeputyYearTotal(deputy_id=deputy_id, year=year)], ignore_conflicts=True)
         row = DeputyYearTotal.objects.select_for_update().get(deputy_id=deputy_id, year=year)
@@ -267,8 +280,6 @@ def _claim_event(claim, actor, from_status, note=""):
 
 
 def _deputy_office(deputy):
-    from offices.models import TeamMembership
-
     link = TeamMembership.objects.filter(deputy=deputy).select_related("team").order_by("team_id").first()
     return link.team.office if link else None
 
@@ -278,8 +289,6 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
     """A deputy claims an item without a record, or the office's liaison enters it for the deputy
     [002 附件1 二]. A liaison's entry counts as recorded by the office, so it waits only for org
     staff's verification."""
-    from offices.selectors import liaison_office_ids
-
     if actor.role == Role.LIAISON:
         # The office that records the claim is the liaison's, and the deputy serves in it.
         offices = [office.pk] if office is not None else liaison_office_ids(actor)
@@ -317,8 +326,6 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
         entered_by=actor,
     )
     if evidence:
-        from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
-
         validate_upload(evidence, allowed=DOCUMENT_TYPES)
         claim.evidence = evidence
     claim.save()
@@ -329,8 +336,6 @@ def claim_submit(*, deputy, rule_item, occurred_on, description, actor, evidence
 def claim_actor_may(*, claim, action, actor):
     """Who moves a claim [002 附件1 二]: the office's liaison confirms (or refuses) a submitted
     claim, organization staff verify (or refuse) a confirmed one, each within their scope."""
-    from .selectors import claims_visible_to
-
     if not actor.is_authenticated or not claims_visible_to(user=actor).filter(pk=claim.pk).exists():
         return False
     if actor.role == Role.LIAISON:
@@ -393,8 +398,6 @@ def claim_refuse(*, claim, actor, reason):
 def _notify_deputy(deputy, text):
     from django.urls import reverse
 
-    from liaison.services import notice_send
-
     if deputy.user_id:
         notice_send(user=deputy.user, text=text, url=reverse("scoring:my_points"))
 
@@ -423,8 +426,6 @@ def review_request(*, entry, reason, actor):
 def review_decide(*, review, accept, reason, actor, corrected_points=None):
     """The review group decides. Accepting reverses the entry and, if the corrected points are not
     zero, awards them again with the review as source — the ledger is never rewritten."""
-    from .selectors import reviews_visible_to, staff_can_review
-
     actor_require(staff_can_review(actor) and reviews_visible_to(user=actor).filter(pk=review.pk).exists())
     review = Review.objects.select_for_update().select_related("entry").get(pk=review.pk)
     if review.status != Review.Status.PENDING:
@@ -479,8 +480,6 @@ def quarter_end(year, quarter):
 def snapshot_publish(*, year, quarter, actor):
     """Freeze the standings of a quarter [002 附件1 三]: every serving deputy's totals counted up to
     the end of the quarter, with their ranks. Later corrections show in the next snapshot."""
-    from .selectors import standings_compute
-
     actor_require(actor.is_superuser or (actor.role == Role.ORG_STAFF and actor.is_city_staff),
                   _("City organization staff publish the standings."))
     if quarter not in rules.QUARTERS:
@@ -521,8 +520,6 @@ def snapshot_publish(*, year, quarter, actor):
 def annual_report_save(*, deputy, year, body, actor, submit=False):
     """Save the deputy's report for the year, pre-filled with the facts at the time of saving;
     once submitted it is published inside the system and no longer edited."""
-    from .selectors import annual_report_facts
-
     actor_require(
         actor.role == Role.DEPUTY and deputy.user_id == actor.pk, _("A deputy writes their own annual report.")
     )
@@ -548,12 +545,7 @@ def annual_report_save(*, deputy, year, body, actor, submit=False):
 def export_job_run(*, job_id):
     """Run one export job (liaison.lib.exporters.export_job_run: claimed once, streamed with
     progress)."""
-    from liaison.lib.exporters import export_job_run as run
-
-    from .exporters import exporter_for
-    from .models import ExportJob
-
-    return run(
+    return run_export_job(
         model=ExportJob,
         job_id=job_id,
         select_related=("district",),

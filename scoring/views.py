@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.lib.params import year_param
-from liaison.lib.permissions import get_visible_or_404, role_required
+from liaison.lib.permissions import get_visible_or_404, role_required, scope_to_staff
 from liaison.lib.uploads import serve_file
 from liaison.lib.views import show_error
 from liaison.models import Role
@@ -47,6 +47,7 @@ from .selectors import (
     standing_fill_from_entries,
     standings_fill_detail,
 )
+from .tasks import export_run
 
 # Organization staff only: the system administrator runs accounts and configuration and sees no
 # deputy's points (separation of duties, docs/security.md §2 c).
@@ -208,8 +209,6 @@ def deputy_points(request, pk):
 
 @role_required(Role.DEPUTY, Role.LIAISON)
 def claim_create(request):
-    from offices.models import Deputy
-
     if request.user.role == Role.DEPUTY:
         deputy = deputy_for_user(request.user)
         if deputy is None:
@@ -389,7 +388,6 @@ def review_detail(request, pk):
 def _staff_office_choices(user):
     if user.role == Role.LIAISON:
         return Office.objects.filter(pk__in=liaison_office_ids(user))
-    from liaison.lib.permissions import scope_to_staff
 
     return scope_to_staff(Office.objects.filter(team__isnull=False), user)
 
@@ -567,8 +565,6 @@ def report_list(request):
 
 @role_required(*STAFF)
 def export_list(request):
-    from .tasks import export_run
-
     districts = jurisdictions_visible_to(user=request.user).filter(
         level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
     )

@@ -107,13 +107,6 @@ class Proposal(models.Model):
     def is_motion(self):
         return self.kind == ProposalKind.MOTION
 
-    @property
-    def is_overdue(self):
-        # The one rule (cases.deadline_selectors); lists annotate it instead of asking per row.
-        from cases.deadline_selectors import proposal_overdue_q
-
-        return Proposal.objects.filter(pk=self.pk).filter(proposal_overdue_q()).exists()
-
 
 class ProposalDispatch(models.Model):
     """One responsible unit's share of a proposal's dispatch, and that unit's reply [002 6]. Like a

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import proposal_services as services
-from cases.models import Proposal, ProposalDispatch, ProposalReminder, ProposalStatus
+from cases.deadline_selectors import proposal_is_overdue
+from cases.models import ProposalDispatch, ProposalReminder, ProposalStatus
 from cases.tasks import case_overdue_scan_task
 from liaison.models import Notice, SmsMessage
 
@@ -86,7 +87,7 @@ def test_an_overdue_proposal_share_is_reminded_once_by_the_daily_scan(world):
     with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
         assert case_overdue_scan_task.delay().get() == {}
     with time_machine.travel(timezone.now() + datetime.timedelta(days=3)):
-        assert Proposal.objects.get(pk=p.pk).is_overdue
+        assert proposal_is_overdue(p)
         assert case_overdue_scan_task.delay().get() == {"proposal": 1}
         assert case_overdue_scan_task.delay().get() == {"already": 1}
     reminder = ProposalReminder.objects.get()
