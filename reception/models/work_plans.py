@@ -2,7 +2,7 @@
 it fixes the weekly opening (at least once a week, at least half a day each time) and the year's
 activities, and is published at least a week ahead [004 第十条].
 
-Imported by offices/models.py; foreign keys use strings so this module needs nothing from it.
+The tables keep their offices_ names: the models moved here from offices (issue 13).
 """
 
 import datetime
@@ -16,6 +16,8 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .activities import Activity
 
 # The half-days of a week an office can open: "1-am" is Monday morning … "7-pm" Sunday afternoon.
 # The labels reuse Django's translated weekday names and the activities' half-day names.
@@ -38,10 +40,7 @@ def validate_weekly_opening(codes):
 
 
 def activity_kinds():
-    """The activities' kinds (offices.models.Activity.Kind), read when first needed: that module
-    imports this one."""
-    from .models import Activity
-
+    """The activities' kinds (Activity.Kind): a work plan item plans one of them."""
     return Activity.Kind.choices
 
 
@@ -101,9 +100,10 @@ class WorkPlan(models.Model):
         related_name="+", editable=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="offices_historicalworkplan")
 
     class Meta:
+        db_table = "offices_workplan"
         verbose_name = _("yearly work plan")
         verbose_name_plural = _("yearly work plans")
         ordering = ["-year", "office__name"]
@@ -123,7 +123,7 @@ class WorkPlan(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("offices:work_plan_detail", args=[self.pk])
+        return reverse("reception:work_plan_detail", args=[self.pk])
 
     @property
     def is_published(self):
@@ -157,9 +157,10 @@ class WorkPlanItem(models.Model):
         _("other participants"), max_length=200, blank=True, help_text=_("e.g. community residents, unit staff.")
     )
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="offices_historicalworkplanitem")
 
     class Meta:
+        db_table = "offices_workplanitem"
         verbose_name = _("work plan item")
         verbose_name_plural = _("work plan items")
         ordering = ["month", "pk"]
