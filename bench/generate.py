@@ -425,8 +425,8 @@ class History:
         attendance outcomes and reception points as `attendance_recompute` writes them (bulk, checked
         against the service on a sample by `verify_attendance`), then the real `period_close` in date
         order (absences, escalation steps, notices) and make-up activities through the real services."""
-        from offices.models import Activity, Escalation, ReceptionPeriod
-        from offices.services import reception_periods_generate
+        from reception.models import Activity, Escalation, ReceptionPeriod
+        from reception.period_services import reception_periods_generate
 
         self._reception_setup()
         reception_periods_generate(year=year)
@@ -450,7 +450,7 @@ class History:
         return periods
 
     def close_and_make_up(self, periods):
-        from offices import activities as svc
+        from reception import activity_services as svc
 
         for period in periods:
             self.counts["escalations"] = self.counts.get("escalations", 0) + len(svc.period_close(period=period))
@@ -458,7 +458,7 @@ class History:
             self._make_ups(period)
 
     def _period_facts(self, period, done):
-        from offices.models import Activity, LeaveRequest
+        from reception.models import Activity, LeaveRequest
 
         rng = self.rng
         if not hasattr(self, "facts"):
@@ -527,7 +527,7 @@ class History:
         later through the services; deputies never scheduled are left to period_close."""
         from django.contrib.contenttypes.models import ContentType
 
-        from offices.models import Activity, ActivityParticipant, Attendance, LeaveRequest
+        from reception.models import Activity, ActivityParticipant, Attendance, LeaveRequest
 
         facts = getattr(self, "facts", None)
         if not facts or not facts["activities"]:
@@ -582,8 +582,9 @@ class History:
         from django.core.exceptions import ValidationError
 
         from liaison.models import User
-        from offices import activities as svc
-        from offices.models import Activity, Attendance, Deputy, Office
+        from offices.models import Deputy, Office
+        from reception import activity_services as svc
+        from reception.models import Activity, Attendance
 
         deadline = min(svc.make_up_deadline(period), self.today - datetime.timedelta(days=1))
         if deadline <= period.end:
@@ -616,8 +617,8 @@ class History:
         (in a transaction rolled back) keeps the row as it is and awards no new points."""
         from django.db import transaction
 
-        from offices import activities as svc
-        from offices.models import Attendance
+        from reception import activity_services as svc
+        from reception.models import Attendance
         from scoring.models import Entry
 
         checked = 0

@@ -37,7 +37,8 @@ def recreate_database():
 
 def make_deputies(n, day):
     from liaison.models import Role, User
-    from offices.models import Deputy, Jurisdiction, ReceptionPeriod
+    from offices.models import Deputy, Jurisdiction
+    from reception.models import ReceptionPeriod
 
     city = Jurisdiction.objects.create(name="深圳市", level=Jurisdiction.Level.CITY)
     district = Jurisdiction.objects.create(name="福田区", level=Jurisdiction.Level.DISTRICT, parent=city)
@@ -69,8 +70,8 @@ def main():
     from django.db import connection
 
     from liaison.models import SmsMessage
-    from offices.models import ReceptionReminder
-    from offices.tasks import reception_reminders_task
+    from reception.models import ReceptionReminder
+    from reception.tasks import reception_reminders_task
 
     recreate_database()
     print(machine())

@@ -4,7 +4,8 @@ shown to anyone (Deputy.PUBLIC_FIELDS, an office's public contact details, a cas
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from offices.models import Deputy, Jurisdiction, Office, ReceptionPeriod
+from offices.models import Deputy, Jurisdiction, Office
+from reception.models import ReceptionPeriod
 
 
 def _deputy_match(q):

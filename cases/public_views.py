@@ -96,7 +96,8 @@ def _chosen_deputy(request, deputies):
 @require_GET
 def office_detail(request, pk):
     from offices.opening_selectors import office_opening
-    from offices.selectors import office_public_work_plan, office_upcoming_activities
+    from reception.activity_selectors import office_upcoming_activities
+    from reception.work_plan_selectors import office_public_work_plan
 
     office = _public_office(pk)
     deputies = sel.office_public_deputies(office)

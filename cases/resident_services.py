@@ -52,7 +52,7 @@ def public_url(path):
 # ---------------------------------------------------------------- SMS at each step
 
 def _deliver_after_commit():
-    from offices.tasks import deliver_sms_soon
+    from reception.tasks import deliver_sms_soon
 
     deliver_sms_soon()
 

@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 from .models import BackgroundExport
 
 EXPORTERS = {
-    "attendance_sheet": "offices.attendance_sheet.attendance_sheet_export_build",
+    "attendance_sheet": "reception.attendance_views.attendance_sheet_export_build",
     "bimonthly_report": "offices.bimonthly.bimonthly_export_build",
     "admin_changelist": "liaison.admin_export.admin_changelist_export_build",
     "audit_log": "liaison.security.audit.audit_log_export_build",

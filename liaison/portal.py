@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from .models import ADMIN_ROLES, Role
 
-PORTAL_APPS = ("liaison", "offices", "cases", "scoring")
+PORTAL_APPS = ("liaison", "offices", "reception", "cases", "scoring")
 
 
 # Menus that gather related entries when a role has too many to show side by side.

@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("org/", include("offices.urls")),
+    path("org/", include("reception.urls")),
     path("cases/", include("cases.urls")),
     path("proposals/", include("cases.proposal_urls")),
     path("case-reports/", include("cases.review_urls")),

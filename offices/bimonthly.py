@@ -22,8 +22,8 @@ from liaison.lib.exporters import ListExporter
 from liaison.lib.permissions import role_required
 from liaison.models import Role
 from liaison.services import audit_record
+from reception.models import Activity
 
-from .models import Activity
 from .selectors import offices_visible_to
 
 KINDS = Activity.Kind

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from liaison.lib.charts import Series, bar_chart
 from liaison.lib.permissions import role_required
 from liaison.models import Role
+from reception.models import Attendance, ReceptionPeriod
 
-from .models import Attendance, Office, OfficeLiaison, ReceptionPeriod
+from .models import Office, OfficeLiaison
 from .selectors import offices_visible_to, units_visible_to
 
 PERIODS_SHOWN = 6

@@ -23,21 +23,9 @@ from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.widgets import LongSelect
 from liaison.models import Role
 from liaison.security.audit import audited
+from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 
-from .models import (
-    Activity,
-    ActivityParticipant,
-    Attendance,
-    Contact,
-    ContactVisit,
-    Deputy,
-    Escalation,
-    FixedCommunity,
-    LeaveRequest,
-    ReceptionPeriod,
-    TeamMembership,
-    TrainingAttendance,
-)
+from .models import Contact, ContactVisit, Deputy, FixedCommunity, TeamMembership, TrainingAttendance
 from .selectors import deputy_for_user, offices_visible_to, performance_files_visible_to, teams_visible_to
 
 # The file page lists this many cases; the Excel file lists them all.

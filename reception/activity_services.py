@@ -20,6 +20,7 @@ from liaison.lib.permissions import actor_require
 from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
+from offices.models import Deputy, FixedCommunity, Jurisdiction, TeamMembership
 from scoring.services import points_record_event, points_revoke_event
 
 from .models import (
@@ -27,14 +28,10 @@ from .models import (
     ActivityParticipant,
     ActivityPhoto,
     Attendance,
-    Deputy,
     Escalation,
-    FixedCommunity,
     Invitation,
-    Jurisdiction,
     LeaveRequest,
     ReceptionPeriod,
-    TeamMembership,
 )
 
 Outcome = Attendance.Outcome
@@ -47,14 +44,14 @@ Outcome = Attendance.Outcome
 
 
 def _may_manage_office(actor, office):
-    from .selectors import offices_manageable_by
+    from offices.selectors import offices_manageable_by
 
     actor_require(offices_manageable_by(user=actor).filter(pk=office.pk).exists(),
                   _("You manage the activities of your own offices only."))
 
 
 def _may_manage_activity(actor, activity):
-    from .selectors import activities_manageable_by
+    from .activity_selectors import activities_manageable_by
 
     actor_require(activities_manageable_by(user=actor).filter(pk=activity.pk).exists(),
                   _("You manage the activities of your own offices only."))
@@ -473,7 +470,7 @@ def _escalation_notices(period, escalations):
             proposals.append(e)
         elif e.deputy.user is not None:
             (owed if e.step == Escalation.Step.EXPLANATION else reminders).append(e.deputy.user)
-    url = reverse("offices:my_escalations")
+    url = reverse("reception:my_escalations")
     if reminders:
         notices_send(
             users=reminders,
@@ -496,7 +493,7 @@ def _escalation_notices(period, escalations):
             users=_staff_users(period.district_id),
             text=_("Absent three reception periods in a row; the system proposes advising resignation: %(names)s")
             % {"names": names},
-            url=reverse("offices:escalation_list") + "?step=3",
+            url=reverse("reception:escalation_list") + "?step=3",
         )
 
 
@@ -541,14 +538,14 @@ def escalation_explain(*, escalation, actor, text="", file=None):
     notices_send(
         users=_staff_users(escalation.district_id),
         text=_("%(name)s submitted a written explanation.") % {"name": escalation.deputy.name},
-        url=reverse("offices:escalation_list") + "?status=submitted",
+        url=reverse("reception:escalation_list") + "?status=submitted",
     )
     return escalation
 
 
 @transaction.atomic
 def escalation_resolve(*, escalation, actor, resolution):
-    from .selectors import escalations_visible_to
+    from .activity_selectors import escalations_visible_to
 
     _staff_over(actor, escalations_visible_to, escalation)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
@@ -610,7 +607,7 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
 
 @transaction.atomic
 def leave_request_decide(*, leave, approve, actor, note=""):
-    from .selectors import leave_requests_visible_to
+    from .activity_selectors import leave_requests_visible_to
 
     _staff_over(actor, leave_requests_visible_to, leave)
     leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
@@ -629,7 +626,7 @@ def leave_request_decide(*, leave, approve, actor, note=""):
         else _("Your leave from %(activity)s was refused: %(note)s")
     ) % {"activity": leave.activity, "note": note}
     if leave.deputy.user_id:
-        notices_send(users=[leave.deputy.user], text=text, url=reverse("offices:leave_list"))
+        notices_send(users=[leave.deputy.user], text=text, url=reverse("reception:leave_list"))
     if approve:
         notices_send(
             users=_team_users(leave.deputy),
@@ -664,14 +661,14 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
         users=_staff_users(activity.district_id),
         text=_("%(name)s asks leaders of %(department)s to join %(activity)s.")
         % {"name": deputy.name, "department": department, "activity": activity},
-        url=reverse("offices:invitation_list"),
+        url=reverse("reception:invitation_list"),
     )
     return invitation
 
 
 @transaction.atomic
 def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
-    from .selectors import invitations_visible_to
+    from .activity_selectors import invitations_visible_to
 
     _staff_over(actor, invitations_visible_to, invitation)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)

@@ -18,9 +18,11 @@ from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.models import Role
 from liaison.security.audit import audited
+from offices.models import Jurisdiction
+from offices.selectors import deputy_for_request, deputy_for_user, jurisdictions_visible_to, offices_manageable_by
 
-from . import activities as services
-from .forms import (
+from . import activity_services as services
+from .activity_forms import (
     ActivityForm,
     ActivityLogForm,
     DecisionForm,
@@ -33,19 +35,15 @@ from .forms import (
     deputies_for_offices,
     periods_for_offices,
 )
-from .models import Activity, ActivityPhoto, Attendance, Escalation, Invitation, Jurisdiction, LeaveRequest
-from .selectors import (
+from .activity_selectors import (
     activities_manageable_by,
     activities_visible_to,
-    deputy_for_request,
-    deputy_for_user,
     deputy_home,
     escalations_visible_to,
     invitations_visible_to,
-    jurisdictions_visible_to,
     leave_requests_visible_to,
-    offices_manageable_by,
 )
+from .models import Activity, ActivityPhoto, Attendance, Escalation, Invitation, LeaveRequest
 
 MANAGERS = (Role.LIAISON, Role.ORG_STAFF)
 STAFF = (Role.ORG_STAFF,)
@@ -97,7 +95,7 @@ def activity_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "offices/activity_list.html",
+        "reception/activity_list.html",
         {
             "page": page, "offices": offices, "kinds": Activity.Kind.choices, "statuses": Activity.Status.choices,
             "f": {"office": office, "kind": kind, "status": status, "when": when},
@@ -138,7 +136,7 @@ def activity_create(request):
         else:
             messages.success(request, _("The activity was planned."))
             return redirect(activity)
-    return render(request, "offices/activity_form.html", {"form": form, "activity": None})
+    return render(request, "reception/activity_form.html", {"form": form, "activity": None})
 
 
 @role_required(*MANAGERS)
@@ -160,7 +158,7 @@ def activity_edit(request, pk):
         else:
             messages.success(request, _("The activity was saved."))
             return redirect(activity)
-    return render(request, "offices/activity_form.html", {"form": form, "activity": activity})
+    return render(request, "reception/activity_form.html", {"form": form, "activity": activity})
 
 
 @role_required(Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
@@ -182,7 +180,7 @@ def activity_detail(request, pk):
         deputy = deputy_for_user(request.user)
         ctx["leave_requests"] = list(activity.leave_requests.filter(deputy=deputy))
         ctx["invitations"] = list(activity.invitations.filter(deputy=deputy))
-    return render(request, "offices/activity_detail.html", ctx)
+    return render(request, "reception/activity_detail.html", ctx)
 
 
 def _transition_view(request, pk, *, service, template, success):
@@ -201,7 +199,7 @@ def _transition_view(request, pk, *, service, template, success):
 @role_required(*MANAGERS)
 def activity_announce(request, pk):
     return _transition_view(
-        request, pk, service=services.activity_announce, template="offices/activity_announce.html",
+        request, pk, service=services.activity_announce, template="reception/activity_announce.html",
         success=_("The announcement is published on the office's public page."),
     )
 
@@ -209,7 +207,7 @@ def activity_announce(request, pk):
 @role_required(*MANAGERS)
 def activity_cancel(request, pk):
     return _transition_view(
-        request, pk, service=services.activity_cancel, template="offices/activity_cancel.html",
+        request, pk, service=services.activity_cancel, template="reception/activity_cancel.html",
         success=_("The activity was cancelled and its deputies were told."),
     )
 
@@ -242,7 +240,7 @@ def activity_log(request, pk):
         else:
             messages.success(request, _("The activity and its attendance were recorded."))
             return redirect(activity)
-    return render(request, "offices/activity_log.html", {"activity": activity, "form": form})
+    return render(request, "reception/activity_log.html", {"activity": activity, "form": form})
 
 
 @role_required(*MANAGERS)
@@ -300,7 +298,7 @@ def _requests_page(request, queryset, model, template):
 
 @role_required(Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON)
 def leave_list(request):
-    return _requests_page(request, leave_requests_visible_to(user=request.user), LeaveRequest, "offices/leave_list.html")
+    return _requests_page(request, leave_requests_visible_to(user=request.user), LeaveRequest, "reception/leave_list.html")
 
 
 @role_required(Role.DEPUTY)
@@ -319,8 +317,8 @@ def leave_create(request):
             _errors(request, exc)
         else:
             messages.success(request, _("Your leave request was sent to the organization department; your team was told."))
-            return redirect("offices:leave_list")
-    return render(request, "offices/leave_form.html", {"form": form})
+            return redirect("reception:leave_list")
+    return render(request, "reception/leave_form.html", {"form": form})
 
 
 @role_required(*STAFF)
@@ -337,8 +335,8 @@ def leave_decide(request, pk):
             _errors(request, exc)
         else:
             messages.success(request, _("The decision was recorded and the deputy told."))
-            return redirect("offices:leave_list")
-    return render(request, "offices/leave_decide.html", {"leave": leave, "form": form})
+            return redirect("reception:leave_list")
+    return render(request, "reception/leave_decide.html", {"leave": leave, "form": form})
 
 
 # --- Invitations ----------------------------------------------------------------------------------------
@@ -347,7 +345,7 @@ def leave_decide(request, pk):
 @role_required(Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON)
 def invitation_list(request):
     return _requests_page(
-        request, invitations_visible_to(user=request.user), Invitation, "offices/invitation_list.html"
+        request, invitations_visible_to(user=request.user), Invitation, "reception/invitation_list.html"
     )
 
 
@@ -368,8 +366,8 @@ def invitation_create(request):
             _errors(request, exc)
         else:
             messages.success(request, _("Your invitation request was sent to the organization department."))
-            return redirect("offices:invitation_list")
-    return render(request, "offices/invitation_form.html", {"form": form})
+            return redirect("reception:invitation_list")
+    return render(request, "reception/invitation_form.html", {"form": form})
 
 
 @role_required(*STAFF)
@@ -387,8 +385,8 @@ def invitation_decide(request, pk):
             _errors(request, exc)
         else:
             messages.success(request, _("The decision was recorded."))
-            return redirect("offices:invitation_list")
-    return render(request, "offices/invitation_decide.html", {"invitation": invitation, "form": form})
+            return redirect("reception:invitation_list")
+    return render(request, "reception/invitation_decide.html", {"invitation": invitation, "form": form})
 
 
 # --- Escalation ---------------------------------------------------------------------------------------
@@ -414,7 +412,7 @@ def escalation_list(request):
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "offices/escalation_list.html",
+        request, "reception/escalation_list.html",
         {"page": page, "f": f, "steps": Escalation.Step.choices, "statuses": Escalation.Status.choices,
          "districts": districts},
     )
@@ -433,8 +431,8 @@ def escalation_resolve(request, pk):
             _errors(request, exc)
         else:
             messages.success(request, _("The matter was closed."))
-            return redirect("offices:escalation_list")
-    return render(request, "offices/escalation_resolve.html", {"escalation": escalation, "form": form})
+            return redirect("reception:escalation_list")
+    return render(request, "reception/escalation_resolve.html", {"escalation": escalation, "form": form})
 
 
 @role_required(Role.DEPUTY)
@@ -442,7 +440,7 @@ def my_escalations(request):
     deputy = _deputy_or_403(request)
     qs = escalations_visible_to(user=request.user).filter(deputy=deputy).order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "offices/my_escalations.html", {"page": page})
+    return render(request, "reception/my_escalations.html", {"page": page})
 
 
 @role_required(Role.DEPUTY)
@@ -459,8 +457,8 @@ def escalation_explain(request, pk):
             _errors(request, exc)
         else:
             messages.success(request, _("Your explanation was sent to the organization department."))
-            return redirect("offices:my_escalations")
-    return render(request, "offices/escalation_explain.html", {"escalation": escalation, "form": form})
+            return redirect("reception:my_escalations")
+    return render(request, "reception/escalation_explain.html", {"escalation": escalation, "form": form})
 
 
 @role_required(Role.DEPUTY, Role.ORG_STAFF)
@@ -482,7 +480,7 @@ def my_attendance(request):
         .order_by("-period__start")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "offices/my_attendance.html", {"page": page})
+    return render(request, "reception/my_attendance.html", {"page": page})
 
 
 # --- Home panels --------------------------------------------------------------------------------------
@@ -493,7 +491,7 @@ def deputy_panel(request):
     if deputy is None:
         return ""
     ctx = deputy_home(deputy=deputy)
-    return render_to_string("offices/panel_deputy.html", ctx, request)
+    return render_to_string("reception/panel_deputy.html", ctx, request)
 
 
 def queue_panel(request):
@@ -512,4 +510,4 @@ def queue_panel(request):
             invitations=invitations_visible_to(user=user).filter(status=Invitation.Status.PENDING),
             owed=escalations_visible_to(user=user).exclude(status=Escalation.Status.RESOLVED),
         ))
-    return render_to_string("offices/panel_queue.html", ctx, request)
+    return render_to_string("reception/panel_queue.html", ctx, request)

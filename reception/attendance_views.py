@@ -25,18 +25,10 @@ from liaison.lib.exporters import ListExporter
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
 from liaison.services import audit_record
+from offices.models import Deputy, FixedCommunity, Jurisdiction, OfficeLiaison, TeamMembership
+from offices.selectors import deputies_visible_to, jurisdictions_visible_to, offices_visible_to, teams_visible_to
 
-from .models import (
-    Attendance,
-    Deputy,
-    FixedCommunity,
-    Jurisdiction,
-    LeaveRequest,
-    OfficeLiaison,
-    ReceptionPeriod,
-    TeamMembership,
-)
-from .selectors import deputies_visible_to, jurisdictions_visible_to, offices_visible_to, teams_visible_to
+from .models import Attendance, LeaveRequest, ReceptionPeriod
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 500
@@ -265,7 +257,7 @@ def attendance_sheet(request):
     user = request.user
     periods = sheet_periods(user=user)
     if not periods:
-        return render(request, "offices/attendance_sheet.html", {"periods": [], "page": None})
+        return render(request, "reception/attendance_sheet.html", {"periods": [], "page": None})
     key = request.GET.get("period") or periods[0]["key"]
     period = next((p for p in periods if p["key"] == key), None)
     if period is None:
@@ -315,7 +307,7 @@ def attendance_sheet(request):
     paginator.count = totals[outcome] if outcome else totals["total"]
     page = paginator.get_page(request.GET.get("page"))
     outcomes = [*Outcome.choices, (NOT_RECORDED, NOT_RECORDED_LABEL)]
-    return render(request, "offices/attendance_sheet.html", {
+    return render(request, "reception/attendance_sheet.html", {
         "periods": periods, "period": period, "page": page, "rows": sheet_rows(page.object_list),
         "totals": totals, "outcome_totals": [(value, label, totals[value]) for value, label in outcomes],
         "outcomes": outcomes, "districts": list(districts), "offices": list(offices), "teams": list(teams),

@@ -1,5 +1,5 @@
 """iCalendar feeds of reception periods and activities (SPEC §6), one per deputy and one per
-office, read by calendar apps through a secret-token URL (offices/calendar_views.py).
+office, read by calendar apps through a secret-token URL (calendar_views.py).
 
 Reception periods are all-day events over their whole span; an activity is its half-day slot in
 Asia/Shanghai time, placed at the activity's place or else the office's address."""

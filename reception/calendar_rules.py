@@ -1,5 +1,5 @@
 """Pure date arithmetic for reception periods and statutory holidays (no database writes here;
-the services in offices/services.py store what these functions compute)."""
+the services in reception/period_services.py store what these functions compute)."""
 
 import datetime
 

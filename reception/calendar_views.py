@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
+from offices.models import Deputy, Office
+from offices.selectors import deputy_for_request, deputy_for_user, offices_manageable_by
+from offices.services import calendar_token_regenerate
 
-from . import ical
-from .models import Deputy, Office
-from .selectors import deputy_for_request, deputy_for_user, offices_manageable_by
-from .services import calendar_token_regenerate
+from . import calendar_feeds
 
 INACTIVE_DEPUTY = (Deputy.Status.RESIGNED, Deputy.Status.REMOVED)
 
@@ -38,7 +38,7 @@ def deputy_calendar(request, token):
     deputy = Deputy.objects.filter(calendar_token=token).exclude(status__in=INACTIVE_DEPUTY).first()
     if deputy is None:
         raise Http404
-    return _ics(ical.deputy_feed(deputy), "deputy.ics")
+    return _ics(calendar_feeds.deputy_feed(deputy), "deputy.ics")
 
 
 @require_GET
@@ -46,12 +46,12 @@ def office_calendar(request, token):
     office = Office.objects.filter(calendar_token=token, is_active=True).first()
     if office is None:
         raise Http404
-    return _ics(ical.office_feed(office), "office.ics")
+    return _ics(calendar_feeds.office_feed(office), "office.ics")
 
 
 def feed_urls(request, obj):
     """(https URL, webcal URL) of a deputy's or an office's feed."""
-    name = "offices:deputy_calendar" if isinstance(obj, Deputy) else "offices:office_calendar"
+    name = "reception:deputy_calendar" if isinstance(obj, Deputy) else "reception:office_calendar"
     url = request.build_absolute_uri(reverse(name, args=[obj.calendar_token]))
     return url, "webcal://" + url.split("://", 1)[1]
 
@@ -65,7 +65,7 @@ def deputy_calendar_renew(request):
         calendar_token_regenerate(obj=deputy, actor=request.user)
         messages.success(request, _("Your calendar has a new link. Subscribe again with it; the old link no longer works."))
         return redirect("home")
-    return render(request, "offices/calendar_renew.html", {"subject": deputy})
+    return render(request, "reception/calendar_renew.html", {"subject": deputy})
 
 
 @role_required(Role.LIAISON, Role.ORG_STAFF)
@@ -77,7 +77,7 @@ def office_calendar_renew(request, pk):
             request, _("%(office)s's calendar has a new link; the old link no longer works.") % {"office": office.name}
         )
         return redirect("home")
-    return render(request, "offices/calendar_renew.html", {"subject": office})
+    return render(request, "reception/calendar_renew.html", {"subject": office})
 
 
 def calendar_panel(request):
@@ -88,15 +88,15 @@ def calendar_panel(request):
         if deputy is None:
             return ""
         url, webcal = feed_urls(request, deputy)
-        rows = [{"name": _("My calendar"), "url": url, "webcal": webcal, "renew": reverse("offices:deputy_calendar_renew")}]
+        rows = [{"name": _("My calendar"), "url": url, "webcal": webcal, "renew": reverse("reception:deputy_calendar_renew")}]
     else:
         rows = []
         for office in offices_manageable_by(user=user).order_by("name")[:20]:
             url, webcal = feed_urls(request, office)
             rows.append(
                 {"name": office.name, "url": url, "webcal": webcal,
-                 "renew": reverse("offices:office_calendar_renew", args=[office.pk])}
+                 "renew": reverse("reception:office_calendar_renew", args=[office.pk])}
             )
         if not rows:
             return ""
-    return render_to_string("offices/panel_calendar.html", {"rows": rows}, request)
+    return render_to_string("reception/panel_calendar.html", {"rows": rows}, request)

@@ -10,10 +10,10 @@ import datetime
 
 from django.utils import timezone
 
-from . import activities as svc
+from . import activity_services as svc
 from . import work_plan_services
 from .models import Activity, ReceptionPeriod
-from .services import reception_periods_generate
+from .period_services import reception_periods_generate
 
 # At city scale only this many offices get demo activities: enough to browse, quick to build.
 CITY_SCALE_OFFICES = 30

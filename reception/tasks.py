@@ -1,11 +1,11 @@
-"""Periodic jobs of the offices app (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
+"""Periodic jobs of the reception app (scheduled in settings.CELERY_BEAT_SCHEDULE)."""
 
 import datetime as dt
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
-from . import activities, services
+from . import activity_services, period_services, reminder_services
 
 
 def deliver_sms_soon():
@@ -37,7 +37,7 @@ def deliver_batch(ids):
 def reception_reminders_task(day=None):
     """Queue the week-ahead reception reminders [000 十一]; `day` (ISO date) stands for today."""
     today = dt.date.fromisoformat(day) if day else None
-    created = services.reception_reminders_send(today=today, on_batch=deliver_batch)
+    created = reminder_services.reception_reminders_send(today=today, on_batch=deliver_batch)
     # The sweep after the last batch: rows a delivery task could not take (a lease of a dead
     # worker, a back-off) are followed up until delivered.
     deliver_sms_soon()
@@ -47,10 +47,10 @@ def reception_reminders_task(day=None):
 @shared_task
 def reception_periods_ahead():
     """Lay out the reception periods a year ahead from each district's rule, keeping staff edits."""
-    return {str(year): stats for year, stats in services.reception_periods_generate_ahead().items()}
+    return {str(year): stats for year, stats in period_services.reception_periods_generate_ahead().items()}
 
 
 @shared_task
 def periods_close_due():
     """Close ended reception periods: absences recorded, escalation steps raised [000 十一]."""
-    return activities.periods_close_due()
+    return activity_services.periods_close_due()

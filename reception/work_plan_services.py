@@ -7,8 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Deputy, WorkPlan, WorkPlanItem
-from .work_plan import validate_weekly_opening
+from offices.models import Deputy
+
+from .models import WorkPlan, WorkPlanItem
+from .models.work_plans import validate_weekly_opening
 
 
 def office_deputy_ids(office):

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
+from offices.models import Deputy
+from offices.selectors import jurisdictions_visible_to
 
 from . import work_plan_services as services
-from .forms import WorkPlanForm, WorkPlanItemFormSet
-from .models import Deputy
-from .selectors import (
+from .models.work_plans import planning_year, publication_deadline
+from .work_plan_forms import WorkPlanForm, WorkPlanItemFormSet
+from .work_plan_selectors import (
     PLAN_STATES,
-    jurisdictions_visible_to,
     work_plan_months,
     work_plan_offices,
     work_plan_status_counts,
@@ -25,7 +26,6 @@ from .selectors import (
     work_plans_manageable_by,
     work_plans_visible_to,
 )
-from .work_plan import planning_year, publication_deadline
 
 READERS = (Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
 PAGE_SIZE = 25
@@ -53,7 +53,7 @@ def work_plan_list(request):
         planned = {p.office_id for p in plans if p.year == next_year}
         missing = [o for o in work_plan_offices(user=request.user) if o.pk not in planned]
     return render(
-        request, "offices/work_plan_list.html",
+        request, "reception/work_plan_list.html",
         {"plans": plans, "missing": missing, "next_year": next_year, "deadline": publication_deadline(next_year),
          "liaison": request.user.role == Role.LIAISON},
     )
@@ -75,7 +75,7 @@ def work_plan_status(request):
     rows = work_plan_status_rows(user=request.user, year=year, district=district_id, state=state, search=search)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "offices/work_plan_status.html",
+        request, "reception/work_plan_status.html",
         {"page": page, "year": year, "years": range(today.year + 1, today.year - 4, -1), "districts": districts,
          "counts": work_plan_status_counts(base), "deadline": publication_deadline(year),
          "f": {"district": district_id, "state": state, "q": search}},
@@ -139,7 +139,7 @@ def work_plan_create(request):
             messages.success(request, _("The draft plan was saved. Publish it when it is ready."))
             return redirect(plan)
     return render(
-        request, "offices/work_plan_form.html",
+        request, "reception/work_plan_form.html",
         {"form": form, "formset": formset, "plan": None, "offices": office_list, "office": office},
     )
 
@@ -167,7 +167,7 @@ def work_plan_edit(request, pk):
                 request, _("The revised plan was published.") if plan.is_published else _("The draft plan was saved.")
             )
             return redirect(plan)
-    return render(request, "offices/work_plan_form.html", {"form": form, "formset": formset, "plan": plan})
+    return render(request, "reception/work_plan_form.html", {"form": form, "formset": formset, "plan": plan})
 
 
 @role_required(*READERS)
@@ -176,7 +176,7 @@ def work_plan_detail(request, pk):
     manager = work_plans_manageable_by(user=request.user).filter(pk=plan.pk).exists()
     months = work_plan_months(plan)
     return render(
-        request, "offices/work_plan_detail.html",
+        request, "reception/work_plan_detail.html",
         {"plan": plan, "months": months, "has_rows": any(m["items"] or m["held"] for m in months), "manager": manager,
          "show_held": request.user.role != Role.DEPUTY, "staff": request.user.role == Role.ORG_STAFF},
     )
@@ -194,4 +194,4 @@ def work_plan_publish(request, pk):
         else:
             messages.success(request, _("The plan was published on the office's public page."))
         return redirect(plan)
-    return render(request, "offices/work_plan_publish.html", {"plan": plan, "late": plan.is_late_at(now)})
+    return render(request, "reception/work_plan_publish.html", {"plan": plan, "late": plan.is_late_at(now)})

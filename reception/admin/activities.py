@@ -5,8 +5,9 @@ them, scoped to the staff member's district, and does not edit them."""
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 
-from .admin import ScopedModelAdmin
-from .models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
+from offices.admin import ScopedModelAdmin
+
+from ..models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
 
 
 class ReadOnlyMixin:

@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_export import ExportActionMixin
+from offices.admin import ScopedModelAdmin
 
-from .admin import ScopedModelAdmin
-from .models import ReceptionPeriod, ReceptionReminder, ReceptionRule, StatutoryHoliday
-from .services import holidays_refresh_flags, reception_period_move, reception_periods_generate
+from ..models import ReceptionPeriod, ReceptionReminder, ReceptionRule, StatutoryHoliday
+from ..period_services import holidays_refresh_flags, reception_period_move, reception_periods_generate
 
 
 @admin.register(ReceptionRule)
@@ -98,7 +98,7 @@ class ReceptionPeriodAdmin(ScopedModelAdmin):
 @admin.register(ReceptionReminder)
 class ReceptionReminderAdmin(ScopedModelAdmin):
     """Who was reminded of which period, and what became of the SMS. Written by the reminder job
-    only (offices.tasks.reception_reminders_task, the send_reception_reminders command)."""
+    only (reception.tasks.reception_reminders_task, the send_reception_reminders command)."""
 
     district_path = "period__district"
     list_display = ("period", "deputy", "sms_status", "sms_sent_at", "created_at")

@@ -7,7 +7,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from offices.activities import periods_close_due
+from reception.activity_services import periods_close_due
 
 
 class Command(BaseCommand):

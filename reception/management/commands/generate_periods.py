@@ -3,8 +3,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from offices.models import Jurisdiction, StatutoryHoliday
-from offices.services import reception_periods_generate
+from offices.models import Jurisdiction
+from reception.models import StatutoryHoliday
+from reception.period_services import reception_periods_generate
 
 
 class Command(BaseCommand):

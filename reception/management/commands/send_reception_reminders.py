@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from liaison.lib import sms
-from offices.services import reception_reminders_send
+from reception.reminder_services import reception_reminders_send
 
 
 class Command(BaseCommand):
