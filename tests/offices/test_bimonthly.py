@@ -10,7 +10,8 @@ from django.urls import reverse
 from cases.models import Case
 from liaison.models import AuditLog, BackgroundExport
 from offices.bimonthly import bimester_bounds
-from offices.models import Activity, ActivityParticipant, Office
+from offices.models import Office
+from reception.models import Activity, ActivityParticipant
 from tests.cases import journey
 
 pytestmark = pytest.mark.django_db

@@ -46,6 +46,8 @@ def _days(n):
 
 
 def build_matrix_world():
+    from offices.office_work import Budget, OfficeEvaluation, TrainingCourse
+
     from cases import proposal_services as proposals
     from cases import services as case_services
     from cases.models import (
@@ -61,23 +63,19 @@ def build_matrix_world():
     )
     from cases.models.proposals import Inquiry, ProposalKind
     from liaison.models import AuditLog, PrivacyRequest, SmsMessage
-    from offices import activities as act
-    from offices.models import (
+    from offices.models import Contact, Jurisdiction, LeaderChange, Unit
+    from reception import activity_services as act
+    from reception.models import (
         Activity,
         ActivityPhoto,
         Attendance,
-        Contact,
         Escalation,
-        Jurisdiction,
-        LeaderChange,
         ReceptionPeriod,
         ReceptionReminder,
         ReceptionRule,
         StatutoryHoliday,
-        Unit,
+        WorkPlan,
     )
-    from offices.office_work import Budget, OfficeEvaluation, TrainingCourse
-    from offices.work_plan import WorkPlan
     from scoring import services as points
     from scoring.models import Entry, ExportJob, RuleSet, RuleSetBinding
     from tests.base import build_world, make_user

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from offices.models import WorkPlan
+from reception.models import WorkPlan
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

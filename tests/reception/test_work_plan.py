@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from offices import activities as activity_svc
-from offices import work_plan_services as svc
-from offices.models import Activity, Jurisdiction, Office, OfficeLiaison, WorkPlan
-from offices.work_plan import publication_deadline, validate_weekly_opening
+from offices.models import Jurisdiction, Office, OfficeLiaison
+from reception import activity_services as activity_svc
+from reception import work_plan_services as svc
+from reception.models import Activity, WorkPlan
+from reception.models.work_plans import publication_deadline, validate_weekly_opening
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_an_office_opens_at_least_once_a_week_for_half_a_day_004_art10(world):
 
 def test_the_plan_form_refuses_an_office_closed_every_week_004_art10(world, login_as):
     client = login_as(world.liaison)
-    response = client.post(reverse("offices:work_plan_create"), _form_data(world, opening=[]))
+    response = client.post(reverse("reception:work_plan_create"), _form_data(world, opening=[]))
     assert response.status_code == 200
     assert "至少开放一次" in response.content.decode()
     assert not WorkPlan.objects.exists()
@@ -170,7 +171,7 @@ ALLOWED = {
 def test_wrong_role_other_office_and_other_district_are_refused(world, plans, client, view_name, which, persona):
     args = [plans[which].pk] if which else []
     client.force_login(_user(world, persona))
-    status = client.get(reverse(f"offices:{view_name}", args=args)).status_code
+    status = client.get(reverse(f"reception:{view_name}", args=args)).status_code
     if persona in ALLOWED[(view_name, which)]:
         assert status == 200, (view_name, which, persona)
     else:
@@ -178,42 +179,42 @@ def test_wrong_role_other_office_and_other_district_are_refused(world, plans, cl
 
 
 def test_anonymous_visitors_go_to_the_login_page(world, plans, client):
-    response = client.get(reverse("offices:work_plan_detail", args=[plans["published"].pk]))
+    response = client.get(reverse("reception:work_plan_detail", args=[plans["published"].pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_a_liaison_cannot_publish_or_edit_another_offices_plan_by_post(world, plans, login_as):
     client = login_as(world.other_liaison)
-    assert client.post(reverse("offices:work_plan_publish", args=[plans["draft"].pk])).status_code == 404
+    assert client.post(reverse("reception:work_plan_publish", args=[plans["draft"].pk])).status_code == 404
     plans["draft"].refresh_from_db()
     assert plans["draft"].status == WorkPlan.Status.DRAFT
     staff = login_as(world.district_staff)
-    assert staff.post(reverse("offices:work_plan_publish", args=[plans["draft"].pk])).status_code == 403
+    assert staff.post(reverse("reception:work_plan_publish", args=[plans["draft"].pk])).status_code == 403
 
 
 def test_a_liaison_cannot_create_a_plan_for_another_office(world, login_as):
     client = login_as(world.liaison)
-    response = client.post(reverse("offices:work_plan_create"), _form_data(world, office=world.office_b1, items=[item()]))
+    response = client.post(reverse("reception:work_plan_create"), _form_data(world, office=world.office_b1, items=[item()]))
     assert response.status_code == 200 and not WorkPlan.objects.exists()
 
 
 def test_lists_show_only_the_viewers_plans(world, plans, login_as):
-    body = login_as(world.liaison).get(reverse("offices:work_plan_list")).content.decode()
+    body = login_as(world.liaison).get(reverse("reception:work_plan_list")).content.decode()
     assert world.office_a1.name in body and world.office_b1.name not in body
-    body = login_as(world.deputy_a_user).get(reverse("offices:work_plan_list")).content.decode()
+    body = login_as(world.deputy_a_user).get(reverse("reception:work_plan_list")).content.decode()
     assert world.office_a1.name in body and world.office_a2.name not in body  # A2's plan is a draft
 
 
 def test_a_liaison_writes_a_draft_with_items_and_publishes_it(world, login_as):
     client = login_as(world.liaison)
     items = [item(deputies=[world.deputy_a.pk, world.deputy_b.pk]), item(month=5, kind="household_visit", title="走访")]
-    response = client.post(reverse("offices:work_plan_create"), _form_data(world, opening=["6-am", "3-pm"], items=items))
+    response = client.post(reverse("reception:work_plan_create"), _form_data(world, opening=["6-am", "3-pm"], items=items))
     plan = WorkPlan.objects.get()
     assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
     assert plan.opening == ["3-pm", "6-am"] and plan.status == WorkPlan.Status.DRAFT
     assert [(i.month, i.kind) for i in plan.items.all()] == [(3, "reception"), (5, "household_visit")]
     assert set(plan.items.first().deputies.values_list("pk", flat=True)) == {world.deputy_a.pk, world.deputy_b.pk}
-    client.post(reverse("offices:work_plan_publish", args=[plan.pk]))
+    client.post(reverse("reception:work_plan_publish", args=[plan.pk]))
     plan.refresh_from_db()
     assert plan.is_published and plan.published_by == world.liaison and plan.revision == 1
 
@@ -221,7 +222,7 @@ def test_a_liaison_writes_a_draft_with_items_and_publishes_it(world, login_as):
 def test_editing_a_published_plan_through_the_page_publishes_a_revision(world, plans, login_as):
     client = login_as(world.liaison)
     plan = plans["published"]
-    url = reverse("offices:work_plan_edit", args=[plan.pk])
+    url = reverse("reception:work_plan_edit", args=[plan.pk])
     data = _form_data(world, items=[item(month=7)])
     response = client.post(url, data)
     assert response.status_code == 200 and "revision_note" in response.context["form"].errors
@@ -265,7 +266,7 @@ def test_the_plan_page_sets_held_activities_next_to_planned_ones_and_shows_gaps(
 def test_staff_see_every_office_state_in_their_district_with_filters_and_search(world, plans, login_as):
     late = make_plan(world, year=YEAR + 1, published_at=at(YEAR, 12, 30))
     client = login_as(world.district_staff)
-    url = reverse("offices:work_plan_status")
+    url = reverse("reception:work_plan_status")
     response = client.get(url, {"year": YEAR})
     rows = {o.name: o.plan_status for o in response.context["page"]}
     assert rows == {world.office_a1.name: "published", world.office_a2.name: "draft"}
@@ -285,14 +286,14 @@ def test_staff_see_every_office_state_in_their_district_with_filters_and_search(
 @pytest.mark.parametrize(("today", "shown"), [((2026, 9, 30), 2026), ((2026, 10, 1), 2027), ((2026, 12, 31), 2027)])
 def test_staff_follow_next_years_plans_from_october_when_they_are_due_004_art10(world, login_as, today, shown):
     with time_machine.travel(datetime.datetime(*today, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8))), tick=False):
-        response = login_as(world.district_staff).get(reverse("offices:work_plan_status"))
+        response = login_as(world.district_staff).get(reverse("reception:work_plan_status"))
     assert response.context["year"] == shown
     assert response.context["deadline"] == datetime.date(shown - 1, 12, 24)
 
 
 def test_staff_status_list_queries_stay_bounded_with_more_offices(world, plans, login_as, django_assert_max_num_queries):
     client = login_as(world.city_staff)
-    url = reverse("offices:work_plan_status")
+    url = reverse("reception:work_plan_status")
     with django_assert_max_num_queries(12) as few:
         client.get(url)
     n_few = len(few.captured_queries)
@@ -341,10 +342,10 @@ def test_the_public_office_page_queries_stay_bounded_with_a_bigger_plan(world, c
 
 def test_admin_shows_district_staff_only_their_districts_plans(world, plans, login_as):
     client = login_as(world.district_staff)
-    response = client.get(reverse("admin:offices_workplan_changelist"))
+    response = client.get(reverse("admin:reception_workplan_changelist"))
     assert response.status_code == 200
     assert {p.office_id for p in response.context["cl"].result_list} == {world.office_a1.pk, world.office_a2.pk}
-    response = client.get(reverse("admin:offices_workplan_change", args=[plans["other"].pk]))
+    response = client.get(reverse("admin:reception_workplan_change", args=[plans["other"].pk]))
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
-    assert client.get(reverse("admin:offices_workplan_history", args=[plans["other"].pk])).status_code == 404
-    assert client.get(reverse("admin:offices_workplan_change", args=[plans["published"].pk])).status_code == 200
+    assert client.get(reverse("admin:reception_workplan_history", args=[plans["other"].pk])).status_code == 404
+    assert client.get(reverse("admin:reception_workplan_change", args=[plans["published"].pk])).status_code == 200

@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from liaison.lib import sms
 from liaison.models import Notice, Role, SmsMessage
-from offices.models import Deputy, ReceptionPeriod, ReceptionReminder
-from offices.services import reception_reminders_send
-from offices.tasks import reception_reminders_task
+from offices.models import Deputy
+from reception.models import ReceptionPeriod, ReceptionReminder
+from reception.reminder_services import reception_reminders_send
+from reception.tasks import reception_reminders_task
 from tests.base import make_user
 from tests.liaison.test_sms import fake_tencent  # noqa: F401 (fixture)
 
@@ -98,7 +99,7 @@ def test_the_database_refuses_a_second_reminder_for_the_same_deputy_and_period_0
 def test_a_run_that_loses_the_race_rolls_back_its_sms_and_notices_000_11(world, period, monkeypatch):
     """Between reading which deputies are done and writing, another run reminds deputy_a: the
     unique key refuses this run's batch, which is rolled back whole and looked at again."""
-    from offices import services
+    from reception import reminder_services as services
 
     # The other run's reminder (with its own SMS), committed just after this run looked.
     other = sms.sms_build(phone=world.deputy_a.mobile, template="reception_reminder", params={})
@@ -221,13 +222,13 @@ def test_the_daily_job_is_in_the_beat_schedule_and_staff_edits_in_the_admin_surv
     from liaison.beat import SeedingDatabaseScheduler
     from liaison.celery import app
 
-    assert settings.CELERY_BEAT_SCHEDULE["reception-reminders"]["task"] == "offices.tasks.reception_reminders_task"
+    assert settings.CELERY_BEAT_SCHEDULE["reception-reminders"]["task"] == "reception.tasks.reception_reminders_task"
     # Beat runs in its own process and drops stale connections; here that would close the test's
     # transaction (PostgreSQL), so it is left alone.
     monkeypatch.setattr(schedulers, "close_old_connections", lambda: None)
     SeedingDatabaseScheduler(app=app)
     task = PeriodicTask.objects.get(name="reception-reminders")
-    assert task.task == "offices.tasks.reception_reminders_task" and task.enabled
+    assert task.task == "reception.tasks.reception_reminders_task" and task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("9", "0")
     # Staff move it to 10:30 in the admin; beat restarts; the edit stays.
     later, _ = CrontabSchedule.objects.get_or_create(minute="30", hour="10", timezone="Asia/Shanghai")
@@ -244,7 +245,7 @@ def test_the_daily_job_is_in_the_beat_schedule_and_staff_edits_in_the_admin_surv
 @pytest.mark.django_db
 def test_staff_see_reminders_of_their_district_only_in_the_admin(world, period, client):
     reception_reminders_send(today=START - dt.timedelta(days=7), now=local(START - dt.timedelta(days=7), 9))
-    url = reverse("admin:offices_receptionreminder_changelist")
+    url = reverse("admin:reception_receptionreminder_changelist")
     client.force_login(world.district_staff)
     body = client.get(url).content.decode()
     assert "张三" in body and "李四" in body
@@ -275,7 +276,7 @@ def moved_messages():
 
 @pytest.mark.django_db
 def test_moving_a_period_after_its_reminders_tells_each_reminded_deputy_the_new_dates_000_11(world, period):
-    from offices.services import reception_period_move
+    from reception.period_services import reception_period_move
 
     reception_reminders_send(today=START - dt.timedelta(days=7), now=local(START - dt.timedelta(days=7), 9))
     # On leave since the reminder: still told, since they were told the old dates.
@@ -299,7 +300,7 @@ def test_moving_a_period_after_its_reminders_tells_each_reminded_deputy_the_new_
 
 @pytest.mark.django_db
 def test_moving_a_period_nobody_was_reminded_of_or_only_changing_its_note_sends_nothing(world, period):
-    from offices.services import reception_period_move
+    from reception.period_services import reception_period_move
 
     moved = reception_period_move(period=period, start=START + dt.timedelta(days=1), end=END, actor=world.district_staff)
     assert moved.deputies_told == 0 and not moved_messages().exists()
@@ -314,7 +315,7 @@ def test_moving_a_period_nobody_was_reminded_of_or_only_changing_its_note_sends_
 def test_staff_moving_a_reminded_period_in_the_admin_are_told_how_many_deputies_were_informed(world, period, client):
     reception_reminders_send(today=START - dt.timedelta(days=7), now=local(START - dt.timedelta(days=7), 9))
     client.force_login(world.district_staff)
-    url = reverse("admin:offices_receptionperiod_change", args=[period.pk])
+    url = reverse("admin:reception_receptionperiod_change", args=[period.pk])
     response = client.post(url, {"start": "2027-01-11", "end": "2027-01-24", "note": ""}, follow=True)
     assert response.status_code == 200
     assert "2" in " ".join(str(m) for m in response.context["messages"])

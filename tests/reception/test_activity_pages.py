@@ -8,17 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from offices import activities as svc
-from offices.models import (
-    Activity,
-    ActivityPhoto,
-    Attendance,
-    Escalation,
-    Invitation,
-    LeaveRequest,
-    ReceptionPeriod,
-    TeamMembership,
-)
+from offices.models import TeamMembership
+from reception import activity_services as svc
+from reception.models import Activity, ActivityPhoto, Attendance, Escalation, Invitation, LeaveRequest, ReceptionPeriod
 from tests.base import PNG, make_deputy, make_user
 
 TODAY = timezone.localdate
@@ -70,7 +62,7 @@ def url_for(name, t):
         "leave_decide": [t["leave"].pk], "invitation_decide": [t["invitation"].pk],
         "escalation_explain": [t["escalation"].pk], "escalation_resolve": [t["escalation"].pk],
     }[name]
-    return reverse(f"offices:{name}", args=args)
+    return reverse(f"reception:{name}", args=args)
 
 
 # Who may open each page (GET) of office A1's objects; everyone else is refused (403 or 404).
@@ -119,22 +111,22 @@ def test_each_page_admits_its_roles_and_objects_and_refuses_the_rest(world, thin
 def test_other_offices_liaison_cannot_announce_or_log_by_post(world, things, client):
     client.force_login(world.other_liaison)
     a = things["activity"]
-    assert client.post(reverse("offices:activity_announce", args=[a.pk])).status_code == 404
-    assert client.post(reverse("offices:activity_log", args=[a.pk]), {"attended": [world.deputy_a.pk]}).status_code == 404
+    assert client.post(reverse("reception:activity_announce", args=[a.pk])).status_code == 404
+    assert client.post(reverse("reception:activity_log", args=[a.pk]), {"attended": [world.deputy_a.pk]}).status_code == 404
     a.refresh_from_db()
     assert a.status == Activity.Status.PLANNED
 
 
 def test_liaison_list_shows_only_their_offices(world, things, client):
     client.force_login(world.liaison)
-    page = client.get(reverse("offices:activity_list")).content.decode()
-    assert reverse("offices:activity_detail", args=[things["activity"].pk]) in page
-    assert reverse("offices:activity_detail", args=[things["other"].pk]) not in page
+    page = client.get(reverse("reception:activity_list")).content.decode()
+    assert reverse("reception:activity_detail", args=[things["activity"].pk]) in page
+    assert reverse("reception:activity_detail", args=[things["other"].pk]) not in page
 
 
 def test_liaison_plans_an_activity_on_the_page(world, client):
     client.force_login(world.liaison)
-    response = client.post(reverse("offices:activity_create"), {
+    response = client.post(reverse("reception:activity_create"), {
         "office": world.office_a1.pk, "kind": "reception", "title": "接待日", "date": days(8).isoformat(),
         "slot": "am", "deputies": [world.deputy_a.pk], "place": "", "plan_notes": "",
     })
@@ -145,7 +137,7 @@ def test_liaison_plans_an_activity_on_the_page(world, client):
 
 def test_liaison_cannot_plan_for_another_office(world, client):
     client.force_login(world.liaison)
-    response = client.post(reverse("offices:activity_create"), {
+    response = client.post(reverse("reception:activity_create"), {
         "office": world.office_b1.pk, "kind": "reception", "title": "x", "date": days(8).isoformat(), "slot": "am",
     })
     assert response.status_code == 200 and not Activity.objects.exists()
@@ -154,7 +146,7 @@ def test_liaison_cannot_plan_for_another_office(world, client):
 def test_late_announcement_on_the_page_is_refused_with_a_message_003(world, client):
     activity = plan(world, date=days(2))
     client.force_login(world.liaison)
-    response = client.post(reverse("offices:activity_announce", args=[activity.pk]), follow=True)
+    response = client.post(reverse("reception:activity_announce", args=[activity.pk]), follow=True)
     assert "at least 3 days" in response.content.decode() or "3 天" in response.content.decode()
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PLANNED
@@ -172,7 +164,7 @@ def test_announced_activity_appears_on_the_public_office_page_003(world, client)
 def test_late_leave_request_on_the_page_is_refused_with_the_form_kept_000_11(world, client):
     activity = plan(world, date=days(4))
     client.force_login(world.deputy_b_user)
-    response = client.post(reverse("offices:leave_create"), {"activity": activity.pk, "reason": "出差在外"})
+    response = client.post(reverse("reception:leave_create"), {"activity": activity.pk, "reason": "出差在外"})
     assert response.status_code == 200
     body = response.content.decode()
     assert "出差在外" in body
@@ -183,17 +175,17 @@ def test_deputy_b_cannot_explain_for_deputy_a(world, things, client):
     things["escalation"].deputy = world.deputy_a
     things["escalation"].save()
     client.force_login(world.deputy_b_user)
-    url = reverse("offices:escalation_explain", args=[things["escalation"].pk])
+    url = reverse("reception:escalation_explain", args=[things["escalation"].pk])
     assert client.post(url, {"text": "不是我"}).status_code == 404
     assert Escalation.objects.get().explanation == ""
 
 
 def test_deputy_uploads_an_explanation_file_that_staff_can_read(world, things, client):
     client.force_login(world.deputy_b_user)
-    url = reverse("offices:escalation_explain", args=[things["escalation"].pk])
+    url = reverse("reception:escalation_explain", args=[things["escalation"].pk])
     pdf = SimpleUploadedFile("说明.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     assert client.post(url, {"text": "", "file": pdf}).status_code == 302
-    file_url = reverse("offices:escalation_file", args=[things["escalation"].pk])
+    file_url = reverse("reception:escalation_file", args=[things["escalation"].pk])
     client.force_login(world.district_staff)
     assert client.get(file_url).status_code == 200
     client.force_login(world.other_staff)
@@ -201,7 +193,7 @@ def test_deputy_uploads_an_explanation_file_that_staff_can_read(world, things, c
 
 
 def test_staff_decides_leave_and_other_districts_staff_cannot(world, things, client):
-    url = reverse("offices:leave_decide", args=[things["leave"].pk])
+    url = reverse("reception:leave_decide", args=[things["leave"].pk])
     client.force_login(world.other_staff)
     assert client.post(url, {"decision": "approve"}).status_code == 404
     client.force_login(world.district_staff)
@@ -212,14 +204,14 @@ def test_staff_decides_leave_and_other_districts_staff_cannot(world, things, cli
 
 def test_staff_decides_an_invitation_with_who_comes_000_8(world, things, client):
     client.force_login(world.district_staff)
-    url = reverse("offices:invitation_decide", args=[things["invitation"].pk])
+    url = reverse("reception:invitation_decide", args=[things["invitation"].pk])
     assert client.post(url, {"decision": "approve", "attendees": "李副局长"}).status_code == 302
     assert Invitation.objects.get().attendees == "李副局长"
 
 
 def test_escalation_list_filters_by_step_and_paginates(world, things, client):
     client.force_login(world.district_staff)
-    url = reverse("offices:escalation_list")
+    url = reverse("reception:escalation_list")
     assert "李四" in client.get(url, {"step": 2}).content.decode()
     assert "李四" not in client.get(url, {"step": 3}).content.decode()
     assert "李四" not in client.get(url, {"q": "张"}).content.decode()
@@ -233,7 +225,7 @@ def test_deputy_home_shows_activities_attendance_leave_and_what_is_owed(world, t
     body = client.get(reverse("home")).content.decode()
     assert "集中接待日" in body
     assert str(Attendance.Outcome.ABSENT.label) in body or "无故缺席" in body
-    assert reverse("offices:my_escalations") in body
+    assert reverse("reception:my_escalations") in body
 
 
 def _many_deputies(world, n):
@@ -258,11 +250,11 @@ def test_liaison_activity_list_and_log_form_use_bounded_queries(world, client, d
     activity = Activity.objects.order_by("date").first()
     client.force_login(world.liaison)
     with django_assert_max_num_queries(15):
-        assert client.get(reverse("offices:activity_list")).status_code == 200
+        assert client.get(reverse("reception:activity_list")).status_code == 200
     with django_assert_max_num_queries(15):
-        assert client.get(reverse("offices:activity_log", args=[activity.pk])).status_code == 200
+        assert client.get(reverse("reception:activity_log", args=[activity.pk])).status_code == 200
     with django_assert_max_num_queries(15):
-        assert client.get(reverse("offices:activity_detail", args=[activity.pk])).status_code == 200
+        assert client.get(reverse("reception:activity_detail", args=[activity.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("n", [2, 25])
@@ -278,15 +270,15 @@ def test_deputy_home_uses_bounded_queries_whatever_the_number_of_deputies(world,
 def test_photo_is_served_only_through_the_permission_checked_view(world, things, client):
     photo = things["photo"]
     client.force_login(world.deputy_c_user)
-    assert client.get(reverse("offices:activity_photo", args=[things["activity"].pk, photo.pk])).status_code == 404
+    assert client.get(reverse("reception:activity_photo", args=[things["activity"].pk, photo.pk])).status_code == 404
     client.force_login(world.liaison)
-    response = client.get(reverse("offices:activity_photo", args=[things["activity"].pk, photo.pk]))
+    response = client.get(reverse("reception:activity_photo", args=[things["activity"].pk, photo.pk]))
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
 
 
 def test_fixed_elsewhere_deputy_is_not_offered_in_the_plan_form(world, client):
     client.force_login(world.liaison)
-    body = client.get(reverse("offices:activity_create")).content.decode()
+    body = client.get(reverse("reception:activity_create")).content.decode()
     assert "张三" in body and "王五" not in body
 
 
@@ -298,7 +290,7 @@ def test_downloading_an_explanation_file_is_audited(world, things, client):
         file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf"),
     )
     client.force_login(world.district_staff)
-    assert client.get(reverse("offices:escalation_file", args=[things["escalation"].pk])).status_code == 200
+    assert client.get(reverse("reception:escalation_file", args=[things["escalation"].pk])).status_code == 200
     entry = AuditLog.objects.get(action="explanation_file_downloaded")
     assert entry.actor == world.district_staff and entry.object_id == str(things["escalation"].pk)
 
@@ -307,6 +299,6 @@ def test_attendance_history_lists_only_the_deputys_own_outcomes(world, things, c
     Attendance.objects.create(deputy=world.deputy_b, period=things["period"], outcome=Attendance.Outcome.LEAVE)
     Attendance.objects.create(deputy=world.deputy_a, period=things["period"], outcome=Attendance.Outcome.ABSENT)
     client.force_login(world.deputy_b_user)
-    body = client.get(reverse("offices:my_attendance")).content.decode()
+    body = client.get(reverse("reception:my_attendance")).content.decode()
     table = body.split('data-testid="attendance-history"')[1].split("</table>")[0]
     assert "已请假" in table and "无故缺席" not in table

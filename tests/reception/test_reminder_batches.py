@@ -9,8 +9,8 @@ import pytest
 
 from liaison.lib import sms
 from liaison.models import SmsMessage
-from offices.models import ReceptionPeriod
-from offices.services import reception_reminders_send
+from reception.models import ReceptionPeriod
+from reception.reminder_services import reception_reminders_send
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from offices.models import Activity, Attendance, LeaveRequest, ReceptionPeriod
+from reception.models import Activity, Attendance, LeaveRequest, ReceptionPeriod
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

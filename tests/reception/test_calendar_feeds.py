@@ -10,7 +10,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from liaison.models import AuditLog
-from offices.models import Activity, ActivityParticipant, Deputy, Office, ReceptionPeriod
+from offices.models import Deputy, Office
+from reception.models import Activity, ActivityParticipant, ReceptionPeriod
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 12, 1)
@@ -52,7 +53,7 @@ def events(cal):
 def test_a_deputys_feed_has_the_districts_periods_and_the_deputys_activities(calendar_world, client):
     w = calendar_world
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)):
-        cal = parse(client.get(reverse("offices:deputy_calendar", args=[w.deputy_a.calendar_token])))
+        cal = parse(client.get(reverse("reception:deputy_calendar", args=[w.deputy_a.calendar_token])))
     found = events(cal)
     assert set(found) == {f"reception-period-{w.period.pk}@liaison-portal", f"activity-{w.reception.pk}@liaison-portal"}
     period = found[f"reception-period-{w.period.pk}@liaison-portal"]
@@ -76,7 +77,7 @@ def test_a_deputys_feed_has_the_districts_periods_and_the_deputys_activities(cal
 def test_an_offices_feed_has_its_districts_periods_and_all_its_activities(calendar_world, client):
     w = calendar_world
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)):
-        cal = parse(client.get(reverse("offices:office_calendar", args=[w.office_a1.calendar_token])))
+        cal = parse(client.get(reverse("reception:office_calendar", args=[w.office_a1.calendar_token])))
     found = events(cal)
     assert set(found) == {
         f"reception-period-{w.period.pk}@liaison-portal",
@@ -96,20 +97,20 @@ def test_a_cancelled_activity_stays_in_the_feed_marked_cancelled_so_calendars_dr
     w = calendar_world
     Activity.objects.filter(pk=w.reception.pk).update(status=Activity.Status.CANCELLED)
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)):
-        found = events(parse(client.get(reverse("offices:deputy_calendar", args=[w.deputy_a.calendar_token]))))
+        found = events(parse(client.get(reverse("reception:deputy_calendar", args=[w.deputy_a.calendar_token]))))
     assert str(found[f"activity-{w.reception.pk}@liaison-portal"]["status"]) == "CANCELLED"
 
 
 @pytest.mark.django_db
 def test_a_wrong_token_a_resigned_deputy_or_a_closed_office_gets_404(calendar_world, client):
     w = calendar_world
-    assert client.get(reverse("offices:deputy_calendar", args=["x" * 43])).status_code == 404
-    assert client.get(reverse("offices:office_calendar", args=[w.deputy_a.calendar_token])).status_code == 404
-    assert client.get(reverse("offices:deputy_calendar", args=[w.office_a1.calendar_token])).status_code == 404
+    assert client.get(reverse("reception:deputy_calendar", args=["x" * 43])).status_code == 404
+    assert client.get(reverse("reception:office_calendar", args=[w.deputy_a.calendar_token])).status_code == 404
+    assert client.get(reverse("reception:deputy_calendar", args=[w.office_a1.calendar_token])).status_code == 404
     Deputy.objects.filter(pk=w.deputy_a.pk).update(status=Deputy.Status.RESIGNED)
-    assert client.get(reverse("offices:deputy_calendar", args=[w.deputy_a.calendar_token])).status_code == 404
+    assert client.get(reverse("reception:deputy_calendar", args=[w.deputy_a.calendar_token])).status_code == 404
     Office.objects.filter(pk=w.office_a1.pk).update(is_active=False)
-    assert client.get(reverse("offices:office_calendar", args=[w.office_a1.calendar_token])).status_code == 404
+    assert client.get(reverse("reception:office_calendar", args=[w.office_a1.calendar_token])).status_code == 404
 
 
 @pytest.mark.django_db
@@ -132,15 +133,15 @@ def test_the_deputy_sees_the_feed_url_on_the_home_page_and_renews_it_after_a_con
     client.force_login(w.deputy_b_user)
     assert old not in client.get(reverse("home")).content.decode()
     client.force_login(w.deputy_a_user)
-    url = reverse("offices:deputy_calendar_renew")
+    url = reverse("reception:deputy_calendar_renew")
     assert client.get(url).status_code == 200  # the confirmation
     w.deputy_a.refresh_from_db()
     assert w.deputy_a.calendar_token == old
     assert client.post(url).status_code == 302
     w.deputy_a.refresh_from_db()
     assert w.deputy_a.calendar_token != old
-    assert client.get(reverse("offices:deputy_calendar", args=[old])).status_code == 404
-    assert client.get(reverse("offices:deputy_calendar", args=[w.deputy_a.calendar_token])).status_code == 200
+    assert client.get(reverse("reception:deputy_calendar", args=[old])).status_code == 404
+    assert client.get(reverse("reception:deputy_calendar", args=[w.deputy_a.calendar_token])).status_code == 200
     assert AuditLog.objects.filter(action="calendar_token_regenerated", object_id=str(w.deputy_a.pk)).exists()
 
 
@@ -152,12 +153,12 @@ def test_the_liaison_sees_their_offices_feed_and_renews_it_but_not_another_offic
     assert f"/org/calendar/office/{w.office_a1.calendar_token}.ics" in home
     assert w.office_b1.calendar_token not in home
     old = w.office_a1.calendar_token
-    assert client.post(reverse("offices:office_calendar_renew", args=[w.office_a1.pk])).status_code == 302
+    assert client.post(reverse("reception:office_calendar_renew", args=[w.office_a1.pk])).status_code == 302
     w.office_a1.refresh_from_db()
     assert w.office_a1.calendar_token != old
     # The other office is not theirs: not found, token unchanged.
     other = w.office_b1.calendar_token
-    assert client.post(reverse("offices:office_calendar_renew", args=[w.office_b1.pk])).status_code == 404
+    assert client.post(reverse("reception:office_calendar_renew", args=[w.office_b1.pk])).status_code == 404
     w.office_b1.refresh_from_db()
     assert w.office_b1.calendar_token == other
 
@@ -165,8 +166,8 @@ def test_the_liaison_sees_their_offices_feed_and_renews_it_but_not_another_offic
 @pytest.mark.django_db
 def test_renewal_pages_refuse_the_wrong_roles(calendar_world, client):
     w = calendar_world
-    office_url = reverse("offices:office_calendar_renew", args=[w.office_a1.pk])
-    mine_url = reverse("offices:deputy_calendar_renew")
+    office_url = reverse("reception:office_calendar_renew", args=[w.office_a1.pk])
+    mine_url = reverse("reception:deputy_calendar_renew")
     assert client.get(mine_url).status_code == 302  # anonymous → login
     for user in (w.deputy_a_user, w.outsider, w.handler):
         client.force_login(user)
@@ -206,5 +207,5 @@ def test_a_feed_costs_a_bounded_number_of_queries_whatever_the_number_of_activit
     )
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)):
         with django_assert_max_num_queries(6):
-            response = client.get(reverse("offices:office_calendar", args=[w.office_a1.calendar_token]))
+            response = client.get(reverse("reception:office_calendar", args=[w.office_a1.calendar_token]))
     assert len(events(parse(response))) == 1 + 2 + 60

@@ -10,17 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from liaison.models import Notice
-from offices import activities as svc
-from offices.models import (
-    Activity,
-    Attendance,
-    Deputy,
-    Escalation,
-    Invitation,
-    LeaveRequest,
-    ReceptionPeriod,
-)
-from offices.services import reception_periods_generate
+from offices.models import Deputy
+from reception import activity_services as svc
+from reception.models import Activity, Attendance, Escalation, Invitation, LeaveRequest, ReceptionPeriod
+from reception.period_services import reception_periods_generate
 from scoring.models import Entry, RuleSet, RuleSetBinding
 from tests.base import run_at_once
 
@@ -107,7 +100,7 @@ def test_announcement_later_than_three_days_ahead_is_refused_with_a_message_003(
 
 
 def test_public_page_lists_only_announcements_made_three_days_ahead_003(world, time_machine):
-    from offices.selectors import office_upcoming_activities
+    from reception.activity_selectors import office_upcoming_activities
 
     time_machine.move_to(datetime.datetime(2027, 1, 1, 10, 0, tzinfo=datetime.UTC))
     on_time = plan(world, date=D(2027, 1, 8), title="按时预告")
@@ -399,7 +392,7 @@ def test_closing_is_idempotent_and_the_command_and_task_do_the_same_job(world, c
     assert svc.periods_close_due(today=D(2027, 1, 18)) == 1
     assert svc.periods_close_due(today=D(2027, 1, 18)) == 0
     assert close(cal[0]) == []
-    from offices.tasks import periods_close_due
+    from reception.tasks import periods_close_due
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("django.utils.timezone.localdate", lambda *a: D(2027, 1, 20))

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.core.management import call_command
 
-from offices.models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
-from offices.services import reception_period_move, reception_periods_generate
+from reception.models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
+from reception.period_services import reception_period_move, reception_periods_generate
 
 D = datetime.date
 
@@ -111,9 +111,9 @@ def test_moving_a_period_refuses_an_end_before_its_start(world):
 
 def test_monthly_job_keeps_a_year_of_periods_laid_out_ahead_000_4(world, settings):
     """Periods are generated a year ahead [SPEC §2] by a scheduled job, never over staff edits."""
-    from offices.tasks import reception_periods_ahead
+    from reception.tasks import reception_periods_ahead
 
-    assert "offices.tasks.reception_periods_ahead" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "reception.tasks.reception_periods_ahead" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
     reception_periods_generate(year=2027, districts=[world.district_a])
     sept = ReceptionPeriod.objects.get(district=world.district_a, key="2027-09")
     reception_period_move(period=sept, start=D(2027, 9, 20), end=D(2027, 10, 3), actor=world.district_staff)

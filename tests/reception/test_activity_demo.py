@@ -1,4 +1,4 @@
-"""seed_demo's offices.demo hook: activities, attendance and queues made through the services."""
+"""seed_demo's reception.demo hook: activities, attendance and queues made through the services."""
 
 import io
 
@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from liaison.models import Role, User
-from offices.models import Activity, Attendance, Invitation, LeaveRequest, Office, WorkPlan
+from offices.models import Office
+from reception.models import Activity, Attendance, Invitation, LeaveRequest, WorkPlan
 from scoring.models import Entry
 
 pytestmark = pytest.mark.django_db
@@ -31,5 +32,5 @@ def test_demo_gives_every_community_office_activities_attendance_and_queues(clie
     assert plans.count() == community_offices.count() - 1
     assert "接待周集中接待" in client.get(reverse("public:office", args=[plans.first().office_id])).content.decode()
     client.force_login(User.objects.filter(role=Role.ORG_STAFF).first())
-    assert client.get(reverse("offices:leave_list")).status_code == 200
-    assert client.get(reverse("offices:work_plan_status"), {"state": "none"}).context["page"].paginator.count >= 1
+    assert client.get(reverse("reception:leave_list")).status_code == 200
+    assert client.get(reverse("reception:work_plan_status"), {"state": "none"}).context["page"].paginator.count >= 1

@@ -21,8 +21,9 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from liaison.models import Notice, Role, SmsMessage, User
-from offices.models import Deputy, ReceptionPeriod, ReceptionReminder
-from offices.tasks import reception_reminders_task
+from offices.models import Deputy
+from reception.models import ReceptionPeriod, ReceptionReminder
+from reception.tasks import reception_reminders_task
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEPUTIES = 2007
