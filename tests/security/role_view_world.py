@@ -46,8 +46,6 @@ def _days(n):
 
 
 def build_matrix_world():
-    from offices.office_work import Budget, OfficeEvaluation, TrainingCourse
-
     from cases import proposal_services as proposals
     from cases import services as case_services
     from cases.models import (
@@ -63,7 +61,7 @@ def build_matrix_world():
     )
     from cases.models.proposals import Inquiry, ProposalKind
     from liaison.models import AuditLog, PrivacyRequest, SmsMessage
-    from offices.models import Contact, Jurisdiction, LeaderChange, Unit
+    from offices.models import Budget, Contact, Jurisdiction, LeaderChange, OfficeEvaluation, TrainingCourse, Unit
     from reception import activity_services as act
     from reception.models import (
         Activity,
