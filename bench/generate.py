@@ -487,9 +487,8 @@ class History:
         attendance outcomes and reception points as `attendance_recompute` writes them (bulk, checked
         against the service on a sample by `verify_attendance`), then the real `period_close` in date
         order (absences, escalation steps, notices) and make-up activities through the real services."""
-        from _models import Activity, Escalation, ReceptionPeriod
-
-        from offices.services import reception_periods_generate
+        from reception.models import Activity, Escalation, ReceptionPeriod
+        from reception.period_services import reception_periods_generate
 
         self._reception_setup()
         reception_periods_generate(year=year)
@@ -519,7 +518,7 @@ class History:
         liaison plans and logs (as `activity_plan` + `activity_log` write it). In bulk; on sampled
         periods and offices the real services run first on the same state in a rolled-back
         savepoint and the run stops if the bulk rows differ."""
-        from _models import Attendance, ReceptionPeriod
+        from reception.models import Attendance, ReceptionPeriod
 
         if not periods:
             return
@@ -549,18 +548,18 @@ class History:
 
     def _recent(self, period):
         """The period and the ones before it in its district, newest first, as period_close looks back."""
-        from offices.activities import ESCALATION_LOOKBACK
+        from reception.activity_services import ESCALATION_LOOKBACK
 
         earlier = [pk for pk, start, _e in self.district_periods[period.district_id] if start <= period.start]
         return list(reversed(earlier))[:ESCALATION_LOOKBACK]
 
     def _close(self, period, *, check):
-        from _models import Attendance, Escalation, ReceptionPeriod
         from django.db import transaction
         from django.utils import timezone
 
         from liaison.models import Notice
-        from offices import activities as svc
+        from reception import activity_services as svc
+        from reception.models import Attendance, Escalation, ReceptionPeriod
 
         absent = Attendance.Outcome.ABSENT
         expected = None
@@ -629,13 +628,13 @@ class History:
         their liaison plans and logs: written in bulk as `activity_plan` + `activity_log` write it
         (the absence becomes "made up", the make-up reminder is resolved); a sample of the offices
         goes through the real services first, in a rolled-back savepoint, to compare."""
-        from _models import Activity, ActivityParticipant, Attendance, Escalation
         from django.db import connection, transaction
         from django.utils import timezone
 
         from liaison.models import User
-        from offices import activities as svc
         from offices.models import Deputy, Office
+        from reception import activity_services as svc
+        from reception.models import Activity, ActivityParticipant, Attendance, Escalation
 
         absent = Attendance.Outcome.ABSENT
         deadline = min(svc.make_up_deadline(period), self.today - datetime.timedelta(days=1))
@@ -722,8 +721,7 @@ class History:
     @staticmethod
     def _make_up_state(period, who):
         """What a make-up left for its deputies: outcome and deciding activity, escalations, points."""
-        from _models import Attendance, Escalation
-
+        from reception.models import Attendance, Escalation
         from scoring.models import Entry
 
         return (
@@ -740,7 +738,7 @@ class History:
         )
 
     def _period_facts(self, period, done):
-        from _models import Activity, LeaveRequest
+        from reception.models import Activity, LeaveRequest
 
         rng = self.rng
         if not hasattr(self, "facts"):
@@ -807,8 +805,9 @@ class History:
         """Insert the facts, then the outcome of every scheduled deputy, as `_facts` decides it:
         attended a logged reception of the period > approved leave > missed (absent). Make-ups come
         later through the services; deputies never scheduled are left to period_close."""
-        from _models import Activity, ActivityParticipant, Attendance, LeaveRequest
         from django.contrib.contenttypes.models import ContentType
+
+        from reception.models import Activity, ActivityParticipant, Attendance, LeaveRequest
 
         facts = getattr(self, "facts", None)
         if not facts or not facts["activities"]:
@@ -862,10 +861,10 @@ class History:
     def verify_attendance(self, sample=300):
         """The bulk outcomes are the service's: on a sample of every outcome, `attendance_recompute`
         (in a transaction rolled back) keeps the row as it is and awards no new points."""
-        from _models import Attendance
         from django.db import transaction
 
-        from offices import activities as svc
+        from reception import activity_services as svc
+        from reception.models import Attendance
         from scoring.models import Entry
 
         checked = 0
@@ -983,9 +982,10 @@ class History:
 
 def table_counts():
     """Rows per table of the data set, for the README."""
-    from _models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
     from django.apps import apps
     from django.db import connection
+
+    from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 
     models = [
         apps.get_model("offices", "Deputy"), apps.get_model("cases", "Case"), apps.get_model("cases", "CaseEvent"),

@@ -28,11 +28,11 @@ def percentile(sorted_values, p):
 
 def pages():
     """(label, username or None for anonymous, candidate URL names, query string, args)."""
-    from _models import ReceptionPeriod
     from django.utils import timezone
 
     from cases.models import ReviewBulletin
     from offices.models import Deputy, Jurisdiction
+    from reception.models import ReceptionPeriod
     from scoring.models import Snapshot
 
     deputy = Deputy.objects.get(user__username="demo_deputy")
@@ -49,7 +49,7 @@ def pages():
     bulletin = ReviewBulletin.objects.order_by("-year", "-revision").first()
     bulletin_args = (bulletin.pk,) if bulletin else None
     try:
-        from offices.work_plan import WorkPlan
+        from reception.models import WorkPlan
 
         plan = WorkPlan.objects.filter(office__liaisons__username="demo_liaison").order_by("-year").first()
     except ImportError:  # a branch without the work plans
@@ -72,18 +72,18 @@ def pages():
         ("Unit inbox", "demo_handler", ["cases:inbox", "cases:unit_inbox"], "", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
         # Attendance: the sheet of a recent period, the deputy's own record, the escalation queue.
-        ("Attendance sheet, city-wide, recent period", "demo_city", ["offices:attendance_sheet"],
+        ("Attendance sheet, city-wide, recent period", "demo_city", ["reception:attendance_sheet"],
          f"?period={recent}", ()),
-        ("Attendance sheet, city, absent filter", "demo_city", ["offices:attendance_sheet"],
+        ("Attendance sheet, city, absent filter", "demo_city", ["reception:attendance_sheet"],
          f"?period={recent}&outcome=absent", ()),
-        ("Attendance sheet, district, recent period", "demo_district", ["offices:attendance_sheet"],
+        ("Attendance sheet, district, recent period", "demo_district", ["reception:attendance_sheet"],
          f"?period={recent}", ()),
-        ("Attendance sheet (liaison's office)", "demo_liaison", ["offices:attendance_sheet"], f"?period={recent}", ()),
-        ("My attendance (deputy)", "demo_deputy", ["offices:my_attendance"], "", ()),
-        ("Escalation list (district staff)", "demo_district", ["offices:escalation_list"], "", ()),
-        ("Escalation list (city staff)", "demo_city", ["offices:escalation_list"], "", ()),
-        ("Leave requests (district staff)", "demo_district", ["offices:leave_list"], "?status=", ()),
-        ("Activity list (liaison)", "demo_liaison", ["offices:activity_list"], "", ()),
+        ("Attendance sheet (liaison's office)", "demo_liaison", ["reception:attendance_sheet"], f"?period={recent}", ()),
+        ("My attendance (deputy)", "demo_deputy", ["reception:my_attendance"], "", ()),
+        ("Escalation list (district staff)", "demo_district", ["reception:escalation_list"], "", ()),
+        ("Escalation list (city staff)", "demo_city", ["reception:escalation_list"], "", ()),
+        ("Leave requests (district staff)", "demo_district", ["reception:leave_list"], "?status=", ()),
+        ("Activity list (liaison)", "demo_liaison", ["reception:activity_list"], "", ()),
         # The staff dashboard (attendance chart, cases by unit, standings, offices below standard).
         ("Staff dashboard, city", "demo_city", ["reports:dashboard"], "", ()),
         ("Staff dashboard, district", "demo_district", ["reports:dashboard"], "", ()),
@@ -103,11 +103,11 @@ def pages():
         ("Review bulletin (city staff)", "demo_city", ["case_reports:bulletin_detail"], "", bulletin_args),
         ("Review bulletin (unit handler)", "demo_handler", ["case_reports:bulletin_detail"], "", bulletin_args),
         # The office yearly work plans, when they are on this branch.
-        ("Office work plans (liaison)", "demo_liaison", ["offices:work_plan_list"], "", ()),
-        ("Office work plan status (city staff)", "demo_city", ["offices:work_plan_status"], "", ()),
-        ("Office work plan (liaison)", "demo_liaison", ["offices:work_plan_detail"], "", plan_args),
-        ("Office work plan (deputy)", "demo_deputy", ["offices:work_plan_detail"], "", plan_args),
-        ("Office work plans (deputy)", "demo_deputy", ["offices:work_plan_list"], "", ()),
+        ("Office work plans (liaison)", "demo_liaison", ["reception:work_plan_list"], "", ()),
+        ("Office work plan status (city staff)", "demo_city", ["reception:work_plan_status"], "", ()),
+        ("Office work plan (liaison)", "demo_liaison", ["reception:work_plan_detail"], "", plan_args),
+        ("Office work plan (deputy)", "demo_deputy", ["reception:work_plan_detail"], "", plan_args),
+        ("Office work plans (deputy)", "demo_deputy", ["reception:work_plan_list"], "", ()),
     ]
 
 

@@ -36,10 +36,9 @@ def recreate_database():
 
 
 def make_deputies(n, day):
-    from _models import ReceptionPeriod
-
     from liaison.models import Role, User
     from offices.models import Deputy, Jurisdiction
+    from reception.models import ReceptionPeriod
 
     city = Jurisdiction.objects.create(name="深圳市", level=Jurisdiction.Level.CITY)
     district = Jurisdiction.objects.create(name="福田区", level=Jurisdiction.Level.DISTRICT, parent=city)
@@ -68,11 +67,11 @@ def main():
     settings = setup()
     if not settings.REDIS_URL:
         sys.exit("Set REDIS_URL (and CELERY_QUEUE): the benchmark runs a real worker.")
-    from _models import ReceptionReminder
     from django.db import connection
 
     from liaison.models import SmsMessage
-    from offices.tasks import reception_reminders_task
+    from reception.models import ReceptionReminder
+    from reception.tasks import reception_reminders_task
 
     recreate_database()
     print(machine())

@@ -5,7 +5,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from liaison.lib.validators import normalize_mobile
-from offices.models import Deputy, Jurisdiction, Office, ReceptionPeriod
+from offices.models import Deputy, Jurisdiction, Office
+from reception.models import ReceptionPeriod
 
 from .models import COUNTED_SOURCES, Case, CaseDispatch, CaseRating, Satisfaction, Status
 

@@ -21,7 +21,8 @@ from liaison.lib.views import show_error
 from liaison.services import client_ip
 from offices.models import Deputy, Office
 from offices.opening_selectors import office_open_half_days, office_opening
-from offices.selectors import office_public_work_plan, office_upcoming_activities
+from reception.activity_selectors import office_upcoming_activities
+from reception.work_plan_selectors import office_public_work_plan
 
 from . import privacy_notice
 from . import public_photo_services as photos

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.lib.sms import sms_build
-from offices.tasks import deliver_sms_soon
+from reception.tasks import deliver_sms_soon
 from scoring import services as scoring_services
 
 from . import workflow

@@ -13,14 +13,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import ADMIN_ROLES, Role
-
-PORTAL_APPS = ("liaison", "offices", "cases", "scoring", "reports")
-
 
 # Menus that gather related entries when a role has too many to show side by side.
 RECEPTIONS = _("Receptions")
@@ -50,7 +48,7 @@ class Panel:
 @cache
 def _collect(attr):
     items = []
-    for app in PORTAL_APPS:
+    for app in settings.PORTAL_APPS:
         try:
             module = import_module(f"{app}.portal")
         except ModuleNotFoundError as exc:

@@ -6,7 +6,7 @@ from .models import Role
 # app labels whose every model permission the role holds, and single permissions on top.
 ROLE_PERMISSIONS = {
     Role.ORG_STAFF: {
-        "apps": {"offices", "cases", "scoring"},
+        "apps": {"offices", "reception", "cases", "scoring"},
         # Residents' personal-information requests: the staff who answer for residents' data. The
         # SMS outbox of their scope (liaison.sms_selectors), with requeueing of failed messages.
         "perms": {"liaison.view_smsmessage", "liaison.change_smsmessage", "cases.view_privacyrequest"},

@@ -46,8 +46,14 @@ INSTALLED_APPS = [
     "offices",
     "cases",
     "scoring",
+    "reception",
     "reports",
 ]
+
+# The apps whose portal.py adds navigation entries and home-page panels (liaison.portal), in the
+# order that breaks ties between equal `order` values. The root composition names them; liaison
+# itself names no app above it.
+PORTAL_APPS = ("liaison", "offices", "reception", "cases", "scoring", "reports")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -251,12 +257,12 @@ CELERY_BEAT_SCHEDULE = {
     # Anonymize residents' data in cases archived more than RESIDENT_DATA_RETENTION_YEARS ago, nightly.
     "resident-data-retention": {"task": "cases.tasks.resident_data_retention_task", "schedule": crontab(hour=3, minute=10)},
     # SMS + notice to every serving deputy a week before each reception period [000 十一], daily.
-    "reception-reminders": {"task": "offices.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
+    "reception-reminders": {"task": "reception.tasks.reception_reminders_task", "schedule": crontab(hour=9, minute=0)},
     # Close ended reception periods: record absences and raise the escalation steps of [000 十一].
-    "periods-close-due": {"task": "offices.tasks.periods_close_due", "schedule": crontab(hour=1, minute=15)},
+    "periods-close-due": {"task": "reception.tasks.periods_close_due", "schedule": crontab(hour=1, minute=15)},
     # Keep a year of reception periods laid out ahead of today, from each district's rule.
     "reception-periods-ahead": {
-        "task": "offices.tasks.reception_periods_ahead", "schedule": crontab(day_of_month=1, hour=3, minute=0)
+        "task": "reception.tasks.reception_periods_ahead", "schedule": crontab(day_of_month=1, hour=3, minute=0)
     },
 }
 # Reception reminders: how many days ahead, and how many deputies per transaction.

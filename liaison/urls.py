@@ -27,6 +27,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("org/", include("offices.urls")),
+    path("org/", include("reception.urls")),
     path("org/", include("reports.urls")),
     path("cases/", include("cases.urls")),
     path("proposals/", include("cases.proposal_urls")),

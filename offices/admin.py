@@ -438,5 +438,5 @@ class ContactAdmin(ScopedModelAdmin):
     inlines = [ContactVisitInline]
 
 
-# Reception periods, activities and attendance live in their own module to keep this one readable.
-from . import admin_activities, admin_office_work, admin_reception  # noqa: E402, F401
+# Office evaluations, training and budgets live in their own module to keep this one readable.
+from . import admin_office_work  # noqa: E402, F401

@@ -11,8 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .admin import ScopedInlineMixin, ScopedModelAdmin
-from .models import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse, WorkPlan, WorkPlanItem
-from .work_plan import OPENING_CHOICES, OPENING_CODES
+from .models import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse
 
 CENT = Decimal("0.01")
 ZERO = Value(0, output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -105,53 +104,3 @@ class BudgetAdmin(ScopedModelAdmin):
     @admin.display(description=_("remaining (yuan)"))
     def remaining(self, obj):
         return (obj.amount + obj.carried_over - Decimal(obj.total_spent)).quantize(CENT)
-
-
-class WorkPlanAdminForm(forms.ModelForm):
-    opening = forms.MultipleChoiceField(
-        label=_("Weekly opening"), choices=OPENING_CHOICES, widget=forms.CheckboxSelectMultiple,
-        help_text=_("The office opens at least once a week, for at least half a day each time."),
-        error_messages={"required": _("The office must open at least once a week, for at least half a day.")},
-    )
-
-    class Meta:
-        model = WorkPlan
-        fields = ("office", "year", "goals", "opening", "opening_notes")
-
-    def clean_opening(self):
-        picked = set(self.cleaned_data["opening"])
-        return [code for code in OPENING_CODES if code in picked]
-
-
-class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
-    model = WorkPlanItem
-    extra = 0
-    autocomplete_fields = ("deputies",)
-
-
-@admin.register(WorkPlan)
-class WorkPlanAdmin(ScopedModelAdmin):
-    """Plans are written and published by the office's liaison in the portal [004 第十二条(五)]; the
-    admin lets staff read them, correct a mistake and export the list. Publication state is read-only
-    here, so the lateness flag always reflects the liaison's own publication."""
-
-    form = WorkPlanAdminForm
-    list_display = ("office", "year", "status", "published_late", "first_published_at", "revision", "item_count")
-    list_filter = ("year", "status", "published_late", ("district", RelatedOnlyFieldListFilter))
-    search_fields = ("office__name",)
-    autocomplete_fields = ("office",)
-    readonly_fields = ("status", "first_published_at", "published_late", "published_at", "published_by", "revision",
-                       "revision_note")
-    inlines = [WorkPlanItemInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("office").annotate(n_items=Count("items"))
-
-    @admin.display(description=_("number of activities"), ordering="n_items")
-    def item_count(self, obj):
-        return obj.n_items
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)

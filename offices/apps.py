@@ -7,10 +7,3 @@ class OfficesConfig(AppConfig):
     name = "offices"
     verbose_name = _("Organization")
 
-    def ready(self):
-        from liaison.export_run_services import register_exporters
-
-        # The background exports of this app's pages (liaison.export_services.export_request).
-        register_exporters(
-            attendance_sheet="offices.attendance_sheet.attendance_sheet_export_build",
-        )

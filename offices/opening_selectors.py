@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from .models import ReceptionPeriod, StatutoryHoliday
-from .work_plan import HALF_DAYS, OPENING_CHOICES, OPENING_CODES, WorkPlan
+from reception.models import ReceptionPeriod, StatutoryHoliday, WorkPlan
+from reception.models.work_plans import HALF_DAYS, OPENING_CHOICES, OPENING_CODES
 
 HALF_DAY_LABELS = dict(HALF_DAYS)
 

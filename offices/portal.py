@@ -1,39 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
-from liaison.portal import RECEPTIONS, REPORTS, NavItem, Panel
+from liaison.portal import REPORTS, NavItem, Panel
 
 MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
 NAV = [
-    NavItem("offices:activity_list", _("Activities"), roles=MANAGERS, order=15, group=RECEPTIONS),
-    NavItem("offices:leave_list", _("Leave requests"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF, Role.LIAISON}), order=16, group=RECEPTIONS),
-    NavItem("offices:invitation_list", _("Invitations"), roles=frozenset({Role.DEPUTY, Role.ORG_STAFF}), order=17, group=RECEPTIONS),
-    NavItem("offices:attendance_sheet", _("Attendance sheets"), roles=MANAGERS, order=18, group=RECEPTIONS),
-    NavItem("offices:escalation_list", _("Who owes what"), roles=STAFF, order=18, group=RECEPTIONS),
-    NavItem("offices:work_plan_list", _("Yearly work plan"), roles=frozenset({Role.LIAISON}), order=14, group=RECEPTIONS),
-    NavItem("offices:work_plan_status", _("Yearly work plans"), roles=STAFF, order=14, group=RECEPTIONS),
     NavItem("offices:contact_shortfalls", _("Contact network"), roles=MANAGERS, order=70, group=REPORTS),
 ]
-
-
-def _deputy_panel(request):
-    from .activity_views import deputy_panel
-
-    return deputy_panel(request)
-
-
-def _queue_panel(request):
-    from .activity_views import queue_panel
-
-    return queue_panel(request)
-
-
-def _calendar_panel(request):
-    from .calendar_views import calendar_panel
-
-    return calendar_panel(request)
 
 
 def _poster_panel(request):
@@ -43,8 +18,5 @@ def _poster_panel(request):
 
 
 PANELS = [
-    Panel(roles=frozenset({Role.DEPUTY}), order=10, render=_deputy_panel),
-    Panel(roles=MANAGERS, order=10, render=_queue_panel),
-    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=60, render=_calendar_panel),
     Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=65, render=_poster_panel),
 ]

@@ -13,8 +13,8 @@ from django.db.models import Count, Q, Sum
 
 from cases.models import COUNTED_SOURCES, Case, Satisfaction, Status
 from offices import rules
-from offices.models import Activity
 from offices.selectors import offices_visible_to
+from reception.models import Activity
 
 KINDS = Activity.Kind
 MONTHS = rules.LIAISON_REPORT_MONTHS

@@ -11,8 +11,9 @@ from django.utils import timezone
 from cases.deadline_selectors import dispatch_overdue_q, open_dispatch_q
 from cases.models import CaseDispatch
 from offices import rules
-from offices.models import Attendance, OfficeLiaison, ReceptionPeriod
+from offices.models import OfficeLiaison
 from offices.selectors import offices_visible_to, units_visible_to
+from reception.models import Attendance, ReceptionPeriod
 from scoring.models import Snapshot, SnapshotRow
 
 PERIODS_SHOWN = 6

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from liaison.lib.exporters import RowsExporter, WorkbookExporter
-from offices.models import Activity
+from reception.models import Activity
 
 
 def _yes_no(value):

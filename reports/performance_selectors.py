@@ -17,20 +17,9 @@ from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind
 from cases.models import Status as CaseStatus
 from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
 from cases.selectors import cases_visible_to
-from offices.models import (
-    Activity,
-    ActivityParticipant,
-    Attendance,
-    Contact,
-    ContactVisit,
-    Escalation,
-    FixedCommunity,
-    LeaveRequest,
-    ReceptionPeriod,
-    TeamMembership,
-    TrainingAttendance,
-)
+from offices.models import Contact, ContactVisit, FixedCommunity, TeamMembership, TrainingAttendance
 from offices.selectors import performance_files_visible_to
+from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.models import AnnualReport, Category, Entry, SnapshotRow
 from scoring.selectors import capped_item_totals, reports_visible_to
 

@@ -5,7 +5,7 @@ the personal-information notice the resident acknowledged (cases.privacy_notice)
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from offices.work_plan import HALF_DAYS
+from reception.models.work_plans import HALF_DAYS
 
 
 class PublicSubmission(models.Model):
@@ -19,7 +19,7 @@ class PublicSubmission(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # The reception the resident booked: the district's reception period and the day they chose.
     reception_period = models.ForeignKey(
-        "offices.ReceptionPeriod", verbose_name=_("reception period"), on_delete=models.SET_NULL, null=True,
+        "reception.ReceptionPeriod", verbose_name=_("reception period"), on_delete=models.SET_NULL, null=True,
         blank=True, related_name="+",
     )
     preferred_date = models.DateField(_("preferred day"), null=True, blank=True)

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import offices.work_plan
+import reception.models.work_plans
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('goals', models.TextField(blank=True, verbose_name='goals for the year')),
-                ('opening', models.JSONField(default=list, help_text='The half-days of each week the office is open: at least one.', validators=[offices.work_plan.validate_weekly_opening], verbose_name='weekly opening')),
+                ('opening', models.JSONField(default=list, help_text='The half-days of each week the office is open: at least one.', validators=[reception.models.work_plans.validate_weekly_opening], verbose_name='weekly opening')),
                 ('opening_notes', models.CharField(blank=True, help_text='e.g. 9:00–12:00, closed on public holidays.', max_length=200, verbose_name='opening notes')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', editable=False, max_length=10, verbose_name='status')),
                 ('first_published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published at')),
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('goals', models.TextField(blank=True, verbose_name='goals for the year')),
-                ('opening', models.JSONField(default=list, help_text='The half-days of each week the office is open: at least one.', validators=[offices.work_plan.validate_weekly_opening], verbose_name='weekly opening')),
+                ('opening', models.JSONField(default=list, help_text='The half-days of each week the office is open: at least one.', validators=[reception.models.work_plans.validate_weekly_opening], verbose_name='weekly opening')),
                 ('opening_notes', models.CharField(blank=True, help_text='e.g. 9:00–12:00, closed on public holidays.', max_length=200, verbose_name='opening notes')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', editable=False, max_length=10, verbose_name='status')),
                 ('first_published_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='first published at')),
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('kind', models.CharField(choices=offices.work_plan.activity_kinds, max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=reception.models.work_plans.activity_kinds, max_length=20, verbose_name='kind')),
                 ('title', models.CharField(max_length=100, verbose_name='title')),
                 ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
                 ('participants', models.CharField(blank=True, help_text='e.g. community residents, unit staff.', max_length=200, verbose_name='other participants')),
@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='month')),
-                ('kind', models.CharField(choices=offices.work_plan.activity_kinds, max_length=20, verbose_name='kind')),
+                ('kind', models.CharField(choices=reception.models.work_plans.activity_kinds, max_length=20, verbose_name='kind')),
                 ('title', models.CharField(max_length=100, verbose_name='title')),
                 ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
                 ('participants', models.CharField(blank=True, help_text='e.g. community residents, unit staff.', max_length=200, verbose_name='other participants')),

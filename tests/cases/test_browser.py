@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, MeetingAssignment, Status
 from liaison.lib import captcha
-from offices.models import ReceptionPeriod
+from reception.models import ReceptionPeriod
 
 MOBILE = "13912345678"
 

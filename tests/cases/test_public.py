@@ -169,7 +169,7 @@ def test_office_page_shows_next_reception_and_deputies_without_phones(world, cli
 
     from django.utils import timezone
 
-    from offices.models import ReceptionPeriod
+    from reception.models import ReceptionPeriod
 
     today = timezone.localdate()
     period = ReceptionPeriod.objects.create(

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from cases.models import Case, CaseAttachment, PublicSubmission
 from cases.public_services import public_submit
-from offices.models import Deputy, StatutoryHoliday, TeamMembership
-from offices.work_plan_services import work_plan_create, work_plan_publish
+from offices.models import Deputy, TeamMembership
+from reception.models import StatutoryHoliday
+from reception.work_plan_services import work_plan_create, work_plan_publish
 from tests.base import make_deputy
 from tests.cases import journey
 from tests.cases.test_public import MOBILE, form_data
@@ -343,7 +344,7 @@ def test_last_years_opening_stays_in_force_until_the_new_plan(world, client):
 
 
 def test_booking_an_offered_half_day_records_it_and_the_reception_week(world, client):
-    from offices.models import ReceptionPeriod
+    from reception.models import ReceptionPeriod
 
     with time_machine.travel(MONDAY, tick=False):
         publish_opening(world, world.office_a1, 2027, ["3-pm", "6-am"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case, PublicSubmission
-from offices.work_plan_services import work_plan_create, work_plan_publish
+from reception.work_plan_services import work_plan_create, work_plan_publish
 from tests.cases.test_browser import MOBILE, pending_captcha_answer
 
 

@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from liaison.models import BackgroundExport
-from offices.models import Deputy, ReceptionPeriod
+from offices.models import Deputy
+from reception.models import ReceptionPeriod
 from tests.base import wait_for_export
 from tests.scoring.test_export_worker import celery_worker_process  # noqa: F401 - a fixture
 
@@ -32,7 +33,7 @@ def test_the_attendance_sheet_export_is_written_by_the_worker_and_downloaded_by_
     ReceptionPeriod.objects.create(district=world.district_a, key="2026-09", start=datetime.date(2026, 9, 7),
                                    end=datetime.date(2026, 9, 20))
     client.force_login(world.district_staff)
-    response = client.get(reverse("offices:attendance_sheet"), {"period": "2026-09", "format": "xlsx"})
+    response = client.get(reverse("reception:attendance_sheet"), {"period": "2026-09", "format": "xlsx"})
     job = BackgroundExport.objects.get()
     assert response.url == reverse("exports:detail", args=[job.pk])
     status_url = reverse("exports:status", args=[job.pk])

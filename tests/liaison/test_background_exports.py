@@ -10,7 +10,7 @@ from django.urls import reverse
 from cases.models import CaseExportJob
 from liaison.export_services import UnknownExporter, background_export_run, export_request
 from liaison.models import AuditLog, BackgroundExport
-from offices.models import ReceptionPeriod
+from reception.models import ReceptionPeriod
 from scoring.models import ExportJob
 from tests.base import make_deputy
 

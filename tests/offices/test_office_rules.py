@@ -3,7 +3,7 @@ still spell them (until the reception split of offices/models.py lands) agree (i
 
 from offices import rules
 from offices.models import Jurisdiction, Office
-from offices.office_work import OfficeEvaluation
+from offices.models import OfficeEvaluation
 from reports.bimonthly_selectors import bimester_bounds
 
 

@@ -125,7 +125,7 @@ def test_posters_are_linked_where_their_users_see_offices_and_deputies(world, cl
     home = client.get(reverse("home")).content.decode()
     assert deputy_poster(world.office_a1, world.deputy_b) in home and office_poster(world.office_a1) not in home
     client.force_login(world.district_staff)
-    status = client.get(reverse("offices:work_plan_status")).content.decode()
+    status = client.get(reverse("reception:work_plan_status")).content.decode()
     assert office_poster(world.office_a1) in status and office_poster(world.office_b1) not in status
     admin = client.get(reverse("admin:offices_office_changelist")).content.decode()
     assert office_poster(world.office_a1) in admin

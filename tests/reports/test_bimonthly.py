@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from cases.models import Case
 from liaison.models import AuditLog, BackgroundExport
-from offices.models import Activity, ActivityParticipant, Office
+from offices.models import Office
+from reception.models import Activity, ActivityParticipant
 from reports.bimonthly_selectors import bimester_bounds
 from tests.cases import journey
 

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseDispatch
-from offices.models import Attendance, Deputy, ReceptionPeriod
+from offices.models import Deputy
+from reception.models import Attendance, ReceptionPeriod
 from tests.base import make_deputy
 from tests.cases import journey
 

@@ -11,20 +11,8 @@ from openpyxl import load_workbook
 from cases.models import Case, Category, Channel, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
 from liaison.models import AuditLog
-from offices.models import (
-    Activity,
-    ActivityParticipant,
-    Attendance,
-    Contact,
-    ContactVisit,
-    Escalation,
-    LeaveRequest,
-    ReceptionPeriod,
-    Team,
-    TeamMembership,
-    TrainingAttendance,
-    TrainingCourse,
-)
+from offices.models import Contact, ContactVisit, Team, TeamMembership, TrainingAttendance, TrainingCourse
+from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.services import annual_report_save, points_record_event, snapshot_publish
 from tests.base import make_deputy
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from offices.models import Attendance, ReceptionPeriod
+from reception.models import Attendance, ReceptionPeriod
 
 
 @pytest.mark.django_db(transaction=True)

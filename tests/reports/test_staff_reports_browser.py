@@ -6,7 +6,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from offices.models import Attendance, ReceptionPeriod
+from reception.models import Attendance, ReceptionPeriod
 
 
 @pytest.mark.django_db(transaction=True)

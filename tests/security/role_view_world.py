@@ -62,23 +62,19 @@ def build_matrix_world():
     )
     from cases.models.proposals import Inquiry, ProposalKind
     from liaison.models import AuditLog, SmsMessage
-    from offices import activities as act
-    from offices.models import (
+    from offices.models import Budget, Contact, Jurisdiction, LeaderChange, OfficeEvaluation, TrainingCourse, Unit
+    from reception import activity_services as act
+    from reception.models import (
         Activity,
         ActivityPhoto,
         Attendance,
-        Contact,
         Escalation,
-        Jurisdiction,
-        LeaderChange,
         ReceptionPeriod,
         ReceptionReminder,
         ReceptionRule,
         StatutoryHoliday,
-        Unit,
+        WorkPlan,
     )
-    from offices.office_work import Budget, OfficeEvaluation, TrainingCourse
-    from offices.work_plan import WorkPlan
     from scoring import services as points
     from scoring.models import Entry, ExportJob, RuleSet, RuleSetBinding
     from tests.base import build_world, make_user

@@ -217,14 +217,14 @@ def _privacy_delete(world, client, **_):
 # ---------------------------------------------------------------- offices and points exports
 
 
-@probe("offices:attendance_sheet xlsx")
+@probe("reception:attendance_sheet xlsx")
 def _attendance_sheet_export(world, client, **_):
-    from offices.models import ReceptionPeriod
+    from reception.models import ReceptionPeriod
 
     ReceptionPeriod.objects.create(district=world.district_a, key="2026-09", start=datetime.date(2026, 9, 7),
                                    end=datetime.date(2026, 9, 20))
     client.force_login(world.liaison)
-    url = reverse("offices:attendance_sheet")
+    url = reverse("reception:attendance_sheet")
     return Probe(lambda: client.get(url, {"period": "2026-09", "format": "xlsx"}), "attendance_sheet_exported",
                  world.liaison, detail={"period": "2026-09"})
 
@@ -232,13 +232,13 @@ def _attendance_sheet_export(world, client, **_):
 @probe("exports:download")
 def _background_export_download(world, client, capture, **_):
     from liaison.models import BackgroundExport
-    from offices.models import ReceptionPeriod
+    from reception.models import ReceptionPeriod
 
     ReceptionPeriod.objects.create(district=world.district_a, key="2026-09", start=datetime.date(2026, 9, 7),
                                    end=datetime.date(2026, 9, 20))
     client.force_login(world.liaison)
     with capture(execute=True):
-        client.get(reverse("offices:attendance_sheet"), {"period": "2026-09", "format": "xlsx"})
+        client.get(reverse("reception:attendance_sheet"), {"period": "2026-09", "format": "xlsx"})
     job = BackgroundExport.objects.get()
     assert job.status == BackgroundExport.Status.DONE
     return Probe(lambda: client.get(reverse("exports:download", args=[job.pk])), "export_downloaded",
@@ -260,10 +260,10 @@ def _performance_file_export(world, client, **_):
     return Probe(lambda: client.get(url), "performance_file_exported", world.liaison, world.deputy_b)
 
 
-@probe("offices:escalation_file")
+@probe("reception:escalation_file")
 def _explanation_download(world, client, **_):
-    from offices import activities
-    from offices.models import Escalation, ReceptionPeriod
+    from reception import activity_services as activities
+    from reception.models import Escalation, ReceptionPeriod
 
     period = ReceptionPeriod.objects.create(district=world.district_a, key="x-1", start=datetime.date(2026, 1, 5),
                                             end=datetime.date(2026, 1, 18), closed_at=timezone.now())
@@ -272,7 +272,7 @@ def _explanation_download(world, client, **_):
     activities.escalation_explain(escalation=escalation, actor=world.deputy_b_user,
                                   file=SimpleUploadedFile("s.pdf", b"%PDF-1.4 x", content_type="application/pdf"))
     client.force_login(world.district_staff)
-    return Probe(lambda: client.get(reverse("offices:escalation_file", args=[escalation.pk])),
+    return Probe(lambda: client.get(reverse("reception:escalation_file", args=[escalation.pk])),
                  "explanation_file_downloaded", world.district_staff, escalation)
 
 
@@ -333,7 +333,7 @@ def _audit_log_export(world, client, **_):
 # have a probe above (the URLconf guard below covers exports, downloads, imports and attachments).
 PERSONAL_DATA_VIEWS = {
     "cases:detail", "privacy:start", "privacy:verify", "privacy:mine", "privacy:correct", "privacy:correct_confirm",
-    "privacy:delete", "audit_log", "offices:attendance_sheet", "reports:bimonthly_report",
+    "privacy:delete", "audit_log", "reception:attendance_sheet", "reports:bimonthly_report",
 }
 
 

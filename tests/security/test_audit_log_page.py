@@ -21,7 +21,7 @@ from tests.base import make_user
 
 pytestmark = pytest.mark.django_db
 
-SOURCE_DIRS = ("liaison", "offices", "cases", "scoring")
+SOURCE_DIRS = ("liaison", "offices", "reception", "cases", "scoring")
 # Every way the code names an audit action: audit_record(action="…"), @audited("…"), and the
 # bulk-created rows of the retention job (AuditLog(action="…")).
 ACTION_CALL = re.compile(r"""(?:audit_record\(\s*action=|audited\(\s*|AuditLog\(\s*action=)["']([\w.]+)["']""")

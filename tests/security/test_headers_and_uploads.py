@@ -133,8 +133,9 @@ def test_every_upload_path_refuses_the_decompression_bomb(world, client, setting
     from django.utils import timezone
 
     from cases.models import Case, Category
-    from offices import activities
-    from offices.models import Activity, ActivityPhoto, Deputy, Escalation, ReceptionPeriod
+    from offices.models import Deputy
+    from reception import activity_services as activities
+    from reception.models import Activity, ActivityPhoto, Escalation, ReceptionPeriod
     from scoring.services import claim_submit
     from tests.scoring.helpers import DAY, yantian_item
 
@@ -152,7 +153,7 @@ def test_every_upload_path_refuses_the_decompression_bomb(world, client, setting
         date=timezone.localdate() + datetime.timedelta(days=10), slot=Activity.Slot.AFTERNOON,
         deputies=[world.deputy_a], actor=world.liaison,
     )
-    r = client.post(reverse("offices:activity_photo_add", args=[activity.pk]), {"photo": bomb()}, follow=True)
+    r = client.post(reverse("reception:activity_photo_add", args=[activity.pk]), {"photo": bomb()}, follow=True)
     assert "像素" in r.content.decode() and not ActivityPhoto.objects.exists()
     with pytest.raises(ValidationError):
         activities.activity_photo_add(activity=activity, image=bomb(), actor=world.liaison)
@@ -171,7 +172,7 @@ def test_every_upload_path_refuses_the_decompression_bomb(world, client, setting
     )
     escalation = Escalation.objects.create(deputy=world.deputy_b, period=period, district=world.district_a, step=2, streak=2)
     client.force_login(world.deputy_b_user)
-    r = client.post(reverse("offices:escalation_explain", args=[escalation.pk]), {"text": "", "file": bomb()})
+    r = client.post(reverse("reception:escalation_explain", args=[escalation.pk]), {"text": "", "file": bomb()})
     assert r.status_code == 200 and "像素" in r.content.decode()
     with pytest.raises(ValidationError):
         activities.escalation_explain(escalation=escalation, actor=world.deputy_b_user, file=bomb())

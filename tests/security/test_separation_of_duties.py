@@ -216,8 +216,8 @@ def _days(n):
 
 
 def _activity(world, office=None, actor=None):
-    from offices import activities
-    from offices.models import Activity
+    from reception import activity_services as activities
+    from reception.models import Activity
 
     return activities.activity_plan(
         office=office or world.office_a1, kind=Activity.Kind.RECEPTION, title="集中接待日", date=_days(10),
@@ -226,8 +226,8 @@ def _activity(world, office=None, actor=None):
 
 
 def test_activities_are_planned_and_logged_only_by_the_offices_liaison_and_district_staff(world, sysadmin):
-    from offices import activities
-    from offices.models import Activity
+    from reception import activity_services as activities
+    from reception.models import Activity
 
     for actor in (world.other_liaison, world.other_staff, world.deputy_a_user, sysadmin):
         with pytest.raises(PermissionDenied):
@@ -243,8 +243,8 @@ def test_activities_are_planned_and_logged_only_by_the_offices_liaison_and_distr
 
 
 def test_leave_and_invitations_are_asked_by_the_deputy_and_decided_by_district_staff(world, sysadmin):
-    from offices import activities
-    from offices.models import LeaveRequest
+    from reception import activity_services as activities
+    from reception.models import LeaveRequest
 
     activity = _activity(world)
     for actor in (world.liaison, world.deputy_a_user, world.district_staff):
@@ -262,8 +262,8 @@ def test_leave_and_invitations_are_asked_by_the_deputy_and_decided_by_district_s
 
 
 def test_escalations_are_explained_by_their_deputy_and_resolved_by_district_staff(world, sysadmin):
-    from offices import activities
-    from offices.models import Escalation, ReceptionPeriod
+    from reception import activity_services as activities
+    from reception.models import Escalation, ReceptionPeriod
 
     period = ReceptionPeriod.objects.create(district=world.district_a, key="s-1", start=_days(-40), end=_days(-30))
     escalation = Escalation.objects.create(deputy=world.deputy_b, period=period, district=world.district_a, step=2, streak=2)
@@ -277,8 +277,9 @@ def test_escalations_are_explained_by_their_deputy_and_resolved_by_district_staf
 
 
 def test_reception_periods_move_only_by_their_districts_staff_and_feed_tokens_by_their_owners(world, sysadmin):
-    from offices.models import ReceptionPeriod
-    from offices.services import calendar_token_regenerate, reception_period_move
+    from offices.services import calendar_token_regenerate
+    from reception.models import ReceptionPeriod
+    from reception.period_services import reception_period_move
 
     period = ReceptionPeriod.objects.create(district=world.district_a, key="s-2", start=_days(30), end=_days(43))
     for actor in (world.other_staff, world.liaison, sysadmin):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from cases.models import Case, Category, PrivacyRequest
 from liaison.lib import captcha
 from liaison.models import Role, SmsMessage
-from offices.models import StatutoryHoliday
+from reception.models import StatutoryHoliday
 from tests.base import make_user
 from tests.cases import journey
 
@@ -36,7 +36,7 @@ def admin_role_users(world):
 
 def test_statutory_holiday_history_opens_for_every_admin_role(world, client):
     holiday, _created = StatutoryHoliday.objects.get_or_create(date=datetime.date(2031, 1, 1), defaults={"name": "元旦"})
-    url = reverse("admin:offices_statutoryholiday_history", args=[holiday.pk])
+    url = reverse("admin:reception_statutoryholiday_history", args=[holiday.pk])
     for user in admin_role_users(world):
         client.force_login(user)
         assert client.get(url).status_code in (200, 302, 403), user.username

@@ -61,7 +61,7 @@ from offices.models import (
 )
 
 DEMO_PASSWORD = "Demo-pass-2026"
-DEMO_APPS = ("offices", "cases", "scoring")
+DEMO_APPS = ("reception", "cases", "scoring")
 
 J = Jurisdiction.Level
 

@@ -1,0 +1,60 @@
+"""Admin for activities, attendance, leave requests, escalations and invitations. These rows
+change only through the services (the portal pages call them), so the admin lists and shows
+them, scoped to the staff member's district, and does not edit them."""
+
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+
+from liaison.lib.admin import ReadOnlyAdminMixin
+from offices.admin import ScopedModelAdmin
+
+from ..models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
+
+
+class ParticipantInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ActivityParticipant
+    fields = ("deputy", "attended")
+    extra = 0
+
+
+@admin.register(Activity)
+class ActivityAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("date", "slot", "title", "kind", "office", "status", "households")
+    list_filter = ("kind", "status", ("district", RelatedOnlyFieldListFilter))
+    search_fields = ("title", "office__name")
+    date_hierarchy = "date"
+    list_select_related = ("office",)
+    inlines = [ParticipantInline]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    district_path = "period__district"
+    list_display = ("deputy", "period", "outcome", "activity", "recorded_by", "recorded_at")
+    list_filter = ("outcome", ("period__district", RelatedOnlyFieldListFilter))
+    search_fields = ("deputy__name", "deputy__name_initials")
+    list_select_related = ("deputy", "period__district", "activity", "recorded_by")
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("deputy", "activity", "status", "filed_at", "decided_by", "decided_at")
+    list_filter = ("status", ("district", RelatedOnlyFieldListFilter))
+    search_fields = ("deputy__name",)
+    list_select_related = ("deputy", "activity", "decided_by")
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("deputy", "period", "step", "streak", "status", "created_at", "explained_at", "resolved_by")
+    list_filter = ("step", "status", ("district", RelatedOnlyFieldListFilter))
+    search_fields = ("deputy__name",)
+    list_select_related = ("deputy", "period__district", "resolved_by")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
+    list_display = ("department", "activity", "deputy", "status", "attendees", "decided_by", "decided_at")
+    list_filter = ("status", ("district", RelatedOnlyFieldListFilter))
+    search_fields = ("department", "deputy__name")
+    list_select_related = ("deputy", "activity", "decided_by")

@@ -1,0 +1,72 @@
+"""Deputies' leave requests for reception periods and activities (SPEC §2, [003]).
+
+The tables keep their offices_ names: the models moved here from offices (issue 13)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from offices.models import Deputy, Jurisdiction
+
+from .activities import Activity
+
+
+class LeaveRequest(models.Model):
+    """请假: filed by the deputy at least 5 days before the activity, decided by staff; the
+    deputy's team is told [000 十一]."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REFUSED},
+        Status.APPROVED: set(),
+        Status.REFUSED: set(),
+    }
+    DAYS_AHEAD = 5
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="leave_requests")
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="leave_requests"
+    )
+    district = models.ForeignKey(
+        Jurisdiction, verbose_name=_("district"), on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision reason"), blank=True)
+    history = HistoricalRecords(table_name="offices_historicalleaverequest")
+
+    class Meta:
+        db_table = "offices_leaverequest"
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        ordering = ["-filed_at"]
+        constraints = [
+            # One live request per deputy and activity; a refused one may be filed again.
+            models.UniqueConstraint(
+                fields=["deputy", "activity"], condition=~Q(status="refused"), name="leave_one_live_per_activity"
+            ),
+        ]
+        # Serves the staff queue of pending requests.
+        indexes = [models.Index(fields=["status", "district"], name="leave_status_district")]
+
+    def __str__(self):
+        return f"{self.deputy} · {self.activity}"
