@@ -6,3 +6,8 @@ class OfficesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "offices"
     verbose_name = _("Organization")
+
+    def ready(self):
+        from . import roster_version
+
+        roster_version.connect()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require
+from liaison.lib.versions import version_bump
 from liaison.models import Role
 
 from .models import (
@@ -31,6 +32,7 @@ from .models import (
     Snapshot,
     SnapshotRow,
 )
+from .selectors import capped_deputy_totals, totals_version
 
 # ---------------------------------------------------------------- rule sets
 
@@ -152,14 +154,14 @@ def _year_total_refresh(*, deputy_id, year):
     transaction that appended the entry. The row is locked before the ledger is read: a second
     award to the same deputy at the same time waits, then reads the ledger with the first one's
     entry committed, so neither write can leave a total that misses the other's entry."""
-    from .selectors import capped_deputy_totals
-
     with transaction.atomic():
         DeputyYearTotal.objects.bulk_create([DeputyYearTotal(deputy_id=deputy_id, year=year)], ignore_conflicts=True)
         row = DeputyYearTotal.objects.select_for_update().get(deputy_id=deputy_id, year=year)
         total = capped_deputy_totals(year=year, deputy_ids=[deputy_id]).get(deputy_id, 0)
         if row.total != total:
             DeputyYearTotal.objects.filter(pk=row.pk).update(total=total)
+            # The cached live standings of the year read the kept totals: retire them.
+            version_bump(totals_version(year))
 
 
 def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=None, actor=None, reason=""):
