@@ -55,7 +55,9 @@ MIDDLEWARE = [
     "liaison.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, with the signed-in account read from the cache under a
+    # version its saves bump (liaison/security/accounts.py): no query before the view.
+    "liaison.security.accounts.CachedAccountAuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -69,6 +71,11 @@ MIDDLEWARE = [
     # Last, as django-axes requires: turns a lockout into the explanatory lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Benchmarks only (bench/README.md, "gunicorn"): a request sending X-Count-Queries: 1 gets its SQL
+# count back in X-Query-Count; other requests pay nothing.
+if env.bool("BENCH_QUERY_COUNT", default=False):
+    MIDDLEWARE.insert(0, "liaison.lib.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "liaison.urls"
 WSGI_APPLICATION = "liaison.wsgi.application"
@@ -224,6 +231,9 @@ if REDIS_URL:
     SESSION_ENGINE = "liaison.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Read models cached under versions (liaison/lib/versions.py: the signed-in account, the live
+# standings) need a cache every process shares, or one process's bump would not reach the others.
+VERSIONED_CACHE = env.bool("VERSIONED_CACHE", default=bool(REDIS_URL))
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)
