@@ -6,7 +6,7 @@ and delete of the account bumps (the receivers below: a password change, a deact
 change, the login's last_login), in the transaction and again on commit; so a deactivated account
 or a changed password ends its sessions at the next request, as with the database read. Django's
 session check is unchanged: the cached row is used only when the session's hash verifies against
-it; anything else (a hash that does not verify, a rotated secret key, another backend, the cache
+it (the hash is cached with the row, the password hash itself is not: a deferred field); anything else (a hash that does not verify, a rotated secret key, another backend, the cache
 unreachable) goes through Django's own `get_user`, which reads the database and flushes the session
 as before. A bump lost to a cache outage heals within ACCOUNT_MAX_AGE seconds.
 """
@@ -28,8 +28,20 @@ def account_version(user_id):
     return f"account:{user_id}"
 
 
+def _read_account(model, pk):
+    """(the account row without its password hash, the session hash it verifies) or None. The
+    password hash stays out of the cache: it is a deferred field of the cached row, read from
+    the database only by the code that needs it (a password check or change)."""
+    user = model._default_manager.filter(pk=pk).first()
+    if user is None:
+        return None
+    session_hash = user.get_session_auth_hash()
+    del user.__dict__["password"]
+    return user, session_hash
+
+
 def _account(user_id):
-    """The account row as ModelBackend.get_user reads it (None if gone), through the cache."""
+    """(account, session hash) as ModelBackend.get_user reads it (None if gone), through the cache."""
     model = get_user_model()
     try:
         pk = model._meta.pk.to_python(user_id)
@@ -37,7 +49,7 @@ def _account(user_id):
         return None
     return cached_result(
         names=(account_version(pk),), parts=("account", pk),
-        compute=lambda: model._default_manager.filter(pk=pk).first(), timeout=ACCOUNT_MAX_AGE,
+        compute=lambda: _read_account(model, pk), timeout=ACCOUNT_MAX_AGE,
     )
 
 
@@ -48,15 +60,14 @@ def get_user(request):
     user_id, backend_path = session.get(SESSION_KEY), session.get(BACKEND_SESSION_KEY)
     if user_id is None or backend_path != MODEL_BACKEND:
         return auth.get_user(request)
-    user = _account(user_id)
+    account = _account(user_id)
     session_hash = session.get(HASH_SESSION_KEY)
-    if (
-        user is not None
-        and user.is_active  # ModelBackend.user_can_authenticate
-        and session_hash
-        and constant_time_compare(session_hash, user.get_session_auth_hash())
-    ):
-        return user
+    if account is not None:
+        user, account_hash = account
+        # ModelBackend.user_can_authenticate, then Django's session check against the hash the
+        # row gave when it was read (the same SECRET_KEY; a rotated key goes the database way).
+        if user.is_active and session_hash and constant_time_compare(session_hash, account_hash):
+            return user
     return auth.get_user(request)
 
 
