@@ -218,7 +218,8 @@ if REDIS_URL:
     # that hangs must turn into a quick refusal (liaison.lib.ratelimit), not a hung worker.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing one client per connection pool (liaison/lib/redis_cache.py).
+            "BACKEND": "liaison.lib.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
