@@ -226,9 +226,10 @@ if REDIS_URL:
     }
     # Sessions are read from Redis and written through to the database (issue 10): a signed-in
     # request no longer reads its session row from PostgreSQL. Logout, expiry and the idle limit
-    # flush both copies (the cached one first: liaison/session_store.py); the account itself is
-    # still read from the database on every request, so a deactivated account or a changed
-    # password ends its sessions at once, as before.
+    # flush both copies (the cached one first: liaison/session_store.py). The account is read
+    # from Redis too, under a version that every save and delete of it bumps
+    # (liaison/security/accounts.py), so a deactivated account or a changed password still ends
+    # its sessions at the next request.
     SESSION_ENGINE = "liaison.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
