@@ -36,6 +36,7 @@ def _read_account(model, pk):
     if user is None:
         return None
     session_hash = user.get_session_auth_hash()
+    user._cached_usable_password = user.has_usable_password()
     del user.__dict__["password"]
     return user, session_hash
 
