@@ -13,7 +13,17 @@ from liaison.models import Role
 from offices.models import TeamMembership
 
 from .deadline_selectors import case_overdue_q, dispatch_overdue_q, flag, open_dispatch_q
-from .models import Case, CaseDispatch, CaseRating, DeadlineExtension, DispatchStatus, Satisfaction, Status
+from .models import (
+    MAY_BE_OVERDUE,
+    WAITING_FOR_STAFF,
+    Case,
+    CaseDispatch,
+    CaseRating,
+    DeadlineExtension,
+    DispatchStatus,
+    Satisfaction,
+    Status,
+)
 from .selectors import cases_visible_to
 
 # "Overdue" has one definition, in cases.deadline_selectors; the queues only use it.
@@ -29,12 +39,17 @@ def follow_up_due_q(now=None):
     return Q(status__in=[Status.REPLIED, Status.FED_BACK]) & Q(Exists(expired))
 
 
-def _with_flags(qs, needs_action):
+# The queues' order after their two flags: what needs a move first, then the overdue, then ...
+QUEUE_ORDER = ("forward_due", "-received_on", "-id")
+
+
+def _flagged(qs, needs_action):
     today = timezone.localdate()
-    return qs.annotate(
-        needs_action=flag(needs_action),
-        is_overdue=flag(case_overdue_q(today)),
-    ).order_by("-needs_action", "-is_overdue", "forward_due", "-received_on", "-id")
+    return qs.annotate(needs_action=flag(needs_action), is_overdue=flag(case_overdue_q(today)))
+
+
+def _with_flags(qs, needs_action):
+    return _flagged(qs, needs_action).order_by("-needs_action", "-is_overdue", *QUEUE_ORDER)
 
 
 def deputy_queue(*, user):
@@ -63,11 +78,28 @@ def staff_dispatch_queue(*, user):
         | Q(status=Status.FED_BACK, satisfaction=Satisfaction.DISSATISFIED)
         | follow_up_due_q()
     )
-    return _with_flags(cases_visible_to(user=user), needs).filter(needs)
+    # Every case of this queue needs a move (the filter) and none is overdue (overdue means
+    # waiting to be forwarded or for a unit, not forwarded, replied or fed back: tested), so the
+    # flags order nothing here. Without them, and with the statuses named on their own (the
+    # planner cannot see them through the EXISTS arm), the partial index case_waiting_for_staff
+    # serves the order: the database reads the page's rows instead of sorting every waiting case
+    # (issue 10).
+    return (
+        _flagged(cases_visible_to(user=user), needs)
+        .filter(needs, status__in=WAITING_FOR_STAFF)
+        .order_by(*QUEUE_ORDER)
+    )
 
 
 def overdue_cases(*, user):
-    return _with_flags(cases_visible_to(user=user), Q(pk__isnull=False)).filter(case_overdue_q())
+    # Every case here is overdue and needs a move: the flags order nothing, and with the statuses
+    # an overdue case can have named on their own, the partial index case_overdue_candidates
+    # serves the order (issue 10).
+    return (
+        _flagged(cases_visible_to(user=user), Q(pk__isnull=False))
+        .filter(case_overdue_q(), status__in=MAY_BE_OVERDUE)
+        .order_by(*QUEUE_ORDER)
+    )
 
 
 # The unit inbox's sort keys (?sort=…, a leading "-" reverses): the column names a handler sees.

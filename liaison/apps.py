@@ -10,8 +10,10 @@ class LiaisonConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from .security import checks, signals  # noqa: F401 (registers deploy checks, connects the audit receivers)
+        from .security import accounts, checks, signals  # noqa: F401 (registers deploy checks, connects the audit receivers)
         from .security.database import grant_app_role_after_migrate
+
+        accounts.connect()
 
         post_migrate.connect(grant_app_role_after_migrate, sender=self, dispatch_uid="liaison_grant_app_role")
 

@@ -77,6 +77,13 @@ class User(AbstractUser):
     def get_full_name(self):
         return self.name or self.username
 
+    def has_usable_password(self):
+        # The account cached for the request (liaison.security.accounts) leaves its password hash
+        # out and keeps the answer here, which the admin asks on every page.
+        if "password" not in self.__dict__ and hasattr(self, "_cached_usable_password"):
+            return self._cached_usable_password
+        return super().has_usable_password()
+
     @property
     def is_org_staff(self):
         return self.role == Role.ORG_STAFF

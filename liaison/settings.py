@@ -62,7 +62,9 @@ MIDDLEWARE = [
     "liaison.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, with the signed-in account read from the cache under a
+    # version its saves bump (liaison/security/accounts.py): no query before the view.
+    "liaison.security.accounts.CachedAccountAuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -76,6 +78,11 @@ MIDDLEWARE = [
     # Last, as django-axes requires: turns a lockout into the explanatory lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Benchmarks only (bench/README.md, "gunicorn"): a request sending X-Count-Queries: 1 gets its SQL
+# count back in X-Query-Count; other requests pay nothing.
+if env.bool("BENCH_QUERY_COUNT", default=False):
+    MIDDLEWARE.insert(0, "liaison.lib.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "liaison.urls"
 WSGI_APPLICATION = "liaison.wsgi.application"
@@ -218,19 +225,24 @@ if REDIS_URL:
     # that hangs must turn into a quick refusal (liaison.lib.ratelimit), not a hung worker.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's backend, reusing one client per connection pool (liaison/lib/redis_cache.py).
+            "BACKEND": "liaison.lib.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
     # Sessions are read from Redis and written through to the database (issue 10): a signed-in
     # request no longer reads its session row from PostgreSQL. Logout, expiry and the idle limit
-    # flush both copies (the cached one first: liaison/session_store.py); the account itself is
-    # still read from the database on every request, so a deactivated account or a changed
-    # password ends its sessions at once, as before.
+    # flush both copies (the cached one first: liaison/session_store.py). The account is read
+    # from Redis too, under a version that every save and delete of it bumps
+    # (liaison/security/accounts.py), so a deactivated account or a changed password still ends
+    # its sessions at the next request.
     SESSION_ENGINE = "liaison.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Read models cached under versions (liaison/lib/versions.py: the signed-in account, the live
+# standings) need a cache every process shares, or one process's bump would not reach the others.
+VERSIONED_CACHE = env.bool("VERSIONED_CACHE", default=bool(REDIS_URL))
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL or None)

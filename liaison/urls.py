@@ -15,6 +15,7 @@ admin.site.index_title = _("Organization department workplace")
 urlpatterns = [
     path("", views.home_or(public_views.front), name="home"),
     path("notices/", views.notices, name="notices"),
+    path("hello/", views.hello, name="hello"),
     path("notices/read/", views.notices_mark_read, name="notices_mark_read"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +19,13 @@ def home_or(anonymous_view):
         return render(request, "liaison/home.html", {"panels": panels_for(request)})
 
     return home
+
+
+@login_required
+def hello(request):
+    """A signed-in page with nothing of its own (no query, no template) on the whole middleware
+    stack: the floor every page starts from, measured by the benchmarks (bench/README.md)."""
+    return HttpResponse("hello", content_type="text/plain; charset=utf-8")
 
 
 @login_required

@@ -7,3 +7,7 @@ class OfficesConfig(AppConfig):
     name = "offices"
     verbose_name = _("Organization")
 
+    def ready(self):
+        from . import roster_version
+
+        roster_version.connect()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from liaison.lib.pinyin import pinyin_initials
 
 from .models import Deputy, FixedCommunity, Jurisdiction, LeaderChange, Office, Team, TeamMembership
+from .roster_version import roster_changed
 
 
 def fixed_communities_validate(*, level, district, is_leadership_member, communities):
@@ -117,6 +118,7 @@ def team_set_members(*, team, members):
     TeamMembership.objects.bulk_create(
         [TeamMembership(team=team, deputy=d, is_leader=is_leader) for d, is_leader in members if d.pk not in existing]
     )
+    roster_changed()  # bulk_create sends no signal
 
 
 @transaction.atomic
@@ -247,6 +249,7 @@ def roster_import(*, plan, actor):
         ],
         batch_size=IMPORT_BATCH,
     )
+    roster_changed()  # bulk_create sends no signal
     FixedCommunity.objects.bulk_create(
         [FixedCommunity(deputy=deputy, community=c) for d, deputy in zip(plan.deputies, deputies, strict=True)
          for c in dict.fromkeys(d.communities)],

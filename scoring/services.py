@@ -18,6 +18,7 @@ from liaison.lib.exporters import export_job_run as run_export_job
 from liaison.lib.permissions import actor_require
 from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import DOCUMENT_TYPES, validate_upload
+from liaison.lib.versions import version_bump
 from liaison.models import Role
 from liaison.services import notice_send
 from offices.models import TeamMembership
@@ -47,6 +48,7 @@ from .selectors import (
     reviews_visible_to,
     staff_can_review,
     standings_compute,
+    totals_version,
 )
 
 # ---------------------------------------------------------------- rule sets
@@ -175,6 +177,8 @@ def _year_total_refresh(*, deputy_id, year):
         total = capped_deputy_totals(year=year, deputy_ids=[deputy_id]).get(deputy_id, 0)
         if row.total != total:
             DeputyYearTotal.objects.filter(pk=row.pk).update(total=total)
+            # The cached live standings of the year read the kept totals: retire them.
+            version_bump(totals_version(year))
 
 
 def _award(*, deputy, rule_item, event, source, occurred_on, quantity=1, points=None, actor=None, reason=""):

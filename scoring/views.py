@@ -412,7 +412,9 @@ def standings(request):
     office_id = request.GET.get("office")
     if user.staff_district_id:
         district_id = user.staff_district_id
-    office_ids = list(offices.values_list("pk", flat=True))
+    # One read of the picker's offices (637 at city scale), as plain pairs: no model instances.
+    office_pairs = list(offices.values_list("pk", "name"))
+    office_ids = [pk for pk, _name in office_pairs]
     if scope == "office":
         try:
             office_id = int(office_id) if office_id else (office_ids[0] if office_ids else None)
@@ -473,7 +475,7 @@ def standings(request):
         "scoring/standings.html",
         {
             "page": page, "table": table, "year": year, "scope": scope, "snapshot": snapshot, "snapshots": snapshots,
-            "districts": districts, "offices": offices, "district_id": str(district_id or ""),
+            "districts": districts, "offices": [(str(pk), name, pk == office_id) for pk, name in office_pairs], "district_id": str(district_id or ""),
             "office_id": office_id, "q": q, "categories": categories,
             "can_publish": user.is_superuser or (user.role == Role.ORG_STAFF and user.is_city_staff),
         },

@@ -52,6 +52,9 @@ def pytest_configure(config):
     # Staff two-factor is on in production; tests log staff in with one factor unless a test
     # switches it on with the settings fixture (tests/liaison/test_security.py).
     settings.REQUIRE_STAFF_2FA = False
+    # One process: the local-memory cache is shared by every request, so the versioned caches
+    # (liaison/lib/versions.py) run as in production.
+    settings.VERSIONED_CACHE = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
     os.makedirs(settings.STATIC_ROOT, exist_ok=True)
@@ -83,6 +86,15 @@ def _sms_delivered_in_memory():
     locmem.sent.clear()
     yield
     locmem.sent.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_read_models_from_other_tests():
+    """Read models cached under cache versions (liaison.lib.versions: the live standings) were
+    computed from an earlier test's data, which its rollback took without bumping a version."""
+    from liaison.lib.versions import retire_all
+
+    retire_all()
 
 
 @pytest.fixture(autouse=True)

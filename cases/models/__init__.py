@@ -4,6 +4,8 @@ them so Django finds them."""
 from .case import (  # noqa: F401
     COUNTED_SOURCES,
     DISPATCH_OPEN,
+    MAY_BE_OVERDUE,
+    WAITING_FOR_STAFF,
     Case,
     CaseAttachment,
     CaseDispatch,

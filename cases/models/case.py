@@ -43,6 +43,13 @@ class Status(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+# The statuses of the cases in the staff dispatch queue (forwarded; dissatisfied or unrated after
+# the units replied) and of those that can be overdue (waiting to be forwarded or for the units,
+# cases.deadline_selectors): the conditions of the two partial indexes that serve those lists.
+WAITING_FOR_STAFF = (Status.FORWARDED, Status.REPLIED, Status.FED_BACK)
+MAY_BE_OVERDUE = (Status.REGISTERED, Status.ASSIGNED, Status.DISPATCHED)
+
+
 class Satisfaction(models.TextChoices):
     VERY = "very", _("Very satisfied")
     BASIC = "basic", _("Basically satisfied")
@@ -164,6 +171,18 @@ class Case(models.Model):
             models.Index(fields=["status", "reply_due"], name="case_status_reply_due"),
             # Serves the retention run (cases.privacy_services): archived cases by archive date.
             models.Index(fields=["status", "status_changed_at"], name="case_status_changed"),
+            # Serves the staff dispatch queue (cases.queue_selectors.staff_dispatch_queue): the
+            # cases waiting for staff in the queue's order, so a page is read, not sorted.
+            models.Index(
+                fields=["forward_due", "-received_on", "-id"], name="case_waiting_for_staff",
+                condition=models.Q(status__in=WAITING_FOR_STAFF),
+            ),
+            # Serves the overdue list (cases.queue_selectors.overdue_cases): the cases that can be
+            # overdue (waiting to be forwarded or for the units) in the list's order.
+            models.Index(
+                fields=["forward_due", "-received_on", "-id"], name="case_overdue_candidates",
+                condition=models.Q(status__in=MAY_BE_OVERDUE),
+            ),
         ]
 
     def __str__(self):

@@ -159,3 +159,93 @@ def test_a_deputys_cases_are_found_through_indexes_not_a_scan_of_every_case(worl
         plan = qs.explain()
     assert "Seq Scan on cases_case" not in plan and "BitmapOr" in plan, plan
     assert "cases_case_owner_id" in plan and "cases_case_pkey" in plan, plan
+
+
+# ---------------------------------------------------------------- the staff queues' order (issue 10)
+
+
+def _staff_queues_world(world):
+    """Cases in every state the two staff lists care about: forwarded ones received on different
+    days, a dissatisfied feedback, a case late for forwarding and one whose unit is late."""
+    from cases.models import CaseDispatch, Satisfaction
+
+    today = timezone.localdate()
+    for i in range(4):
+        case = journey.through(world, journey.register(world, title=f"待交办{i}"), "forwarded")
+        Case.objects.filter(pk=case.pk).update(received_on=today - datetime.timedelta(days=i % 2))
+    unhappy = journey.through(world, journey.register(world, title="不满意"), "replied")
+    journey.feedback(world, unhappy, satisfaction=Satisfaction.DISSATISFIED)
+    late = journey.register(world, title="逾期未转")
+    Case.objects.filter(pk=late.pk).update(forward_due=today - datetime.timedelta(days=2))
+    waiting = journey.through(world, journey.register(world, title="单位逾期"), "dispatched")
+    CaseDispatch.objects.filter(case=waiting).update(deadline=today - datetime.timedelta(days=1))
+    journey.through(world, journey.register(world, title="已办结"), "archived")
+
+
+def test_the_staff_queues_order_by_their_index_and_lose_no_case_and_no_order(world):
+    """The dispatch queue and the overdue list order by (forward_due, received_on desc, id desc)
+    alone, which their partial indexes serve: that is the full queue order only while every case
+    of the dispatch queue needs a move and none is overdue, and every case of the overdue list is
+    overdue. The status filters that let the planner use the indexes drop no case."""
+    from django.db.models import Q
+
+    from cases import queue_selectors as queues
+    from cases.deadline_selectors import case_overdue_q
+    from cases.models import MAY_BE_OVERDUE, WAITING_FOR_STAFF, Satisfaction
+    from cases.models import Status as S
+    from cases.selectors import cases_visible_to
+
+    _staff_queues_world(world)
+    for user in (world.district_staff, world.city_staff):
+        visible = cases_visible_to(user=user)
+        dispatch = list(queues.staff_dispatch_queue(user=user))
+        needs = Q(status=S.FORWARDED) | Q(status=S.FED_BACK, satisfaction=Satisfaction.DISSATISFIED) | queues.follow_up_due_q()
+        assert {c.pk for c in dispatch} == set(visible.filter(needs).values_list("pk", flat=True))
+        assert len(dispatch) == 5 and all(c.needs_action and not c.is_overdue for c in dispatch)
+        assert all(c.status in WAITING_FOR_STAFF for c in dispatch)
+        full = queues._with_flags(visible, needs).filter(needs)
+        assert [c.pk for c in dispatch] == [c.pk for c in full]
+
+        overdue = list(queues.overdue_cases(user=user))
+        assert {c.pk for c in overdue} == set(visible.filter(case_overdue_q()).values_list("pk", flat=True))
+        assert len(overdue) == 2 and all(c.needs_action and c.is_overdue for c in overdue)
+        assert all(c.status in MAY_BE_OVERDUE for c in overdue)
+        full = queues._with_flags(visible, Q(pk__isnull=False)).filter(case_overdue_q())
+        assert [c.pk for c in overdue] == [c.pk for c in full]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("queue, index", [("staff_dispatch_queue", "case_waiting_for_staff"),
+                                          ("overdue_cases", "case_overdue_candidates")])
+def test_the_staff_queues_read_a_page_from_their_index_instead_of_sorting_every_case(world, queue, index):
+    """Issue 10: the dispatch queue sorted every waiting case (and the overdue list every overdue
+    one) to cut a page of 25. Each now reads its page in order from a partial index. The planner
+    is told to avoid sorting where it can, so the plan shows whether the index serves the order
+    at all (on the test's few rows it would rather sort)."""
+    from cases import queue_selectors as queues
+
+    _staff_queues_world(world)
+    qs = getattr(queues, queue)(user=world.district_staff)[:25]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        plan = qs.explain()
+    assert f"Index Scan using {index} on cases_case" in plan and "Sort Key" not in plan, plan
+
+
+def test_the_staff_queues_make_the_same_queries_at_n_and_3n(world, client):
+    """The dispatch queue and the overdue list (district and city staff) keep their query count
+    when the waiting and overdue cases triple."""
+    pages_ = [(u, reverse(name)) for u in (world.district_staff, world.city_staff)
+              for name in ("cases:dispatch_queue", "cases:overdue")]
+
+    def add(n, start):
+        for i in range(start, start + n):
+            _ = journey.through(world, journey.register(world, title=f"待交办{i}"), "forwarded")
+            late = journey.register(world, title=f"逾期{i}")
+            Case.objects.filter(pk=late.pk).update(forward_due=timezone.localdate() - datetime.timedelta(days=3))
+
+    add(2, 0)
+    small = {(u.username, url): count(client, u, url) for u, url in pages_}
+    add(4, 2)
+    large = {(u.username, url): count(client, u, url) for u, url in pages_}
+    assert small == large and max(large.values()) <= LIMIT, (small, large)

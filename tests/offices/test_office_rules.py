@@ -2,8 +2,7 @@
 still spell them (until the reception split of offices/models.py lands) agree (issue 13)."""
 
 from offices import rules
-from offices.models import Jurisdiction, Office
-from offices.models import OfficeEvaluation
+from offices.models import Jurisdiction, Office, OfficeEvaluation
 from reports.bimonthly_selectors import bimester_bounds
 
 

@@ -215,3 +215,93 @@ def test_two_awards_to_one_deputy_at_once_both_count_in_the_kept_total_002(world
 
     assert not [o for o in run_at_once(award(first), award(second)) if isinstance(o, Exception)]
     assert year_totals(year=2026)[world.deputy_a.pk] == capped_deputy_totals(year=2026)[world.deputy_a.pk] == 10
+
+
+# ---------------------------------------------------------------- the cached live standings
+
+
+def _standings(client, user, url):
+    """(deputy id → (total, rank) on the page, the page's queries)."""
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    table = {t["row"].deputy_id: (t["row"].total, t["rank"]) for t in response.context["table"]}
+    return table, [q["sql"] for q in ctx.captured_queries]
+
+
+def _ranking_queries(sqls):
+    return [sql for sql in sqls if "scoring_deputyyeartotal" in sql and "COALESCE" in sql]
+
+
+def test_the_cached_live_standings_show_a_new_entry_a_reversal_and_a_roster_change_at_once_002(client, world):
+    """Issue 10: the live standings' ranking is cached under the versions of the year's kept
+    totals and of the roster. A repeated request reads no ranking from the database; the request
+    after a ledger write, a reversal, a resignation or a team change shows it at once."""
+    from offices.services import team_set_members
+
+    for n in range(3):
+        cosign(world.deputy_a, n)  # 9
+    cosign(world.deputy_b, 1)  # 3
+    url = reverse("scoring:standings") + "?year=2026&scope=city"
+    first, sqls = _standings(client, world.city_staff, url)
+    assert first[world.deputy_a.pk] == (9, 1) and first[world.deputy_b.pk] == (3, 2)
+    assert len(_ranking_queries(sqls)) == 2  # the count and the page
+    again, sqls = _standings(client, world.city_staff, url)
+    assert again == first and _ranking_queries(sqls) == []
+
+    records = [make_record(world.deputy_b, 10), make_record(world.deputy_b, 11)]
+    for record in records:  # 3 + 5 + 5 = 13: deputy B moves up
+        points_record_event(deputy=world.deputy_b, event="inquiry", source=record, occurred_on=DAY)
+    table, sqls = _standings(client, world.city_staff, url)
+    assert table[world.deputy_b.pk] == (13, 1) and table[world.deputy_a.pk] == (9, 2)
+    assert len(_ranking_queries(sqls)) == 2
+
+    points_revoke_event(deputy=world.deputy_b, event="inquiry", source=records[1], reason="撤回")
+    table, _sqls = _standings(client, world.city_staff, url)
+    assert table[world.deputy_b.pk] == (8, 2) and table[world.deputy_a.pk] == (9, 1)
+
+    # A resignation takes the deputy off the live standings (a save: the roster's receivers).
+    world.deputy_a.status = Deputy.Status.RESIGNED
+    world.deputy_a.save(update_fields=["status"])
+    table, _sqls = _standings(client, world.city_staff, url)
+    assert world.deputy_a.pk not in table and table[world.deputy_b.pk] == (8, 1)
+
+    # A new team's members (a bulk write: the service bumps the roster itself) rank in its office.
+    office_url = reverse("scoring:standings") + f"?year=2026&scope=office&office={world.office_a1.pk}"
+    before, _sqls = _standings(client, world.city_staff, office_url)
+    newcomer = make_deputy("新成员", district=world.district_a, community=world.community_a1)
+    team = Team.objects.get(office=world.office_a1)
+    members = [(m.deputy, m.is_leader) for m in TeamMembership.objects.filter(team=team).select_related("deputy")]
+    cosign(newcomer, 1)
+    team_set_members(team=team, members=members + [(newcomer, False)])
+    after, _sqls = _standings(client, world.city_staff, office_url)
+    assert newcomer.pk not in before and after[newcomer.pk][0] == 3
+
+
+def test_the_cached_live_standings_make_the_same_queries_at_n_and_3n_deputies(client, world):
+    """Cold (after a ledger write) and warm, the live standings page makes the same number of
+    queries whatever the number of deputies and entries."""
+    team = Team.objects.get(office=world.office_a1)
+    url = reverse("scoring:standings") + "?year=2026&scope=city"
+
+    def grow(n, start):
+        for i in range(start, start + n):
+            d = make_deputy(f"代表{i}", district=world.district_a, community=world.community_a1)
+            TeamMembership.objects.create(team=team, deputy=d)
+            for j in range(3):
+                cosign(d, j)
+
+    def counts():
+        cosign(world.deputy_a, 100 + Deputy.objects.count())  # a ledger write: the cache is cold
+        _table, cold = _standings(client, world.city_staff, url)
+        _table, warm = _standings(client, world.city_staff, url)
+        return len(cold), len(warm)
+
+    grow(3, 0)
+    small = counts()
+    grow(6, 3)
+    large = counts()
+    assert small == large and large[1] == large[0] - 2, (small, large)

@@ -128,6 +128,7 @@ PORTAL = {
     # ------------------------------------------------------------ accounts and the frame
     "home": R(EVERYONE),  # anonymous visitors get the public front door, everyone else their home
     "notices": R(SIGNED_IN),
+    "hello": R(SIGNED_IN),  # the benchmarks' floor: a signed-in page with nothing of its own
     "notices_mark_read": R(NOBODY, post=SIGNED_IN),
     "login": R(EVERYONE, post=EVERYONE),
     "logout": R(NOBODY, post=EVERYONE, post_ok=(302,)),

@@ -195,6 +195,60 @@ def test_with_redis_unreachable_pages_work_from_the_database_and_logout_never_le
     assert client.get(reverse("notices")).status_code == 302
 
 
+def test_a_signed_in_page_reads_neither_the_session_nor_the_account_from_the_database(world, client, settings):
+    """Issue 10: with the sessions in Redis, the signed-in account comes from the cache too
+    (liaison.security.accounts): the benchmarks' hello-world page, on the whole middleware stack,
+    makes no query at all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SESSION_ENGINE = "liaison.session_store"
+    _login(client)
+    assert client.get(reverse("hello")).status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("hello"))
+    assert response.status_code == 200 and response.content == b"hello"
+    assert response.wsgi_request.user == world.liaison
+    assert ctx.captured_queries == []
+    # The password hash is not cached with the account: read when something needs it.
+    user = response.wsgi_request.user
+    assert "password" in user.get_deferred_fields() and user.has_usable_password()
+    assert user.check_password(PASSWORD)
+    client.logout()
+    assert client.get(reverse("hello")).status_code == 302
+
+
+@pytest.mark.parametrize("change", ["deactivate", "password", "delete"])
+def test_the_cached_account_ends_its_sessions_at_the_next_request_002(world, client, settings, change):
+    """The cached account is retired by every save and delete of it: a deactivated account, a
+    password changed elsewhere (the session's hash no longer verifies) and a deleted account are
+    signed out at their next request, as when the row was read from the database."""
+    settings.SESSION_ENGINE = "liaison.session_store"
+    user = make_user("cached_account", Role.LIAISON)
+    _login(client, "cached_account")
+    assert client.get(reverse("notices")).status_code == 200
+    assert client.get(reverse("notices")).status_code == 200  # from the cache
+    if change == "deactivate":
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    elif change == "password":
+        user.set_password("another-long-password-2026")
+        user.save()
+    else:
+        user.delete()
+    response = client.get(reverse("notices"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_cached_account_shows_a_change_at_the_next_request(world, client, settings):
+    settings.SESSION_ENGINE = "liaison.session_store"
+    _login(client)
+    assert client.get(reverse("hello")).wsgi_request.user.name == world.liaison.name
+    world.liaison.name = "改名"
+    world.liaison.save(update_fields=["name"])
+    assert client.get(reverse("hello")).wsgi_request.user.name == "改名"
+
+
 def test_signed_in_pages_are_sent_with_no_store(world, client):
     client.force_login(world.liaison)
     response = client.get(reverse("home"))

@@ -59,6 +59,7 @@ from offices.models import (
     TeamMembership,
     Unit,
 )
+from offices.roster_version import roster_changed
 
 DEMO_PASSWORD = "Demo-pass-2026"
 DEMO_APPS = ("reception", "cases", "scoring")
@@ -148,6 +149,9 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"Seeding {app} demo data...")
                 module.seed(org=org, scale=scale, rng=rng)
+            # Deputies, teams and memberships were bulk-created (no signals): read models cached
+            # over the roster (liaison.lib.versions) must not survive.
+            roster_changed()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
