@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .lib.append_only import AppendOnlyError, AppendOnlyModel
-from .lib.validators import mask_mobile
+from ..lib.append_only import AppendOnlyError, AppendOnlyModel
+from ..lib.validators import mask_mobile
 
 
 class Role(models.TextChoices):
