@@ -1,6 +1,11 @@
 """Latency percentiles and queries per request of the main pages, on the data of bench/generate.py.
 
     DATABASE_URL=postgres://... .venv/bin/python bench/pages.py [--repeat 30]
+    DATABASE_URL=postgres://... .venv/bin/python bench/pages.py --urls
+
+--urls prints, instead of measuring, the pages that bench/side_by_side.sh measures through gunicorn
+(issue 10's list), one line per user: "USER NAME=PATH NAME=PATH ...", USER "anonymous" for the
+pages that need no login.
 
 Each page is requested in process through Django's test client (the whole stack below the HTTP
 server: middleware, views, templates, the database), as the user who opens it in real life, after
@@ -55,7 +60,12 @@ def pages():
     except ImportError:  # a branch without the work plans
         plan = None
     plan_args = (plan.pk,) if plan else None
+    from offices.models import Office
+
+    office = Office.objects.filter(liaisons__username="demo_liaison").order_by("pk").first()
+    office_args = (office.pk,) if office else None
     return [
+        ("Hello-world (signed in, the floor)", "demo_deputy", ["hello"], "", ()),
         ("Deputy score page (own)", "demo_deputy", ["scoring:my_points"], "", ()),
         ("Deputy score page (staff view)", "demo_city", ["scoring:deputy_points"], "", (deputy.pk,)),
         ("Standings, city-wide, live", "demo_city", ["scoring:standings"], "?scope=city", ()),
@@ -71,6 +81,9 @@ def pages():
         ("Liaison desk", "demo_liaison", ["cases:desk", "cases:liaison_desk", "cases:list"], "", ()),
         ("Unit inbox", "demo_handler", ["cases:inbox", "cases:unit_inbox"], "", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
+        ("Public office page (anonymous)", None, ["public:office"], "", office_args),
+        ("Dispatch queue (city staff)", "demo_city", ["cases:dispatch_queue"], "", ()),
+        ("Overdue list (city staff)", "demo_city", ["cases:overdue"], "", ()),
         # Attendance: the sheet of a recent period, the deputy's own record, the escalation queue.
         ("Attendance sheet, city-wide, recent period", "demo_city", ["reception:attendance_sheet"],
          f"?period={recent}", ()),
@@ -111,16 +124,65 @@ def pages():
     ]
 
 
+# The pages issue 10 lists for the side-by-side run with bench-peer (bench/side_by_side.sh): the
+# label in pages() -> the short target name measure.sh prints (at most 16 characters).
+SIDE_BY_SIDE = {
+    "Hello-world (signed in, the floor)": "hello",
+    "Deputy home page (panels)": "deputy_home",
+    "Deputy case queue": "deputy_queue",
+    "Deputy score page (own)": "score_page",
+    "Standings, city-wide, live": "standings_live",
+    "Attendance sheet, city-wide, recent period": "attendance_city",
+    "Staff dashboard, city": "staff_dashboard",
+    "Dispatch queue (city staff)": "dispatch_queue",
+    "Overdue list (city staff)": "overdue_list",
+    "Unit year-end review (city staff)": "unit_review",
+    "Liaison desk": "liaison_desk",
+    "Unit inbox": "unit_inbox",
+    "Public office page (anonymous)": "public_office",
+}
+
+
+def resolve(names, query, url_args):
+    from django.urls import NoReverseMatch, reverse
+
+    for name in names:
+        try:
+            return reverse(name, args=url_args) + query
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def print_urls():
+    """One line per user, in the order of pages(): "USER NAME=PATH ..."; stops on a page that
+    cannot be resolved (no view of that name, or no data for it)."""
+    groups = {}
+    for label, username, names, query, url_args in pages():
+        target = SIDE_BY_SIDE.get(label)
+        if target is None:
+            continue
+        url = resolve(names, query, url_args) if url_args is not None else None
+        if url is None:
+            raise SystemExit(f"{label}: no URL (view {' / '.join(names)} missing or no data for it)")
+        groups.setdefault(username or "anonymous", []).append(f"{target}={url}")
+    for username, targets in groups.items():
+        print(username, *targets)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--urls", action="store_true", help="print the side-by-side pages per user and exit")
     args = parser.parse_args()
     setup()
     require_postgres()
+    if args.urls:
+        print_urls()
+        return
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, reverse
 
     from liaison.models import User
     from offices.models import Deputy
@@ -132,16 +194,10 @@ def main():
     print("| page | user | p50 ms | p95 ms | p99 ms | queries |")
     print("|---|---|---:|---:|---:|---:|")
     for label, username, names, query, url_args in pages():
-        url = None
         if url_args is None:
             print(f"| {label} | {username} | skipped: no data for it | | | |")
             continue
-        for name in names:
-            try:
-                url = reverse(name, args=url_args) + query
-                break
-            except NoReverseMatch:
-                continue
+        url = resolve(names, query, url_args)
         if url is None:
             print(f"| {label} | {username} | skipped: no view named {' / '.join(names)} | | | |")
             continue

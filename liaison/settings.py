@@ -229,6 +229,9 @@ if REDIS_URL:
             "BACKEND": "liaison.lib.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # Keeps two portals apart on one Redis database (bench/side_by_side.sh serves the 1x
+            # and the 10x data sets one after the other; cached versions must not cross over).
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default=""),
         }
     }
     # Sessions are read from Redis and written through to the database (issue 10): a signed-in
