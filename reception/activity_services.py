@@ -23,6 +23,7 @@ from liaison.services import notices_send
 from offices.models import Deputy, FixedCommunity, Jurisdiction, TeamMembership
 from scoring.services import points_record_event, points_revoke_event
 
+from . import rules
 from .models import (
     Activity,
     ActivityParticipant,
@@ -214,14 +215,14 @@ def activity_announce(*, activity, actor, today=None):
     _check_transition(
         Activity.TRANSITIONS, activity.status, Activity.Status.ANNOUNCED, _("Only a planned activity can be announced.")
     )
-    latest = activity.date - datetime.timedelta(days=Activity.ANNOUNCE_DAYS_AHEAD)
+    latest = activity.date - datetime.timedelta(days=rules.ANNOUNCE_DAYS_AHEAD)
     if today > latest:
         raise ValidationError(
             _(
                 "An activity is announced at least %(days)s days before it takes place: the last day to announce "
                 "this one was %(date)s. Move the activity to a later date to announce it."
             )
-            % {"days": Activity.ANNOUNCE_DAYS_AHEAD, "date": latest.isoformat()},
+            % {"days": rules.ANNOUNCE_DAYS_AHEAD, "date": latest.isoformat()},
             code="announce_too_late",
         )
     if not activity.participants.exists():
@@ -399,8 +400,6 @@ def attendance_recompute(*, deputy, period, actor=None):
 
 # --- Escalation -----------------------------------------------------------------------------------
 
-ESCALATION_LOOKBACK = 3
-
 
 @transaction.atomic
 def period_close(*, period, now=None):
@@ -433,7 +432,7 @@ def period_close(*, period, now=None):
     recent = list(
         ReceptionPeriod.objects.filter(district_id=period.district_id, start__lte=period.start)
         .order_by("-start")
-        .values_list("pk", flat=True)[:ESCALATION_LOOKBACK]
+        .values_list("pk", flat=True)[:rules.ESCALATION_LOOKBACK]
     )
     outcomes = {
         (d, p): o
@@ -451,7 +450,7 @@ def period_close(*, period, now=None):
             streak += 1
         rows.append(
             Escalation(
-                deputy_id=deputy_id, period=period, district_id=period.district_id, step=min(streak, 3),
+                deputy_id=deputy_id, period=period, district_id=period.district_id, step=min(streak, rules.ESCALATION_RESIGNATION),
                 streak=streak, make_up_by=deadline,
             )
         )
@@ -497,18 +496,13 @@ def _escalation_notices(period, escalations):
         )
 
 
-# The daily job closes periods that ended at most this many days ago. Older unclosed periods are
-# history from before the portal ran (a year's periods are generated at once): closing them would
-# mark every deputy absent and escalate everyone. Staff close them on purpose with
-# `manage.py close_periods --since`.
-CLOSE_LOOKBACK_DAYS = 31
-
-
 def periods_close_due(*, today=None, now=None, since=None):
     """Close every period that has ended and was not closed yet (the daily job), oldest first, from
-    `since` (default: CLOSE_LOOKBACK_DAYS ago). Returns the number of escalations created."""
+    `since` (default: rules.CLOSE_LOOKBACK_DAYS ago). Older unclosed periods are history from before
+    the portal ran (a year's periods are generated at once): closing them would mark every deputy
+    absent and escalate everyone; staff close them on purpose with `manage.py close_periods --since`. Returns the number of escalations created."""
     today = _today(today)
-    since = since or today - datetime.timedelta(days=CLOSE_LOOKBACK_DAYS)
+    since = since or today - datetime.timedelta(days=rules.CLOSE_LOOKBACK_DAYS)
     created = 0
     due = ReceptionPeriod.objects.filter(end__lt=today, end__gte=since, closed_at__isnull=True).order_by("start")
     for period in due:
@@ -584,7 +578,7 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
     _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
-        deputy, activity, LeaveRequest.DAYS_AHEAD, today,
+        deputy, activity, rules.LEAVE_DAYS_AHEAD, today,
         _(
             "Leave is requested at least %(days)s days before the activity: the last day for this one was "
             "%(date)s. Contact the organization department if something unforeseen happened."
@@ -643,7 +637,7 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
     _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
-        deputy, activity, Invitation.DAYS_AHEAD, today,
+        deputy, activity, rules.INVITATION_DAYS_AHEAD, today,
         _(
             "Department leaders are invited at least %(days)s days before the activity: the last day for this one "
             "was %(date)s."

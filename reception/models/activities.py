@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from offices.models import Deputy, Jurisdiction, Office
 
+from .. import rules
+
 # --- Activities, attendance, leave, escalation, invitations (SPEC §2, [000 五 八 十一], [003], [004]) ---
 
 
@@ -48,8 +50,6 @@ class Activity(models.Model):
         Status.LOGGED: {Status.LOGGED},
         Status.CANCELLED: set(),
     }
-    # Announced on the office's public page at least this many days ahead [003].
-    ANNOUNCE_DAYS_AHEAD = 3
 
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="activities")
     district = models.ForeignKey(
@@ -124,13 +124,13 @@ class Activity(models.Model):
 
     @property
     def is_publicly_announced(self):
-        """Shown on the public page only when announced at least ANNOUNCE_DAYS_AHEAD days before [003]."""
+        """Shown on the public page only when announced at least rules.ANNOUNCE_DAYS_AHEAD days before [003]."""
         if self.announced_at is None or self.status == self.Status.CANCELLED:
             return False
         from django.utils import timezone
 
         announced_on = timezone.localtime(self.announced_at).date()
-        return (self.date - announced_on).days >= self.ANNOUNCE_DAYS_AHEAD
+        return (self.date - announced_on).days >= rules.ANNOUNCE_DAYS_AHEAD
 
 
 class ActivityParticipant(models.Model):

@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from liaison.lib.uploads import UploadValidator
 from offices.models import Deputy, Jurisdiction
 
+from .. import rules
+
 
 class Escalation(models.Model):
     """One step of the escalation after a period [000 十一]: consecutive periods absent without
@@ -18,9 +20,9 @@ class Escalation(models.Model):
     resignation. One row per deputy and period, so the daily job is idempotent."""
 
     class Step(models.IntegerChoices):
-        MAKE_UP = 1, _("Make-up reminder")
-        EXPLANATION = 2, _("Written explanation owed")
-        RESIGNATION = 3, _("Proposal to advise resignation")
+        MAKE_UP = rules.ESCALATION_MAKE_UP, _("Make-up reminder")
+        EXPLANATION = rules.ESCALATION_EXPLANATION, _("Written explanation owed")
+        RESIGNATION = rules.ESCALATION_RESIGNATION, _("Proposal to advise resignation")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("escalation status", "Open")

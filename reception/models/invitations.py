@@ -26,7 +26,6 @@ class Invitation(models.Model):
         Status.APPROVED: set(),
         Status.REFUSED: set(),
     }
-    DAYS_AHEAD = 5
 
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="invitations")
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="invitations")

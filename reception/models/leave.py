@@ -27,7 +27,6 @@ class LeaveRequest(models.Model):
         Status.APPROVED: set(),
         Status.REFUSED: set(),
     }
-    DAYS_AHEAD = 5
 
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="leave_requests")
     activity = models.ForeignKey(

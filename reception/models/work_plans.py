@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import rules
 from .activities import Activity
 
 # The half-days of a week an office can open: "1-am" is Monday morning … "7-pm" Sunday afternoon.
@@ -52,7 +53,7 @@ def planning_year(today):
 
 def publication_deadline(year):
     """A plan for `year` is published at least a week before the year starts [004 第十条]: by 24 December."""
-    return datetime.date(year, 1, 1) - datetime.timedelta(days=8)
+    return datetime.date(year, 1, 1) - datetime.timedelta(days=rules.WORK_PLAN_DAYS_BEFORE_YEAR)
 
 
 class WorkPlan(models.Model):
