@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
@@ -71,11 +72,6 @@ def _staff_over(actor, queryset_for, obj):
 
 def _today(today=None):
     return today or timezone.localdate()
-
-
-def _check_transition(table, current, target, message):
-    if target not in table.get(current, set()):
-        raise ValidationError(message, code="bad_transition")
 
 
 def make_up_deadline(period):
@@ -212,9 +208,7 @@ def activity_announce(*, activity, actor, today=None):
     today = _today(today)
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.ANNOUNCED, _("Only a planned activity can be announced.")
-    )
+    check_transition(Activity.TRANSITIONS["announce"], activity, _("Only a planned activity can be announced."))
     latest = activity.date - datetime.timedelta(days=rules.ANNOUNCE_DAYS_AHEAD)
     if today > latest:
         raise ValidationError(
@@ -237,10 +231,9 @@ def activity_announce(*, activity, actor, today=None):
 def activity_cancel(*, activity, actor):
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.CANCELLED, _("This activity can no longer be cancelled.")
-    )
-    activity.status = Activity.Status.CANCELLED
+    transition = Activity.TRANSITIONS["cancel"]
+    check_transition(transition, activity, _("This activity can no longer be cancelled."))
+    activity.status = transition.target
     activity.save(update_fields=["status"])
     users = [u for p in activity.participants.select_related("deputy__user") if (u := p.deputy.user) is not None]
     notices_send(
@@ -268,9 +261,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
     today = _today(today)
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("office").get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.LOGGED, _("A cancelled activity cannot be logged.")
-    )
+    check_transition(Activity.TRANSITIONS["log"], activity, _("A cancelled activity cannot be logged."))
     if activity.date > today:
         raise ValidationError(_("An activity is logged once it has taken place."), code="future")
     old_households = activity.households
@@ -389,6 +380,7 @@ def attendance_recompute(*, deputy, period, actor=None):
             deputy=deputy, event="reception_attended", source=row, occurred_on=activity.date, actor=actor
         )
     if outcome != Outcome.ABSENT and old == Outcome.ABSENT:
+        # The "resolve" move of Escalation.TRANSITIONS, in bulk: the make-up reminder is moot.
         Escalation.objects.filter(
             deputy=deputy, period=period, step=Escalation.Step.MAKE_UP, status=Escalation.Status.OPEN
         ).update(
@@ -517,8 +509,7 @@ def escalation_explain(*, escalation, actor, text="", file=None):
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.step < Escalation.Step.EXPLANATION:
         raise ValidationError(_("No written explanation is owed for this period."), code="not_owed")
-    if escalation.status == Escalation.Status.RESOLVED:
-        raise ValidationError(_("This matter is already closed."), code="resolved")
+    check_transition(Escalation.TRANSITIONS["explain"], escalation, _("This matter is already closed."))
     if not text.strip() and not file:
         raise ValidationError(_("Write the explanation or upload it as a file."), code="empty")
     escalation.explanation = text
@@ -543,8 +534,7 @@ def escalation_resolve(*, escalation, actor, resolution):
 
     _staff_over(actor, escalations_visible_to, escalation)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status == Escalation.Status.RESOLVED:
-        raise ValidationError(_("This matter is already closed."), code="resolved")
+    check_transition(Escalation.TRANSITIONS["resolve"], escalation, _("This matter is already closed."))
     if not resolution.strip():
         raise ValidationError(_("Record what was decided."), code="no_resolution")
     escalation.status = Escalation.Status.RESOLVED
@@ -605,11 +595,11 @@ def leave_request_decide(*, leave, approve, actor, note=""):
 
     _staff_over(actor, leave_requests_visible_to, leave)
     leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
-    target = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REFUSED
-    _check_transition(LeaveRequest.TRANSITIONS, leave.status, target, _("This request was already decided."))
+    transition = LeaveRequest.TRANSITIONS["approve" if approve else "refuse"]
+    check_transition(transition, leave, _("This request was already decided."))
     if not approve and not note.strip():
         raise ValidationError(_("Give the reason for refusing."), code="no_reason")
-    leave.status = target
+    leave.status = transition.target
     leave.decided_by, leave.decided_at, leave.decision_note = actor, timezone.now(), note
     leave.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if leave.activity.period_id:
@@ -666,13 +656,13 @@ def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
 
     _staff_over(actor, invitations_visible_to, invitation)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)
-    target = Invitation.Status.APPROVED if approve else Invitation.Status.REFUSED
-    _check_transition(Invitation.TRANSITIONS, invitation.status, target, _("This request was already decided."))
+    transition = Invitation.TRANSITIONS["approve" if approve else "refuse"]
+    check_transition(transition, invitation, _("This request was already decided."))
     if approve and not attendees.strip():
         raise ValidationError(_("Name the leaders who will come."), code="no_attendees")
     if not approve and not note.strip():
         raise ValidationError(_("Give the reason for refusing."), code="no_reason")
-    invitation.status = target
+    invitation.status = transition.target
     invitation.decided_by, invitation.decided_at = actor, timezone.now()
     invitation.decision_note, invitation.attendees = note, attendees if approve else ""
     invitation.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "attendees"])

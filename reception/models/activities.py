@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from offices.models import Deputy, Jurisdiction, Office
 
@@ -43,13 +44,13 @@ class Activity(models.Model):
         LOGGED = "logged", _("Held and logged")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # The only moves between states; the services check them.
-    TRANSITIONS = {
-        Status.PLANNED: {Status.ANNOUNCED, Status.LOGGED, Status.CANCELLED},
-        Status.ANNOUNCED: {Status.LOGGED, Status.CANCELLED},
-        Status.LOGGED: {Status.LOGGED},
-        Status.CANCELLED: set(),
-    }
+    # The only moves between states; the services check them (liaison.lib.transitions). Logging
+    # again corrects the record.
+    TRANSITIONS = transition_table(
+        Transition("announce", sources={Status.PLANNED}, target=Status.ANNOUNCED),
+        Transition("cancel", sources={Status.PLANNED, Status.ANNOUNCED}, target=Status.CANCELLED),
+        Transition("log", sources={Status.PLANNED, Status.ANNOUNCED, Status.LOGGED}, target=Status.LOGGED),
+    )
 
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="activities")
     district = models.ForeignKey(

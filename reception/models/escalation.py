@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import UploadValidator
 from offices.models import Deputy, Jurisdiction
 
@@ -28,6 +29,13 @@ class Escalation(models.Model):
         OPEN = "open", pgettext_lazy("escalation status", "Open")
         SUBMITTED = "submitted", _("Explanation submitted")
         RESOLVED = "resolved", _("Resolved")
+
+    # The deputy may explain (again) until staff resolve the matter (liaison.lib.transitions); the
+    # attendance recompute resolves open make-up reminders in bulk, the "resolve" move too.
+    TRANSITIONS = transition_table(
+        Transition("explain", sources={Status.OPEN, Status.SUBMITTED}, target=Status.SUBMITTED),
+        Transition("resolve", sources={Status.OPEN, Status.SUBMITTED}, target=Status.RESOLVED),
+    )
 
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="escalations")
     period = models.ForeignKey(

@@ -17,6 +17,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
+
 from .. import rules
 from .activities import Activity
 
@@ -69,6 +71,9 @@ class WorkPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    # Published once; a revision of a published plan is published at once (liaison.lib.transitions).
+    TRANSITIONS = transition_table(Transition("publish", sources={Status.DRAFT}, target=Status.PUBLISHED))
 
     office = models.ForeignKey(
         "offices.Office", verbose_name=_("office"), on_delete=models.CASCADE, related_name="work_plans"
