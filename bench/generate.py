@@ -548,7 +548,7 @@ class History:
 
     def _recent(self, period):
         """The period and the ones before it in its district, newest first, as period_close looks back."""
-        from reception.activity_services import ESCALATION_LOOKBACK
+        from reception.rules import ESCALATION_LOOKBACK
 
         earlier = [pk for pk, start, _e in self.district_periods[period.district_id] if start <= period.start]
         return list(reversed(earlier))[:ESCALATION_LOOKBACK]

@@ -1,11 +1,10 @@
 """The org chart's numeric rules — offices, liaisons, deputies' contact networks, office work —
 each in one place with its seed (SPEC §1, §5). The reception rules (periods, leave, announcements,
-reminders, escalation) live with the reception features.
+reminders, escalation) are in reception/rules.py.
 
-Offices.models still spells the office standards and the districts' contact-network defaults as
-literals (Office.MIN_AREA_M2, Jurisdiction.contact_minimum …); they are to read these constants
-once the reception split of offices/models.py has landed. tests/offices/test_office_rules.py holds
-both to the seeds.
+offices.models reads these: Office.meets_area_standard and meets_hours_standard, and the defaults
+of Jurisdiction.contact_minimum, contact_visits_minimum and Office.open_half_days_per_week.
+tests/offices/test_office_rules.py holds them to the seeds.
 """
 
 # [004 第五条] an office's room: 面积一般不少于二十平方米.

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, PictureField, UploadValidator
 from offices.models import Deputy
 
+from . import rules
 from .models import Activity, ReceptionPeriod
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -124,7 +125,7 @@ def periods_for_offices(offices, today):
 
     district_ids = {o.district_id for o in offices}
     return ReceptionPeriod.objects.filter(
-        district_id__in=district_ids, start__lte=today, end__gte=today - datetime.timedelta(days=62)
+        district_id__in=district_ids, start__lte=today, end__gte=today - datetime.timedelta(days=rules.MAKE_UP_PERIODS_OFFERED_DAYS)
     ).select_related("district")
 
 

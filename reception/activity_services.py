@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.lib.permissions import actor_require
+from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
 from offices.models import Deputy, FixedCommunity, Jurisdiction, TeamMembership
 from scoring.services import points_record_event, points_revoke_event
 
+from . import rules
 from .models import (
     Activity,
     ActivityParticipant,
@@ -70,11 +72,6 @@ def _staff_over(actor, queryset_for, obj):
 
 def _today(today=None):
     return today or timezone.localdate()
-
-
-def _check_transition(table, current, target, message):
-    if target not in table.get(current, set()):
-        raise ValidationError(message, code="bad_transition")
 
 
 def make_up_deadline(period):
@@ -211,17 +208,15 @@ def activity_announce(*, activity, actor, today=None):
     today = _today(today)
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.ANNOUNCED, _("Only a planned activity can be announced.")
-    )
-    latest = activity.date - datetime.timedelta(days=Activity.ANNOUNCE_DAYS_AHEAD)
+    check_transition(Activity.TRANSITIONS["announce"], activity, _("Only a planned activity can be announced."))
+    latest = activity.date - datetime.timedelta(days=rules.ANNOUNCE_DAYS_AHEAD)
     if today > latest:
         raise ValidationError(
             _(
                 "An activity is announced at least %(days)s days before it takes place: the last day to announce "
                 "this one was %(date)s. Move the activity to a later date to announce it."
             )
-            % {"days": Activity.ANNOUNCE_DAYS_AHEAD, "date": latest.isoformat()},
+            % {"days": rules.ANNOUNCE_DAYS_AHEAD, "date": latest.isoformat()},
             code="announce_too_late",
         )
     if not activity.participants.exists():
@@ -236,10 +231,9 @@ def activity_announce(*, activity, actor, today=None):
 def activity_cancel(*, activity, actor):
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.CANCELLED, _("This activity can no longer be cancelled.")
-    )
-    activity.status = Activity.Status.CANCELLED
+    transition = Activity.TRANSITIONS["cancel"]
+    check_transition(transition, activity, _("This activity can no longer be cancelled."))
+    activity.status = transition.target
     activity.save(update_fields=["status"])
     users = [u for p in activity.participants.select_related("deputy__user") if (u := p.deputy.user) is not None]
     notices_send(
@@ -267,9 +261,7 @@ def activity_log(*, activity, attended, actor, notes="", households=None, today=
     today = _today(today)
     _may_manage_activity(actor, activity)
     activity = Activity.objects.select_for_update(of=("self",)).select_related("office").get(pk=activity.pk)
-    _check_transition(
-        Activity.TRANSITIONS, activity.status, Activity.Status.LOGGED, _("A cancelled activity cannot be logged.")
-    )
+    check_transition(Activity.TRANSITIONS["log"], activity, _("A cancelled activity cannot be logged."))
     if activity.date > today:
         raise ValidationError(_("An activity is logged once it has taken place."), code="future")
     old_households = activity.households
@@ -388,6 +380,7 @@ def attendance_recompute(*, deputy, period, actor=None):
             deputy=deputy, event="reception_attended", source=row, occurred_on=activity.date, actor=actor
         )
     if outcome != Outcome.ABSENT and old == Outcome.ABSENT:
+        # The "resolve" move of Escalation.TRANSITIONS, in bulk: the make-up reminder is moot.
         Escalation.objects.filter(
             deputy=deputy, period=period, step=Escalation.Step.MAKE_UP, status=Escalation.Status.OPEN
         ).update(
@@ -398,8 +391,6 @@ def attendance_recompute(*, deputy, period, actor=None):
 
 
 # --- Escalation -----------------------------------------------------------------------------------
-
-ESCALATION_LOOKBACK = 3
 
 
 @transaction.atomic
@@ -433,7 +424,7 @@ def period_close(*, period, now=None):
     recent = list(
         ReceptionPeriod.objects.filter(district_id=period.district_id, start__lte=period.start)
         .order_by("-start")
-        .values_list("pk", flat=True)[:ESCALATION_LOOKBACK]
+        .values_list("pk", flat=True)[:rules.ESCALATION_LOOKBACK]
     )
     outcomes = {
         (d, p): o
@@ -451,7 +442,7 @@ def period_close(*, period, now=None):
             streak += 1
         rows.append(
             Escalation(
-                deputy_id=deputy_id, period=period, district_id=period.district_id, step=min(streak, 3),
+                deputy_id=deputy_id, period=period, district_id=period.district_id, step=min(streak, rules.ESCALATION_RESIGNATION),
                 streak=streak, make_up_by=deadline,
             )
         )
@@ -497,18 +488,13 @@ def _escalation_notices(period, escalations):
         )
 
 
-# The daily job closes periods that ended at most this many days ago. Older unclosed periods are
-# history from before the portal ran (a year's periods are generated at once): closing them would
-# mark every deputy absent and escalate everyone. Staff close them on purpose with
-# `manage.py close_periods --since`.
-CLOSE_LOOKBACK_DAYS = 31
-
-
 def periods_close_due(*, today=None, now=None, since=None):
     """Close every period that has ended and was not closed yet (the daily job), oldest first, from
-    `since` (default: CLOSE_LOOKBACK_DAYS ago). Returns the number of escalations created."""
+    `since` (default: rules.CLOSE_LOOKBACK_DAYS ago). Older unclosed periods are history from before
+    the portal ran (a year's periods are generated at once): closing them would mark every deputy
+    absent and escalate everyone; staff close them on purpose with `manage.py close_periods --since`. Returns the number of escalations created."""
     today = _today(today)
-    since = since or today - datetime.timedelta(days=CLOSE_LOOKBACK_DAYS)
+    since = since or today - datetime.timedelta(days=rules.CLOSE_LOOKBACK_DAYS)
     created = 0
     due = ReceptionPeriod.objects.filter(end__lt=today, end__gte=since, closed_at__isnull=True).order_by("start")
     for period in due:
@@ -523,8 +509,7 @@ def escalation_explain(*, escalation, actor, text="", file=None):
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     if escalation.step < Escalation.Step.EXPLANATION:
         raise ValidationError(_("No written explanation is owed for this period."), code="not_owed")
-    if escalation.status == Escalation.Status.RESOLVED:
-        raise ValidationError(_("This matter is already closed."), code="resolved")
+    check_transition(Escalation.TRANSITIONS["explain"], escalation, _("This matter is already closed."))
     if not text.strip() and not file:
         raise ValidationError(_("Write the explanation or upload it as a file."), code="empty")
     escalation.explanation = text
@@ -549,8 +534,7 @@ def escalation_resolve(*, escalation, actor, resolution):
 
     _staff_over(actor, escalations_visible_to, escalation)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
-    if escalation.status == Escalation.Status.RESOLVED:
-        raise ValidationError(_("This matter is already closed."), code="resolved")
+    check_transition(Escalation.TRANSITIONS["resolve"], escalation, _("This matter is already closed."))
     if not resolution.strip():
         raise ValidationError(_("Record what was decided."), code="no_resolution")
     escalation.status = Escalation.Status.RESOLVED
@@ -584,7 +568,7 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
     _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
-        deputy, activity, LeaveRequest.DAYS_AHEAD, today,
+        deputy, activity, rules.LEAVE_DAYS_AHEAD, today,
         _(
             "Leave is requested at least %(days)s days before the activity: the last day for this one was "
             "%(date)s. Contact the organization department if something unforeseen happened."
@@ -611,11 +595,11 @@ def leave_request_decide(*, leave, approve, actor, note=""):
 
     _staff_over(actor, leave_requests_visible_to, leave)
     leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
-    target = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REFUSED
-    _check_transition(LeaveRequest.TRANSITIONS, leave.status, target, _("This request was already decided."))
+    transition = LeaveRequest.TRANSITIONS["approve" if approve else "refuse"]
+    check_transition(transition, leave, _("This request was already decided."))
     if not approve and not note.strip():
         raise ValidationError(_("Give the reason for refusing."), code="no_reason")
-    leave.status = target
+    leave.status = transition.target
     leave.decided_by, leave.decided_at, leave.decision_note = actor, timezone.now(), note
     leave.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if leave.activity.period_id:
@@ -643,7 +627,7 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
     _is_the_deputy(actor, deputy)
     today = _today(today)
     _check_deputy_may_ask(
-        deputy, activity, Invitation.DAYS_AHEAD, today,
+        deputy, activity, rules.INVITATION_DAYS_AHEAD, today,
         _(
             "Department leaders are invited at least %(days)s days before the activity: the last day for this one "
             "was %(date)s."
@@ -672,13 +656,13 @@ def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
 
     _staff_over(actor, invitations_visible_to, invitation)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)
-    target = Invitation.Status.APPROVED if approve else Invitation.Status.REFUSED
-    _check_transition(Invitation.TRANSITIONS, invitation.status, target, _("This request was already decided."))
+    transition = Invitation.TRANSITIONS["approve" if approve else "refuse"]
+    check_transition(transition, invitation, _("This request was already decided."))
     if approve and not attendees.strip():
         raise ValidationError(_("Name the leaders who will come."), code="no_attendees")
     if not approve and not note.strip():
         raise ValidationError(_("Give the reason for refusing."), code="no_reason")
-    invitation.status = target
+    invitation.status = transition.target
     invitation.decided_by, invitation.decided_at = actor, timezone.now()
     invitation.decision_note, invitation.attendees = note, attendees if approve else ""
     invitation.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "attendees"])

@@ -3,9 +3,7 @@ the services in reception/period_services.py store what these functions compute)
 
 import datetime
 
-# The default rule of [000 四]: every odd month, from the first Monday, for two weeks.
-DEFAULT_KIND = "odd_months"
-DEFAULT_LENGTH_DAYS = 14
+from . import rules
 
 
 def first_monday(year, month):
@@ -13,12 +11,12 @@ def first_monday(year, month):
     return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
 
 
-def rule_slots(*, kind, year, length_days=DEFAULT_LENGTH_DAYS, fixed_days=()):
+def rule_slots(*, kind, year, length_days=rules.DEFAULT_PERIOD_LENGTH_DAYS, fixed_days=()):
     """[(key, start, end)] for one calendar year under a rule. `end` is inclusive."""
     length = datetime.timedelta(days=length_days - 1)
     slots = []
     if kind in ("odd_months", "monthly"):
-        months = range(1, 13, 2) if kind == "odd_months" else range(1, 13)
+        months = rules.ODD_MONTHS if kind == "odd_months" else range(1, 13)
         for month in months:
             start = first_monday(year, month)
             slots.append((f"{year}-{month:02d}", start, start + length))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from offices.models import Deputy, Jurisdiction
 
+from . import rules
 from .calendar_rules import library_holidays, rule_slots
 from .models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
 from .reminder_services import _reminder_params
@@ -23,7 +24,7 @@ def reception_rule_for(district):
     rule = ReceptionRule.objects.filter(jurisdiction=district).first()
     if rule is None and district.parent_id:
         rule = ReceptionRule.objects.filter(jurisdiction_id=district.parent_id).first()
-    return rule or ReceptionRule(kind=ReceptionRule.Kind.ODD_MONTHS, length_days=14)
+    return rule or ReceptionRule(kind=rules.DEFAULT_RULE_KIND, length_days=rules.DEFAULT_PERIOD_LENGTH_DAYS)
 
 
 def holidays_sync(*, year):
@@ -65,7 +66,7 @@ def reception_periods_generate_ahead(*, today=None):
     """Keep a year of reception periods laid out ahead [SPEC §2]: this year's and, once the year
     is under way, next year's, from each district's rule. Staff edits are kept (see below)."""
     today = today or timezone.localdate()
-    years = sorted({today.year, (today + datetime.timedelta(days=365)).year})
+    years = sorted({today.year, (today + rules.PERIODS_AHEAD).year})
     return {year: reception_periods_generate(year=year) for year in years}
 
 
@@ -143,7 +144,7 @@ def reception_period_move(*, period, start, end, actor, note="", now=None):
     )
     if end < start:
         raise ValidationError(_("The last day cannot be before the first day."), code="end_before_start")
-    if (end - start).days > 31:
+    if (end - start).days > rules.MAX_PERIOD_LENGTH_DAYS:
         raise ValidationError(_("A reception period lasts at most 31 days."), code="too_long")
     period = ReceptionPeriod.objects.select_for_update().get(pk=period.pk)
     old_start, old_end = period.start, period.end

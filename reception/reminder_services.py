@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from offices.models import Deputy
 
+from . import rules
 from .models import ReceptionPeriod, ReceptionReminder
 
 # --- Reminders a week before each reception period [000 十一] ---------------------------------------
@@ -19,7 +19,7 @@ def reception_periods_to_remind(*, today):
     """Periods whose reminders are due today: those starting RECEPTION_REMINDER_DAYS_BEFORE days
     from now, and, so that a day the job did not run is caught up late rather than never, those
     starting sooner that have not started yet. Periods already reminded cost one cheap query."""
-    horizon = today + datetime.timedelta(days=settings.RECEPTION_REMINDER_DAYS_BEFORE)
+    horizon = today + datetime.timedelta(days=rules.reminder_days_before())
     return ReceptionPeriod.objects.filter(start__gt=today, start__lte=horizon).select_related("district")
 
 
@@ -93,7 +93,7 @@ def reception_reminders_send(*, today=None, now=None, batch_size=None, on_batch=
     written. Returns the number of new reminders."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    batch_size = batch_size or settings.RECEPTION_REMINDER_BATCH_SIZE
+    batch_size = batch_size or rules.reminder_batch_size()
     created = 0
     for period in reception_periods_to_remind(today=today):
         deputies = (

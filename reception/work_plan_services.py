@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.transitions import check_transition
 from offices.models import Deputy
 
 from .models import WorkPlan, WorkPlanItem
@@ -82,13 +83,13 @@ def work_plan_publish(*, plan, actor, now=None):
     """Publish a draft. A plan published after 24 December of the year before is still published
     (the office must have one) but flagged late for staff [004 第十条]."""
     plan = WorkPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.is_published:
-        raise ValidationError(_("The plan is already published."))
+    transition = WorkPlan.TRANSITIONS["publish"]
+    check_transition(transition, plan, _("The plan is already published."))
     validate_weekly_opening(plan.opening)
     if not plan.items.exists():
         raise ValidationError(_("Add the year's activities before publishing the plan."))
     now = now or timezone.now()
-    plan.status = WorkPlan.Status.PUBLISHED
+    plan.status = transition.target
     plan.first_published_at = plan.published_at = now
     plan.published_late = plan.is_late_at(now)
     plan.published_by = actor

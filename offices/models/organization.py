@@ -15,6 +15,8 @@ from liaison.lib.pinyin import pinyin_initials
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from liaison.lib.validators import validate_cn_mobile
 
+from .. import rules
+
 
 def new_calendar_token():
     """The secret in a calendar feed's URL: whoever holds it reads the feed without logging in,
@@ -54,8 +56,9 @@ class Jurisdiction(models.Model):
         editable=False,
     )
     # Local rules for the contact network [001]: districts set their own minimums.
-    contact_minimum = models.PositiveSmallIntegerField(_("minimum contacts per deputy"), default=5)
-    contact_visits_minimum = models.PositiveSmallIntegerField(_("minimum visits per contact a year"), default=2)
+    contact_minimum = models.PositiveSmallIntegerField(_("minimum contacts per deputy"), default=rules.CONTACT_MINIMUM)
+    contact_visits_minimum = models.PositiveSmallIntegerField(_("minimum visits per contact a year"), default=rules.CONTACT_VISITS_MINIMUM
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -130,10 +133,6 @@ class Office(models.Model):
         ONLINE = "online", _("Online")
         MOBILE = "mobile", pgettext_lazy("office kind", "Mobile")
 
-    # Standards of [004 第五条] and [004 第十条]; an office below them is listed on dashboards.
-    MIN_AREA_M2 = 20
-    MIN_HALF_DAYS_PER_WEEK = 1
-
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMUNITY)
     jurisdiction = models.ForeignKey(
@@ -153,7 +152,8 @@ class Office(models.Model):
     open_hours = models.CharField(
         _("open hours"), max_length=200, blank=True, help_text=_("As shown to residents, e.g. every Wednesday afternoon.")
     )
-    open_half_days_per_week = models.PositiveSmallIntegerField(_("open half-days a week"), default=1)
+    open_half_days_per_week = models.PositiveSmallIntegerField(_("open half-days a week"), default=rules.OFFICE_MIN_HALF_DAYS_PER_WEEK
+    )
     public_phone = models.CharField(_("public contact phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     liaisons = models.ManyToManyField(
@@ -175,13 +175,15 @@ class Office(models.Model):
         self.district_id = self.jurisdiction.district_id
         super().save(*args, **kwargs)
 
+    # The standards of [004 第五条] and [004 第十条] (offices.rules); an office below them is listed on
+    # dashboards.
     @property
     def meets_area_standard(self):
-        return self.area_m2 is not None and self.area_m2 >= self.MIN_AREA_M2
+        return self.area_m2 is not None and self.area_m2 >= rules.OFFICE_MIN_AREA_M2
 
     @property
     def meets_hours_standard(self):
-        return self.open_half_days_per_week >= self.MIN_HALF_DAYS_PER_WEEK
+        return self.open_half_days_per_week >= rules.OFFICE_MIN_HALF_DAYS_PER_WEEK
 
 
 class OfficeLiaison(models.Model):

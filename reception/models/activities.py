@@ -7,8 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from offices.models import Deputy, Jurisdiction, Office
+
+from .. import rules
 
 # --- Activities, attendance, leave, escalation, invitations (SPEC §2, [000 五 八 十一], [003], [004]) ---
 
@@ -41,15 +44,13 @@ class Activity(models.Model):
         LOGGED = "logged", _("Held and logged")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # The only moves between states; the services check them.
-    TRANSITIONS = {
-        Status.PLANNED: {Status.ANNOUNCED, Status.LOGGED, Status.CANCELLED},
-        Status.ANNOUNCED: {Status.LOGGED, Status.CANCELLED},
-        Status.LOGGED: {Status.LOGGED},
-        Status.CANCELLED: set(),
-    }
-    # Announced on the office's public page at least this many days ahead [003].
-    ANNOUNCE_DAYS_AHEAD = 3
+    # The only moves between states; the services check them (liaison.lib.transitions). Logging
+    # again corrects the record.
+    TRANSITIONS = transition_table(
+        Transition("announce", sources={Status.PLANNED}, target=Status.ANNOUNCED),
+        Transition("cancel", sources={Status.PLANNED, Status.ANNOUNCED}, target=Status.CANCELLED),
+        Transition("log", sources={Status.PLANNED, Status.ANNOUNCED, Status.LOGGED}, target=Status.LOGGED),
+    )
 
     office = models.ForeignKey(Office, verbose_name=_("office"), on_delete=models.PROTECT, related_name="activities")
     district = models.ForeignKey(
@@ -124,13 +125,13 @@ class Activity(models.Model):
 
     @property
     def is_publicly_announced(self):
-        """Shown on the public page only when announced at least ANNOUNCE_DAYS_AHEAD days before [003]."""
+        """Shown on the public page only when announced at least rules.ANNOUNCE_DAYS_AHEAD days before [003]."""
         if self.announced_at is None or self.status == self.Status.CANCELLED:
             return False
         from django.utils import timezone
 
         announced_on = timezone.localtime(self.announced_at).date()
-        return (self.date - announced_on).days >= self.ANNOUNCE_DAYS_AHEAD
+        return (self.date - announced_on).days >= rules.ANNOUNCE_DAYS_AHEAD
 
 
 class ActivityParticipant(models.Model):

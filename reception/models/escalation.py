@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import UploadValidator
 from offices.models import Deputy, Jurisdiction
+
+from .. import rules
 
 
 class Escalation(models.Model):
@@ -18,14 +21,21 @@ class Escalation(models.Model):
     resignation. One row per deputy and period, so the daily job is idempotent."""
 
     class Step(models.IntegerChoices):
-        MAKE_UP = 1, _("Make-up reminder")
-        EXPLANATION = 2, _("Written explanation owed")
-        RESIGNATION = 3, _("Proposal to advise resignation")
+        MAKE_UP = rules.ESCALATION_MAKE_UP, _("Make-up reminder")
+        EXPLANATION = rules.ESCALATION_EXPLANATION, _("Written explanation owed")
+        RESIGNATION = rules.ESCALATION_RESIGNATION, _("Proposal to advise resignation")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("escalation status", "Open")
         SUBMITTED = "submitted", _("Explanation submitted")
         RESOLVED = "resolved", _("Resolved")
+
+    # The deputy may explain (again) until staff resolve the matter (liaison.lib.transitions); the
+    # attendance recompute resolves open make-up reminders in bulk, the "resolve" move too.
+    TRANSITIONS = transition_table(
+        Transition("explain", sources={Status.OPEN, Status.SUBMITTED}, target=Status.SUBMITTED),
+        Transition("resolve", sources={Status.OPEN, Status.SUBMITTED}, target=Status.RESOLVED),
+    )
 
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="escalations")
     period = models.ForeignKey(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
 from offices.models import Deputy, Jurisdiction
 
 from .activities import Activity
@@ -22,12 +23,11 @@ class LeaveRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
 
-    TRANSITIONS = {
-        Status.PENDING: {Status.APPROVED, Status.REFUSED},
-        Status.APPROVED: set(),
-        Status.REFUSED: set(),
-    }
-    DAYS_AHEAD = 5
+    # Decided once (liaison.lib.transitions).
+    TRANSITIONS = transition_table(
+        Transition("approve", sources={Status.PENDING}, target=Status.APPROVED),
+        Transition("refuse", sources={Status.PENDING}, target=Status.REFUSED),
+    )
 
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="leave_requests")
     activity = models.ForeignKey(

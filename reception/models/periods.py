@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from offices.models import Jurisdiction
 
+from .. import rules
+
 # --- Reception periods 接待周 (SPEC §2, [000 四]) ------------------------------------------------
 
 
@@ -31,9 +33,9 @@ class ReceptionRule(models.Model):
         limit_choices_to={"level__in": ["city", "district", "new_district"]},
         help_text=_("A district, or the city (the default for districts without a rule of their own)."),
     )
-    kind = models.CharField(_("rule"), max_length=12, choices=Kind.choices, default=Kind.ODD_MONTHS)
+    kind = models.CharField(_("rule"), max_length=12, choices=Kind.choices, default=rules.DEFAULT_RULE_KIND)
     length_days = models.PositiveSmallIntegerField(
-        _("length in days"), default=14, help_text=_("14 days = the first and second week [000 四].")
+        _("length in days"), default=rules.DEFAULT_PERIOD_LENGTH_DAYS, help_text=_("14 days = the first and second week [000 四].")
     )
     fixed_days = models.CharField(
         _("days of the month"),
@@ -61,12 +63,12 @@ class ReceptionRule(models.Model):
                 days = []
             if not days:
                 raise ValidationError({"fixed_days": _("Give the days of the month as numbers 1–28, e.g. 10,20.")})
-        if not 1 <= self.length_days <= 31:
+        if not 1 <= self.length_days <= rules.MAX_PERIOD_LENGTH_DAYS:
             raise ValidationError({"length_days": _("A period lasts 1 to 31 days.")})
 
     def fixed_day_list(self):
         days = sorted({int(part) for part in self.fixed_days.replace("，", ",").split(",") if part.strip()})
-        if any(not 1 <= d <= 28 for d in days):
+        if any(not 1 <= d <= rules.FIXED_DAY_MAX for d in days):
             raise ValueError(days)
         return days
 

@@ -17,6 +17,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.transitions import Transition, transition_table
+
+from .. import rules
 from .activities import Activity
 
 # The half-days of a week an office can open: "1-am" is Monday morning … "7-pm" Sunday afternoon.
@@ -52,7 +55,7 @@ def planning_year(today):
 
 def publication_deadline(year):
     """A plan for `year` is published at least a week before the year starts [004 第十条]: by 24 December."""
-    return datetime.date(year, 1, 1) - datetime.timedelta(days=8)
+    return datetime.date(year, 1, 1) - datetime.timedelta(days=rules.WORK_PLAN_DAYS_BEFORE_YEAR)
 
 
 class WorkPlan(models.Model):
@@ -68,6 +71,9 @@ class WorkPlan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    # Published once; a revision of a published plan is published at once (liaison.lib.transitions).
+    TRANSITIONS = transition_table(Transition("publish", sources={Status.DRAFT}, target=Status.PUBLISHED))
 
     office = models.ForeignKey(
         "offices.Office", verbose_name=_("office"), on_delete=models.CASCADE, related_name="work_plans"

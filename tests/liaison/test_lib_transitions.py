@@ -1,12 +1,14 @@
 """liaison.lib.transitions: one table shape, one check of a move against it."""
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from cases import workflow
 from cases.proposal_services import PROPOSAL_TRANSITIONS
 from liaison.lib.transitions import ILLEGAL_TRANSITION, Transition, check_transition, transition_table
+from reception.models import Activity, Escalation, Invitation, LeaveRequest, WorkPlan
 from scoring.models import Claim
 
 
@@ -63,8 +65,18 @@ def test_a_further_rule_of_the_machine_refuses_even_from_a_source():
 
 @pytest.mark.parametrize("table", [
     workflow.TRANSITIONS, workflow.DISPATCH_TRANSITIONS, workflow.EXTENSION_TRANSITIONS, PROPOSAL_TRANSITIONS,
-    Claim.TRANSITIONS,
-], ids=["case", "dispatch share", "extension", "proposal", "claim"])
-def test_the_state_machines_of_cases_and_scoring_use_the_one_shape(table):
+    Claim.TRANSITIONS, Activity.TRANSITIONS, LeaveRequest.TRANSITIONS, Invitation.TRANSITIONS,
+    Escalation.TRANSITIONS, WorkPlan.TRANSITIONS,
+], ids=["case", "dispatch share", "extension", "proposal", "claim", "activity", "leave", "invitation", "escalation",
+        "work plan"])
+def test_every_state_machine_of_the_project_uses_the_one_shape(table):
     assert table and all(isinstance(t, Transition) and t.action == action for action, t in table.items())
     assert all(isinstance(t.sources, frozenset) and t.sources for t in table.values())
+
+
+def test_no_model_keeps_a_transition_table_of_another_shape():
+    """A model's TRANSITIONS is a transition_table: a {state: {targets}} dict is the old shape."""
+    tables = {m.__name__: m.TRANSITIONS for m in apps.get_models() if hasattr(m, "TRANSITIONS")}
+    assert {"Activity", "LeaveRequest", "Invitation", "Escalation", "WorkPlan", "Claim"} <= set(tables)
+    for name, table in tables.items():
+        assert all(isinstance(t, Transition) and t.action == a for a, t in table.items()), name

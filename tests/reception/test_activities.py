@@ -339,6 +339,51 @@ def test_two_absences_owe_a_written_explanation_000_11(world, cal):
     assert owed.status == Escalation.Status.SUBMITTED and owed.explained_by == world.deputy_b_user
 
 
+def test_moves_a_state_machine_does_not_allow_are_refused_as_illegal_transitions(world, cal):
+    """Activity, leave, invitation and escalation moves are checked against their tables
+    (liaison.lib.transitions): a decided request is not decided again, a closed matter not
+    explained or resolved again, a cancelled activity neither announced nor logged."""
+    activity = plan(world, date=D(2027, 1, 11))
+    leave = svc.leave_request_file(
+        deputy=world.deputy_b, activity=activity, reason="出差", actor=world.deputy_b_user, today=D(2027, 1, 1)
+    )
+    invitation = svc.invitation_request(
+        deputy=world.deputy_a, activity=activity, department="住建局", problem="电梯", actor=world.deputy_a_user,
+        today=D(2027, 1, 1),
+    )
+    svc.leave_request_decide(leave=leave, approve=False, note="无正当理由", actor=world.district_staff)
+    svc.invitation_decide(invitation=invitation, approve=True, attendees="王局长", actor=world.district_staff)
+    for attempt in (
+        lambda: svc.leave_request_decide(leave=leave, approve=True, actor=world.district_staff),
+        lambda: svc.invitation_decide(invitation=invitation, approve=False, note="另行安排", actor=world.district_staff),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert exc.value.code == "illegal_transition"
+    svc.activity_cancel(activity=activity, actor=world.liaison)
+    for attempt in (
+        lambda: svc.activity_announce(activity=activity, actor=world.liaison, today=D(2027, 1, 1)),
+        lambda: svc.activity_cancel(activity=activity, actor=world.liaison),
+        lambda: log(world, activity, [world.deputy_a]),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert exc.value.code == "illegal_transition"
+
+    for period in cal[:2]:
+        attend_all_but_b(world, period)
+        close(period)
+    owed = Escalation.objects.get(deputy=world.deputy_b, step=2)
+    svc.escalation_resolve(escalation=owed, resolution="已谈话", actor=world.district_staff)
+    for attempt in (
+        lambda: svc.escalation_explain(escalation=owed, text="家中有事", actor=world.deputy_b_user),
+        lambda: svc.escalation_resolve(escalation=owed, resolution="再次", actor=world.district_staff),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert exc.value.code == "illegal_transition"
+
+
 def test_three_absences_propose_resignation_000_11(world, cal):
     for period in cal[:3]:
         attend_all_but_b(world, period)

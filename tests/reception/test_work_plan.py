@@ -106,8 +106,9 @@ def test_publishing_needs_activities_and_happens_once(world):
         svc.work_plan_publish(plan=plan, actor=world.liaison)
     plan = make_plan(world, office=world.office_a2, items=[item()])
     svc.work_plan_publish(plan=plan, actor=world.liaison)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         svc.work_plan_publish(plan=plan, actor=world.liaison)
+    assert exc.value.code == "illegal_transition"
 
 
 def test_one_plan_per_office_and_year_and_only_the_offices_deputies_take_part(world):
