@@ -67,14 +67,6 @@ def deputy_set_fixed_communities(*, deputy, communities):
     )
 
 
-def deputy_may_act_at(*, deputy, community):
-    """Whether a deputy may take part in an activity in a community: their fixed communities, or
-    anywhere for leadership-team members [000 一 (3)]."""
-    if deputy.is_leadership_member:
-        return True
-    return FixedCommunity.objects.filter(deputy=deputy, community=community).exists()
-
-
 def team_members_validate(*, team_community, members):
     """`members` is a list of (deputy, is_leader). Exactly one leader [000 二]; every member is
     fixed to the team's community; nobody listed twice."""

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 
 from offices.models import Deputy, LeaderChange, TeamMembership
 from offices.services import (
-    deputy_may_act_at,
     deputy_set_fixed_communities,
     team_change_leader,
     team_set_members,
@@ -47,14 +46,12 @@ def test_new_district_representative_is_fixed_to_one_community_000_1(world):
         deputy_set_fixed_communities(deputy=d, communities=[world.community_n1, world.community_n2])
 
 
-def test_leadership_member_has_one_fixed_community_but_may_act_elsewhere_000_1(world):
+def test_leadership_member_has_one_fixed_community_000_1(world):
     d = make_deputy(
         "孙八", district=world.new_district, community=world.community_n1, level=Deputy.Level.CITY, is_leadership_member=True
     )
     with raises_code("too_many_fixed_communities"):
         deputy_set_fixed_communities(deputy=d, communities=[world.community_n1, world.community_n2])
-    assert deputy_may_act_at(deputy=d, community=world.community_n2)
-    assert not deputy_may_act_at(deputy=world.deputy_b, community=world.community_a2)
 
 
 def test_fixed_community_must_lie_in_the_deputys_district(world):
