@@ -201,7 +201,7 @@ class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     def qr_poster(self, obj):
         if not obj.is_active:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("offices:office_poster", args=[obj.pk]), _("Print"))
+        return format_html('<a href="{}">{}</a>', reverse("reception:office_poster", args=[obj.pk]), _("Print"))
 
 
 def _kept_rows(formset, field):
