@@ -10,8 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from liaison.models import AuditLog
 from offices import importers
+from offices.importers import RosterImportRefused, roster_import
 from offices.models import Deputy, FixedCommunity, Office, Team, TeamMembership
-from offices.services import RosterImportRefused, roster_import
 from tests.base import make_deputy
 from tests.offices.roster import good_roster, roster_xlsx
 
