@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from . import contact_views
 
 app_name = "offices"
 
 urlpatterns = [
-    path("contacts/shortfalls/", views.contact_shortfalls, name="contact_shortfalls"),
+    path("contacts/shortfalls/", contact_views.contact_shortfalls, name="contact_shortfalls"),
 ]
