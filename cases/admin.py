@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from offices.admin.scoping import ScopedModelAdmin
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedModelAdmin
 
 from .models import (
     Case,

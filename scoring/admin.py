@@ -5,10 +5,10 @@ snapshots, reports and export jobs. The ledger is append-only: no add, change or
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from offices.admin.scoping import ScopedAdminMixin
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedAdminMixin
 from offices.models import Jurisdiction
 from offices.selectors import jurisdictions_visible_to
 

@@ -4,9 +4,9 @@ them, scoped to the staff member's district, and does not edit them."""
 
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from offices.admin.scoping import ScopedModelAdmin
 
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedModelAdmin
 
 from ..models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
 

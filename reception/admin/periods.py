@@ -6,9 +6,9 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from offices.admin.scoping import ScopedModelAdmin
 
 from liaison.admin_export import ExportActionMixin
-from offices.admin import ScopedModelAdmin
 
 from ..models import ReceptionPeriod, ReceptionReminder, ReceptionRule, StatutoryHoliday
 from ..period_services import holidays_refresh_flags, reception_period_move, reception_periods_generate

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from liaison.lib.exporters import XLSX_CONTENT_TYPE
 from liaison.services import audit_record
 
-from .roster_import_services import (
+from ..roster_import_services import (
     SHEETS,
     RosterFileError,
     RosterImportRefused,
