@@ -73,8 +73,7 @@ def main():
 
     from liaison.models import Role, User
     from offices.models import Jurisdiction
-    from offices.roster_import_services import plan_roster, read_roster
-    from offices.services import roster_import
+    from offices.roster_import_services import plan_roster, read_roster, roster_import
 
     settings.ROSTER_IMPORT_MAX_ROWS = max(settings.ROSTER_IMPORT_MAX_ROWS, args.rows + COMMUNITIES)
     J = Jurisdiction.Level
