@@ -28,7 +28,7 @@ COMMUNITIES = 200
 def build_workbook(rows, logins):
     from openpyxl import Workbook
 
-    from offices.importers import DEPUTY_SHEET, OFFICE_SHEET
+    from offices.roster_import_services import DEPUTY_SHEET, OFFICE_SHEET
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(str(OFFICE_SHEET.title))
@@ -72,9 +72,8 @@ def main():
     from django.utils import translation
 
     from liaison.models import Role, User
-    from offices.importers import plan_roster, read_roster
     from offices.models import Jurisdiction
-    from offices.services import roster_import
+    from offices.roster_import_services import plan_roster, read_roster, roster_import
 
     settings.ROSTER_IMPORT_MAX_ROWS = max(settings.ROSTER_IMPORT_MAX_ROWS, args.rows + COMMUNITIES)
     J = Jurisdiction.Level

@@ -3,7 +3,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedModelAdmin
+from offices.admin.scoping import ScopedModelAdmin
 
 from .models import (
     Case,

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.validators import normalize_mobile, validate_cn_mobile
-from offices.opening_selectors import open_half_day_refusal, parse_half_day
+from reception.opening_selectors import open_half_day_refusal, parse_half_day
 
 from .models import Category
 from .privacy_notice import ACKNOWLEDGE_LABEL, ACKNOWLEDGE_REQUIRED
@@ -43,7 +43,7 @@ class StagedPhotoChoices(forms.MultipleChoiceField):
 
 class PublicCaseForm(CaptchaMixin):
     """A resident's opinion or booking. `slots` are the office's open half-days
-    (offices.opening_selectors); `deputies` the office's serving deputies as (pk, name);
+    (reception.opening_selectors); `deputies` the office's serving deputies as (pk, name);
     `staged` the photos kept from an earlier try (cases.public_photo_services)."""
 
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)

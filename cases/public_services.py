@@ -2,7 +2,7 @@
 cases.services.case_register (actor=None), with the acknowledged privacy-notice version kept.
 
 The rules hold whatever the form offered: a booking names one of the office's open half-days
-(offices.opening_selectors), the deputy addressed serves at the office, photos pass the content
+(reception.opening_selectors), the deputy addressed serves at the office, photos pass the content
 check within the public limits."""
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from offices.opening_selectors import office_open_half_days, open_half_day_refusal, reception_period_on
+from reception.opening_selectors import office_open_half_days, open_half_day_refusal, reception_period_on
 
 from .models import Channel, PublicSubmission
 from .privacy_notice import NOTICE_VERSION

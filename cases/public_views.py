@@ -20,8 +20,8 @@ from liaison.lib.validators import mask_mobile
 from liaison.lib.views import show_error
 from liaison.services import client_ip
 from offices.models import Deputy, Office
-from offices.opening_selectors import office_open_half_days, office_opening
 from reception.activity_selectors import office_upcoming_activities
+from reception.opening_selectors import office_open_half_days, office_opening
 from reception.work_plan_selectors import office_public_work_plan
 
 from . import privacy_notice

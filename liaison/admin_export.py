@@ -1,5 +1,5 @@
 """Excel export of any admin change list: one action that the shared admin base
-(ExportActionMixin, inherited by offices.admin.ScopedAdminMixin) adds to every ModelAdmin of the
+(ExportActionMixin, inherited by offices.admin.scoping.ScopedAdminMixin) adds to every ModelAdmin of the
 portal's apps. It
 exports what the change list holds for this viewer — the ModelAdmin's scoped get_queryset with the
 current filters and search (all of them with "select all", else the ticked rows) — in the

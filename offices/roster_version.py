@@ -10,6 +10,8 @@ from django.db.models.signals import post_delete, post_save
 
 from liaison.lib.versions import version_bump
 
+from .models import Deputy, Team, TeamMembership
+
 ROSTER = "offices:roster"
 
 
@@ -22,8 +24,6 @@ def _on_change(sender, **kwargs):
 
 
 def connect():
-    from .models import Deputy, Team, TeamMembership
-
     for model in (Deputy, Team, TeamMembership):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"roster-version-save-{model.__name__}")
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"roster-version-delete-{model.__name__}")

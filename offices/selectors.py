@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 
-from .models import Deputy, Jurisdiction, Office, Team, TeamMembership, Unit
+from .models import Contact, Deputy, Jurisdiction, Office, Team, TeamMembership, Unit
 
 
 def liaison_office_ids(user):
@@ -87,8 +87,6 @@ def contact_network_shortfalls(*, deputies, year):
 
     Returns a list of dicts in one pass of two aggregate queries, whatever the number of deputies.
     """
-    from .models import Contact
-
     rows = (
         deputies.annotate(
             n_contacts=Count("contacts", filter=Q(contacts__is_active=True), distinct=True),

@@ -5,10 +5,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from liaison.lib.pinyin import pinyin_initials
+from liaison.lib.permissions import actor_require, scope_to_staff
+from liaison.models import Role
+from liaison.services import audit_record
 
-from .models import Deputy, FixedCommunity, Jurisdiction, LeaderChange, Office, Team, TeamMembership
+from .models import (
+    Deputy,
+    FixedCommunity,
+    Jurisdiction,
+    LeaderChange,
+    Office,
+    Team,
+    TeamMembership,
+    new_calendar_token,
+)
 from .roster_version import roster_changed
+from .selectors import deputies_visible_to, offices_manageable_by
 
 
 def fixed_communities_validate(*, level, district, is_leadership_member, communities):
@@ -116,8 +128,6 @@ def team_set_members(*, team, members):
 @transaction.atomic
 def team_change_leader(*, team, new_leader, date, reason, filed_by, all_members_agreed):
     """Hand the lead to another member. Needs every member's agreement and leaves a record [000 二]."""
-    from liaison.lib.permissions import actor_require, scope_to_staff
-
     # Filed with the organization department of the team's district (or the city's).
     actor_require(
         scope_to_staff(Team.objects.filter(pk=team.pk), filed_by).exists(),
@@ -152,130 +162,8 @@ def team_change_leader(*, team, new_leader, date, reason, filed_by, all_members_
     )
 
 
-IMPORT_BATCH = 1000
-
-
-class RosterImportRefused(Exception):
-    """A rule refused one row at write time; the whole import is rolled back. `errors` is a list
-    of importers.RowError."""
-
-    def __init__(self, errors):
-        super().__init__(errors)
-        self.errors = errors
-
-
-@transaction.atomic
-def roster_import(*, plan, actor):
-    """Carry out a checked roster plan (offices.importers.plan_roster) in one transaction: offices
-    and their teams, deputies with their fixed communities, team members, and login accounts for
-    the rows that ask for one. The fixed-community and one-leader rules are enforced again by the
-    same services the admin uses; a refusal names the row and rolls everything back.
-
-    Returns {"offices": n, "teams": n, "deputies": n, "accounts": [(deputy name, username, password)]}.
-    """
-    from django.utils.crypto import get_random_string
-
-    from liaison.models import Role, User
-
-    from .importers import DEPUTY_SHEET, RowError
-    from .models import Office
-
-    def refuse(row, column, error):
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        raise RosterImportRefused(
-            [RowError(str(DEPUTY_SHEET.title), row, str(DEPUTY_SHEET.column(column).label), " ".join(messages))]
-        )
-
-    teams = {}
-    for o in plan.offices:
-        office = Office.objects.create(
-            name=o.name,
-            kind=o.kind,
-            jurisdiction=o.jurisdiction,
-            address=o.address,
-            area_m2=o.area_m2,
-            open_hours=o.open_hours,
-            open_half_days_per_week=o.open_half_days_per_week,
-            public_phone=o.public_phone,
-        )
-        if o.team_name:
-            teams[id(o)] = Team.objects.create(name=o.team_name, office=office)
-    # Deputies, their logins and fixed communities are written in bulk (a 20,000-row roster takes
-    # seconds, not minutes); the fixed-community rules are checked per row by the same validator
-    # deputy_set_fixed_communities uses, before anything of the row is written.
-    for d in plan.deputies:
-        try:
-            fixed_communities_validate(
-                level=d.level, district=d.district, is_leadership_member=d.is_leadership_member,
-                communities=d.communities,
-            )
-        except ValidationError as e:
-            refuse(d.row, "communities", e)
-    accounts = []
-    users = {}
-    for d in plan.deputies:
-        if d.username:
-            password = get_random_string(14, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True)
-            user.set_password(password)
-            users[d.row] = user
-            accounts.append((d.name, d.username, password))
-    User.objects.bulk_create(users.values(), batch_size=IMPORT_BATCH)
-    deputies = Deputy.objects.bulk_create(
-        [
-            Deputy(
-                name=d.name,
-                name_initials=pinyin_initials(d.name),  # what Deputy.save() sets; bulk_create skips save()
-                gender=d.gender,
-                mobile=d.mobile,
-                id_number=d.id_number,
-                level=d.level,
-                term=d.term,
-                work_unit=d.work_unit,
-                position=d.position,
-                district=d.district,
-                is_leadership_member=d.is_leadership_member,
-                user=users.get(d.row),
-            )
-            for d in plan.deputies
-        ],
-        batch_size=IMPORT_BATCH,
-    )
-    roster_changed()  # bulk_create sends no signal
-    FixedCommunity.objects.bulk_create(
-        [FixedCommunity(deputy=deputy, community=c) for d, deputy in zip(plan.deputies, deputies, strict=True)
-         for c in dict.fromkeys(d.communities)],
-        batch_size=IMPORT_BATCH,
-    )
-    members = {}
-    for d, deputy in zip(plan.deputies, deputies, strict=True):
-        if d.team is not None:
-            team = teams.get(id(d.team)) or d.team
-            members.setdefault(team.pk, (team, []))[1].append((d.row, deputy, d.is_leader))
-    for team, rows in members.values():
-        current = [(m.deputy, m.is_leader) for m in TeamMembership.objects.filter(team=team).select_related("deputy")]
-        try:
-            team_set_members(team=team, members=current + [(deputy, is_leader) for _row, deputy, is_leader in rows])
-        except ValidationError as e:
-            leader_rows = [row for row, _d, is_leader in rows if is_leader] or [rows[0][0]]
-            refuse(leader_rows[0], "team", f"{team.name}: " + " ".join(e.messages))
-    return {
-        "offices": len(plan.offices),
-        "teams": len(teams),
-        "deputies": len(plan.deputies),
-        "accounts": accounts,
-    }
-
-
 def calendar_token_regenerate(*, obj, actor):
     """Give a deputy or an office a new feed token: every existing subscription stops working."""
-    from liaison.lib.permissions import actor_require
-    from liaison.models import Role
-    from liaison.services import audit_record
-
-    from .models import new_calendar_token
-    from .selectors import deputies_visible_to, offices_manageable_by
-
     if not isinstance(obj, Deputy | Office):
         raise TypeError(obj)
     if isinstance(obj, Office):

@@ -1,10 +1,13 @@
 """Viewer-dependent reads of activities, leave requests, invitations and escalations, and a
 deputy's home-page summary."""
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
+
+from .models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest, ReceptionPeriod
 
 # --- Activities, attendance, leave, escalation, invitations ------------------------------------
 
@@ -12,8 +15,6 @@ from liaison.models import Role
 def activities_visible_to(*, user):
     """Liaisons see their offices' activities, staff their jurisdiction's, a deputy those of their
     team's office and those they take part in."""
-    from .models import Activity
-
     qs = Activity.objects.select_related("office")
     if user.role == Role.LIAISON:
         return qs.filter(office__liaison_links__user=user)
@@ -27,8 +28,6 @@ def activities_visible_to(*, user):
 def activities_manageable_by(*, user):
     """The activities a user may plan, announce and log: liaisons their offices', staff their
     jurisdiction's. Deputies manage none."""
-    from .models import Activity
-
     if user.role not in (Role.LIAISON, Role.ORG_STAFF) and not user.is_superuser:
         return Activity.objects.none()
     return activities_visible_to(user=user)
@@ -43,22 +42,16 @@ def _scoped_by_deputy(qs, user, *, liaison_path):
 
 
 def leave_requests_visible_to(*, user):
-    from .models import LeaveRequest
-
     qs = LeaveRequest.objects.select_related("deputy", "activity__office", "decided_by")
     return _scoped_by_deputy(qs, user, liaison_path="activity__office__liaison_links__user")
 
 
 def invitations_visible_to(*, user):
-    from .models import Invitation
-
     qs = Invitation.objects.select_related("deputy", "activity__office", "decided_by")
     return _scoped_by_deputy(qs, user, liaison_path="activity__office__liaison_links__user")
 
 
 def escalations_visible_to(*, user):
-    from .models import Escalation
-
     qs = Escalation.objects.select_related("deputy", "period", "district", "resolved_by", "explained_by")
     return _scoped_by_deputy(qs, user, liaison_path="deputy__memberships__team__office__liaison_links__user")
 
@@ -66,11 +59,6 @@ def escalations_visible_to(*, user):
 def office_upcoming_activities(office, *, today=None, limit=10):
     """Announcements 活动预告 shown on the office's public page: only activities announced at least
     3 days ahead [003], with the deputies' public names, units and positions."""
-    from django.db.models import Prefetch
-    from django.utils import timezone
-
-    from .models import Activity, ActivityParticipant
-
     today = today or timezone.localdate()
     qs = (
         Activity.objects.filter(office=office, status=Activity.Status.ANNOUNCED, date__gte=today)
@@ -87,10 +75,6 @@ def office_upcoming_activities(office, *, today=None, limit=10):
 
 def deputy_home(*, deputy, today=None):
     """Everything the deputy's home page shows, in a fixed number of queries."""
-    from django.utils import timezone
-
-    from .models import Activity, Attendance, Escalation, LeaveRequest, ReceptionPeriod
-
     today = today or timezone.localdate()
     return {
         "periods": list(

@@ -22,9 +22,16 @@ from liaison.lib.uploads import DOCUMENT_TYPES, IMAGE_TYPES, validate_upload
 from liaison.models import Role, User
 from liaison.services import notices_send
 from offices.models import Deputy, FixedCommunity, Jurisdiction, TeamMembership
+from offices.selectors import offices_manageable_by
 from scoring.services import points_record_event, points_revoke_event
 
 from . import rules
+from .activity_selectors import (
+    activities_manageable_by,
+    escalations_visible_to,
+    invitations_visible_to,
+    leave_requests_visible_to,
+)
 from .models import (
     Activity,
     ActivityParticipant,
@@ -46,15 +53,11 @@ Outcome = Attendance.Outcome
 
 
 def _may_manage_office(actor, office):
-    from offices.selectors import offices_manageable_by
-
     actor_require(offices_manageable_by(user=actor).filter(pk=office.pk).exists(),
                   _("You manage the activities of your own offices only."))
 
 
 def _may_manage_activity(actor, activity):
-    from .activity_selectors import activities_manageable_by
-
     actor_require(activities_manageable_by(user=actor).filter(pk=activity.pk).exists(),
                   _("You manage the activities of your own offices only."))
 
@@ -530,8 +533,6 @@ def escalation_explain(*, escalation, actor, text="", file=None):
 
 @transaction.atomic
 def escalation_resolve(*, escalation, actor, resolution):
-    from .activity_selectors import escalations_visible_to
-
     _staff_over(actor, escalations_visible_to, escalation)
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     check_transition(Escalation.TRANSITIONS["resolve"], escalation, _("This matter is already closed."))
@@ -591,8 +592,6 @@ def leave_request_file(*, deputy, activity, reason, actor, today=None):
 
 @transaction.atomic
 def leave_request_decide(*, leave, approve, actor, note=""):
-    from .activity_selectors import leave_requests_visible_to
-
     _staff_over(actor, leave_requests_visible_to, leave)
     leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("activity", "deputy").get(pk=leave.pk)
     transition = LeaveRequest.TRANSITIONS["approve" if approve else "refuse"]
@@ -652,8 +651,6 @@ def invitation_request(*, deputy, activity, department, problem, actor, today=No
 
 @transaction.atomic
 def invitation_decide(*, invitation, approve, actor, note="", attendees=""):
-    from .activity_selectors import invitations_visible_to
-
     _staff_over(actor, invitations_visible_to, invitation)
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("activity", "deputy__user").get(pk=invitation.pk)
     transition = Invitation.TRANSITIONS["approve" if approve else "refuse"]

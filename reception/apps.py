@@ -11,4 +11,4 @@ class ReceptionConfig(AppConfig):
         from liaison.export_run_services import register_exporters
 
         # The background export of the attendance sheet (liaison.export_services.export_request).
-        register_exporters(attendance_sheet="reception.attendance_views.attendance_sheet_export_build")
+        register_exporters(attendance_sheet="reception.attendance_exporters.attendance_sheet_export_build")

@@ -9,6 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.permissions import actor_require, scope_to_staff
+from liaison.lib.sms import sms_build
+from liaison.models import SmsMessage
+from liaison.services import notices_send
 from offices.models import Deputy, Jurisdiction
 
 from . import rules
@@ -136,8 +140,6 @@ def reception_period_move(*, period, start, end, actor, note="", now=None):
     keeps it as staff left it. Deputies already reminded of the old dates are told the new ones
     (one SMS and one notice each per move, in the same transaction); the returned period's
     `deputies_told` says how many."""
-    from liaison.lib.permissions import actor_require, scope_to_staff
-
     actor_require(
         scope_to_staff(ReceptionPeriod.objects.filter(pk=period.pk), actor).exists(),
         _("The organization department of the period's district moves it."),
@@ -172,10 +174,6 @@ def _reminded_deputies_tell_move(*, period, old_start, old_end, now):
     """The deputies who got this period's reminder learn its new dates: an SMS (template
     reception_period_moved, quiet hours respected) and an in-portal notice each. Deputies not yet
     reminded need nothing: the daily reminder will carry the new dates."""
-    from liaison.lib.sms import sms_build
-    from liaison.models import SmsMessage
-    from liaison.services import notices_send
-
     deputies = list(
         Deputy.objects.filter(reminders__period=period).only("pk", "name", "mobile", "user_id", "district_id").order_by("pk")
     )

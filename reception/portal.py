@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Role
 from liaison.portal import RECEPTIONS, NavItem, Panel
 
+from .activity_views import deputy_panel, queue_panel
+from .calendar_views import calendar_panel
+from .poster_views import poster_panel
+
 MANAGERS = frozenset({Role.ORG_STAFF, Role.LIAISON})
 STAFF = frozenset({Role.ORG_STAFF})
 
@@ -17,26 +21,9 @@ NAV = [
 ]
 
 
-def _deputy_panel(request):
-    from .activity_views import deputy_panel
-
-    return deputy_panel(request)
-
-
-def _queue_panel(request):
-    from .activity_views import queue_panel
-
-    return queue_panel(request)
-
-
-def _calendar_panel(request):
-    from .calendar_views import calendar_panel
-
-    return calendar_panel(request)
-
-
 PANELS = [
-    Panel(roles=frozenset({Role.DEPUTY}), order=10, render=_deputy_panel),
-    Panel(roles=MANAGERS, order=10, render=_queue_panel),
-    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=60, render=_calendar_panel),
+    Panel(roles=frozenset({Role.DEPUTY}), order=10, render=deputy_panel),
+    Panel(roles=MANAGERS, order=10, render=queue_panel),
+    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=60, render=calendar_panel),
+    Panel(roles=frozenset({Role.DEPUTY, Role.LIAISON}), order=65, render=poster_panel),
 ]

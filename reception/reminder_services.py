@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.lib.sms import sms_build
+from liaison.models import SmsMessage
+from liaison.services import notices_send
 from offices.models import Deputy
 
 from . import rules
@@ -32,10 +35,6 @@ def _remind_batch(*, period, deputies, now, on_commit=None):
     transaction. A concurrent run writing the same (period, deputy) keys makes the insert fail on
     the unique constraint (PostgreSQL makes it wait for the other transaction first); the batch
     is then rolled back, SMS and notices included, and looked at again."""
-    from liaison.lib.sms import sms_build
-    from liaison.models import SmsMessage
-    from liaison.services import notices_send
-
     for attempt in range(3):
         try:
             with transaction.atomic():

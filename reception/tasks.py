@@ -5,22 +5,20 @@ import datetime as dt
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
 
+from liaison.tasks import sms_send_batch, sms_send_due
+
 from . import activity_services, period_services, reminder_services
 
 
 def deliver_sms_soon():
     """Start an outbox delivery run once the caller's transaction has committed; its follow-up
     chain returns for back-off retries and for rows a dead worker had claimed."""
-    from liaison.tasks import sms_send_due
-
     transaction.on_commit(lambda: sms_send_due.apply_async(kwargs={"follow_up": True}))
 
 
 def deliver_batch(ids):
     """Hand one committed batch of outbox rows to a delivery task, so delivery starts with the
     first batch instead of after the whole job."""
-    from liaison.tasks import sms_send_batch
-
     sms_send_batch.delay(ids)
 
 

@@ -4,7 +4,7 @@ change when they moved here (issue 13)."""
 from django.urls import path
 
 from . import activity_views as av
-from . import attendance_views, calendar_views
+from . import attendance_views, calendar_views, poster_views
 from . import work_plan_views as wpv
 
 app_name = "reception"
@@ -43,4 +43,7 @@ urlpatterns = [
     path("calendar/office/<str:token>.ics", calendar_views.office_calendar, name="office_calendar"),
     path("calendar/mine/renew/", calendar_views.deputy_calendar_renew, name="deputy_calendar_renew"),
     path("calendar/offices/<int:pk>/renew/", calendar_views.office_calendar_renew, name="office_calendar_renew"),
+    # QR posters 码上见代表: the office's public page, with a deputy preselected on a deputy's poster.
+    path("offices/<int:pk>/poster/", poster_views.office_poster, name="office_poster"),
+    path("offices/<int:pk>/deputies/<int:deputy_pk>/poster/", poster_views.deputy_poster, name="deputy_poster"),
 ]

@@ -1,11 +1,15 @@
 """Viewer-dependent reads of the yearly work plans [004 第十条] [004 第十二条(五)]."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+from django.utils.dates import MONTHS
 
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
 from offices.models import Deputy, Office
 from offices.selectors import offices_visible_to
+
+from .models import Activity, WorkPlan, WorkPlanItem
 
 # --- Yearly work plans [004 第十条] [004 第十二条(五)] ---------------------------------------------------
 
@@ -13,8 +17,6 @@ from offices.selectors import offices_visible_to
 def work_plans_visible_to(*, user):
     """Liaisons see their offices' plans (drafts too), staff their jurisdiction's, a deputy the
     published plans of their team's office."""
-    from .models import WorkPlan
-
     qs = WorkPlan.objects.select_related("office", "district", "published_by")
     if user.role == Role.LIAISON:
         return qs.filter(office__liaison_links__user=user)
@@ -25,8 +27,6 @@ def work_plans_visible_to(*, user):
 
 def work_plans_manageable_by(*, user):
     """Only the office's liaisons write its plan [004 第十二条(五)]; staff read it."""
-    from .models import WorkPlan
-
     if user.role != Role.LIAISON:
         return WorkPlan.objects.none()
     return work_plans_visible_to(user=user)
@@ -46,10 +46,6 @@ PLAN_STATES = ("none", "draft", "published", "late")
 def work_plan_status_rows(*, user, year, district=None, state="", search=""):
     """Every active office in the staff member's scope with its plan for `year`, if any, in one
     query (the plan's fields come as annotations, so a page costs the same whatever its size)."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import WorkPlan
-
     plans = WorkPlan.objects.filter(office=OuterRef("pk"), year=year)
     qs = (
         scope_to_staff(Office.objects.filter(is_active=True), user)
@@ -79,8 +75,6 @@ def work_plan_status_rows(*, user, year, district=None, state="", search=""):
 
 def work_plan_status_counts(rows):
     """How many offices of the (filtered) list are in each state, in one query."""
-    from .models import WorkPlan
-
     counts = rows.aggregate(
         none=Count("pk", filter=Q(plan_id__isnull=True)),
         draft=Count("pk", filter=Q(plan_status=WorkPlan.Status.DRAFT)),
@@ -94,12 +88,6 @@ def work_plan_months(plan, *, today=None):
     """The plan page's month-by-month table: planned items next to the activities held at the
     office that month (logged ones), so that gaps show: a month that has ended with items planned
     and nothing held. Three queries whatever the year holds."""
-    from django.db.models import Prefetch
-    from django.utils import timezone
-    from django.utils.dates import MONTHS
-
-    from .models import Activity
-
     items = list(plan.items.prefetch_related(Prefetch("deputies", queryset=Deputy.objects.order_by("name_initials"))))
     held = Activity.objects.filter(office_id=plan.office_id, date__year=plan.year, status=Activity.Status.LOGGED).order_by(
         "date", "slot"
@@ -119,10 +107,6 @@ def work_plan_months(plan, *, today=None):
 def office_public_work_plan(office, *, year):
     """The office's published plan for `year` with its items and their deputies (three queries),
     or None. A draft is never public."""
-    from django.db.models import Prefetch
-
-    from .models import WorkPlan, WorkPlanItem
-
     return (
         WorkPlan.objects.filter(office=office, year=year, status=WorkPlan.Status.PUBLISHED)
         .prefetch_related(

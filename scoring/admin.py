@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedAdminMixin
+from offices.admin.scoping import ScopedAdminMixin
 from offices.models import Jurisdiction
 from offices.selectors import jurisdictions_visible_to
 

@@ -23,7 +23,7 @@ class PublicSubmission(models.Model):
         blank=True, related_name="+",
     )
     preferred_date = models.DateField(_("preferred day"), null=True, blank=True)
-    # Morning or afternoon of that day: one of the office's open half-days (offices.opening_selectors).
+    # Morning or afternoon of that day: one of the office's open half-days (reception.opening_selectors).
     preferred_half = models.CharField(_("preferred half-day"), max_length=2, choices=HALF_DAYS, blank=True)
     # The deputy the resident wrote to: preselected by a deputy's QR poster (码上见代表), or chosen.
     deputy = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin import ScopedModelAdmin
+from offices.admin.scoping import ScopedModelAdmin
 
 from ..models import Activity, ActivityParticipant, Attendance, Escalation, Invitation, LeaveRequest
 

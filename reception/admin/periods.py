@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_export import ExportActionMixin
-from offices.admin import ScopedModelAdmin
+from offices.admin.scoping import ScopedModelAdmin
 
 from ..models import ReceptionPeriod, ReceptionReminder, ReceptionRule, StatutoryHoliday
 from ..period_services import holidays_refresh_flags, reception_period_move, reception_periods_generate

@@ -6,7 +6,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from offices.admin import ScopedInlineMixin, ScopedModelAdmin
+from offices.admin.scoping import ScopedInlineMixin, ScopedModelAdmin
 
 from ..models import WorkPlan, WorkPlanItem
 from ..models.work_plans import OPENING_CHOICES, OPENING_CODES

@@ -5,7 +5,7 @@ import io
 from django.utils import translation
 from openpyxl import Workbook
 
-from offices.importers import DEPUTY_SHEET, OFFICE_SHEET
+from offices.roster_import_services import DEPUTY_SHEET, OFFICE_SHEET
 
 
 def roster_xlsx(*, offices=(), deputies=(), language="zh-hans", extra_rows=0):

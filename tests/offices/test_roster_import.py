@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from liaison.models import AuditLog
-from offices import importers
+from offices import roster_import_services
 from offices.models import Deputy, FixedCommunity, Office, Team, TeamMembership
-from offices.services import RosterImportRefused, roster_import
+from offices.roster_import_services import RosterImportRefused, roster_import
 from tests.base import make_deputy
 from tests.offices.roster import good_roster, roster_xlsx
 
@@ -171,8 +171,8 @@ def test_confirm_checks_the_file_again(world, login_as, client):
 
 
 def test_service_refusal_at_write_time_rolls_everything_back(world):
-    sheets = importers.read_roster(io.BytesIO(roster_xlsx(**good_roster(world))))
-    plan = importers.plan_roster(sheets, user=world.district_staff)
+    sheets = roster_import_services.read_roster(io.BytesIO(roster_xlsx(**good_roster(world))))
+    plan = roster_import_services.plan_roster(sheets, user=world.district_staff)
     assert not plan.errors
     # A plan changed after checking still meets the services' own rule at write time.
     plan.deputies[2].communities = [world.community_a1, world.community_a2]
@@ -262,8 +262,8 @@ def test_template_download_has_the_headers_the_import_reads(world, login_as, cli
     headers = [c.value for c in next(wb.worksheets[1].iter_rows(max_row=1))]
     assert "定点社区" in headers and "牵头人" in headers
     # The untouched template reads as a roster with no rows, not as a wrong file.
-    with pytest.raises(importers.RosterFileError) as info:
-        importers.read_roster(io.BytesIO(response.content))
+    with pytest.raises(roster_import_services.RosterFileError) as info:
+        roster_import_services.read_roster(io.BytesIO(response.content))
     assert "没有" in str(info.value) or "no rows" in str(info.value)
 
 

@@ -361,7 +361,7 @@ def test_the_totals_group_the_periods_attendance_without_a_lookup_per_deputy(she
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reception.attendance_views import sheet_deputies, sheet_district_ids, sheet_totals
+    from reception.attendance_selectors import sheet_deputies, sheet_district_ids, sheet_totals
 
     grow(sheet, 8)
     user = sheet.city_staff
@@ -388,7 +388,7 @@ def test_the_outcome_filter_is_a_semi_join_not_a_filter_on_every_deputys_outcome
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from reception.attendance_views import NOT_RECORDED, sheet_deputies, sheet_district_ids, sheet_filter_outcome
+    from reception.attendance_selectors import NOT_RECORDED, sheet_deputies, sheet_district_ids, sheet_filter_outcome
 
     grow(sheet, 8)
     user = sheet.city_staff

@@ -203,8 +203,8 @@ PORTAL = {
     "reception:deputy_calendar_renew": R(DEPUTIES, post=DEPUTIES),
     "reception:office_calendar_renew": R(MANAGERS, post=MANAGERS, obj="office"),
     # QR posters 码上见代表: an office's for those who run it; a deputy's also for that deputy.
-    "offices:office_poster": R("city district liaison", obj="office"),
-    "offices:deputy_poster": R("city district liaison deputy", kwargs={"pk": "office", "deputy_pk": "deputy"}),
+    "reception:office_poster": R("city district liaison", obj="office"),
+    "reception:deputy_poster": R("city district liaison deputy", kwargs={"pk": "office", "deputy_pk": "deputy"}),
     # ------------------------------------------------------------ cases
     "cases:queue": R(DEPUTIES),
     "cases:desk": R(LIAISON),

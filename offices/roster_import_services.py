@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import translation
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -23,11 +25,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from liaison.lib.exporters import neutralize
+from liaison.lib.pinyin import pinyin_initials
 from liaison.lib.validators import validate_cn_mobile
+from liaison.models import Role, User
 
 from . import selectors
-from .models import Deputy, Jurisdiction, Office, Team, TeamMembership
-from .services import fixed_communities_validate
+from .models import Deputy, FixedCommunity, Jurisdiction, Office, Team, TeamMembership
+from .roster_version import roster_changed
+from .services import fixed_communities_validate, team_set_members
 
 LANGUAGES = ("zh-hans", "en")
 # Several fixed communities in one cell: 葵新社区、三溪社区 (or ; , ，；).
@@ -498,8 +503,6 @@ def _plan_offices(plan, rows, chart):
 
 
 def _plan_deputies(plan, rows, chart):
-    from liaison.models import User
-
     c = _Checker(DEPUTY_SHEET, plan.errors)
     new_teams = {(o.jurisdiction.district_id, o.team_name): o for o in plan.new_teams}
     seen_people, seen_usernames = {}, {}
@@ -689,3 +692,111 @@ def template_xlsx(fileobj):
     ):
         ws.append([neutralize(line)])
     wb.save(fileobj)
+
+
+IMPORT_BATCH = 1000
+
+
+class RosterImportRefused(Exception):
+    """A rule refused one row at write time; the whole import is rolled back. `errors` is a list
+    of RowError."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@transaction.atomic
+def roster_import(*, plan, actor):
+    """Carry out a checked roster plan (plan_roster) in one transaction: offices
+    and their teams, deputies with their fixed communities, team members, and login accounts for
+    the rows that ask for one. The fixed-community and one-leader rules are enforced again by the
+    same services the admin uses; a refusal names the row and rolls everything back.
+
+    Returns {"offices": n, "teams": n, "deputies": n, "accounts": [(deputy name, username, password)]}.
+    """
+    def refuse(row, column, error):
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        raise RosterImportRefused(
+            [RowError(str(DEPUTY_SHEET.title), row, str(DEPUTY_SHEET.column(column).label), " ".join(messages))]
+        )
+
+    teams = {}
+    for o in plan.offices:
+        office = Office.objects.create(
+            name=o.name,
+            kind=o.kind,
+            jurisdiction=o.jurisdiction,
+            address=o.address,
+            area_m2=o.area_m2,
+            open_hours=o.open_hours,
+            open_half_days_per_week=o.open_half_days_per_week,
+            public_phone=o.public_phone,
+        )
+        if o.team_name:
+            teams[id(o)] = Team.objects.create(name=o.team_name, office=office)
+    # Deputies, their logins and fixed communities are written in bulk (a 20,000-row roster takes
+    # seconds, not minutes); the fixed-community rules are checked per row by the same validator
+    # deputy_set_fixed_communities uses, before anything of the row is written.
+    for d in plan.deputies:
+        try:
+            fixed_communities_validate(
+                level=d.level, district=d.district, is_leadership_member=d.is_leadership_member,
+                communities=d.communities,
+            )
+        except ValidationError as e:
+            refuse(d.row, "communities", e)
+    accounts = []
+    users = {}
+    for d in plan.deputies:
+        if d.username:
+            password = get_random_string(14, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True)
+            user.set_password(password)
+            users[d.row] = user
+            accounts.append((d.name, d.username, password))
+    User.objects.bulk_create(users.values(), batch_size=IMPORT_BATCH)
+    deputies = Deputy.objects.bulk_create(
+        [
+            Deputy(
+                name=d.name,
+                name_initials=pinyin_initials(d.name),  # what Deputy.save() sets; bulk_create skips save()
+                gender=d.gender,
+                mobile=d.mobile,
+                id_number=d.id_number,
+                level=d.level,
+                term=d.term,
+                work_unit=d.work_unit,
+                position=d.position,
+                district=d.district,
+                is_leadership_member=d.is_leadership_member,
+                user=users.get(d.row),
+            )
+            for d in plan.deputies
+        ],
+        batch_size=IMPORT_BATCH,
+    )
+    roster_changed()  # bulk_create sends no signal
+    FixedCommunity.objects.bulk_create(
+        [FixedCommunity(deputy=deputy, community=c) for d, deputy in zip(plan.deputies, deputies, strict=True)
+         for c in dict.fromkeys(d.communities)],
+        batch_size=IMPORT_BATCH,
+    )
+    members = {}
+    for d, deputy in zip(plan.deputies, deputies, strict=True):
+        if d.team is not None:
+            team = teams.get(id(d.team)) or d.team
+            members.setdefault(team.pk, (team, []))[1].append((d.row, deputy, d.is_leader))
+    for team, rows in members.values():
+        current = [(m.deputy, m.is_leader) for m in TeamMembership.objects.filter(team=team).select_related("deputy")]
+        try:
+            team_set_members(team=team, members=current + [(deputy, is_leader) for _row, deputy, is_leader in rows])
+        except ValidationError as e:
+            leader_rows = [row for row, _d, is_leader in rows if is_leader] or [rows[0][0]]
+            refuse(leader_rows[0], "team", f"{team.name}: " + " ".join(e.messages))
+    return {
+        "offices": len(plan.offices),
+        "teams": len(teams),
+        "deputies": len(plan.deputies),
+        "accounts": accounts,
+    }

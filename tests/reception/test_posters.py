@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def office_poster(office):
-    return reverse("offices:office_poster", args=[office.pk])
+    return reverse("reception:office_poster", args=[office.pk])
 
 
 def deputy_poster(office, deputy):
-    return reverse("offices:deputy_poster", args=[office.pk, deputy.pk])
+    return reverse("reception:deputy_poster", args=[office.pk, deputy.pk])
 
 
 def encoded_url(response):

@@ -23,8 +23,15 @@ from django.utils.translation import gettext_lazy
 from liaison.lib.exporters import XLSX_CONTENT_TYPE
 from liaison.services import audit_record
 
-from .importers import SHEETS, RosterFileError, plan_roster, read_roster, template_xlsx
-from .services import RosterImportRefused, roster_import
+from ..roster_import_services import (
+    SHEETS,
+    RosterFileError,
+    RosterImportRefused,
+    plan_roster,
+    read_roster,
+    roster_import,
+    template_xlsx,
+)
 
 SESSION_KEY = "roster_import"
 STALE_SECONDS = 24 * 3600

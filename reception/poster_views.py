@@ -4,12 +4,14 @@ on the server (liaison.lib.qr); the page prints through print CSS (static/css/po
 
 from django.conf import settings
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.qr import qr_svg_data_uri
 from liaison.models import Role
+from offices.selectors import deputy_for_request
 
 from .opening_selectors import office_opening
 from .poster_selectors import deputy_poster_offices, office_posters_for, poster_deputies_for, poster_offices_for
@@ -28,7 +30,7 @@ def public_office_url(request, office, deputy=None):
 
 def _render(request, office, deputy, others):
     url = public_office_url(request, office, deputy)
-    return render(request, "offices/poster.html", {
+    return render(request, "reception/poster.html", {
         "office": office, "deputy": deputy, "url": url, "qr": qr_svg_data_uri(url),
         "opening": office_opening(office), "others": others, "base_url_set": bool(settings.PUBLIC_BASE_URL),
     })
@@ -52,21 +54,17 @@ def deputy_poster(request, pk, deputy_pk):
 
 def poster_panel(request):
     """Home panel: the posters a liaison (their offices) or a deputy (their own) can print."""
-    from django.template.loader import render_to_string
-
-    from .selectors import deputy_for_request
-
     user = request.user
     if user.role == Role.DEPUTY:
         rows = [
-            {"name": office.name, "url": reverse("offices:deputy_poster", args=[office.pk, deputy.pk])}
+            {"name": office.name, "url": reverse("reception:deputy_poster", args=[office.pk, deputy.pk])}
             for office, deputy in deputy_poster_offices(user=user, deputy=deputy_for_request(request))
         ]
     else:
         rows = [
-            {"name": office.name, "url": reverse("offices:office_poster", args=[office.pk])}
+            {"name": office.name, "url": reverse("reception:office_poster", args=[office.pk])}
             for office in office_posters_for(user=user).order_by("name")[:20]
         ]
     if not rows:
         return ""
-    return render_to_string("offices/panel_posters.html", {"rows": rows}, request)
+    return render_to_string("reception/panel_posters.html", {"rows": rows}, request)

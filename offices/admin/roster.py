@@ -1,25 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from liaison.admin_export import ExportActionMixin
-from liaison.lib.permissions import scope_to_staff
-from liaison.lib.uploads import PictureField
-from liaison.models import Role, User
-
-from . import selectors, services
-from .admin_import import RosterImportButtonMixin, RosterImportMixin
-from .models import (
+from .. import selectors, services
+from ..models import (
     Contact,
     ContactVisit,
     Deputy,
@@ -33,116 +24,9 @@ from .models import (
     TrainingAttendance,
     Unit,
 )
-from .services import calendar_token_regenerate
-
-# How to limit foreign-key choices and autocomplete results to what the staff member manages.
-CHOICE_SCOPES = {
-    Jurisdiction: selectors.jurisdictions_visible_to,
-    Office: selectors.offices_visible_to,
-    Deputy: selectors.deputies_visible_to,
-    Team: selectors.teams_visible_to,
-    Unit: selectors.units_visible_to,
-}
-
-
-def _deputy_logins(user):
-    """Login accounts a staff member may link to a deputy: deputy accounts not linked to another
-    district's deputy."""
-    qs = User.objects.filter(role=Role.DEPUTY, is_active=True)
-    district_id = user.staff_district_id
-    if district_id is not None:
-        qs = qs.filter(Q(deputy__isnull=True) | Q(deputy__district_id=district_id))
-    elif not (user.is_superuser or user.is_city_staff):
-        qs = qs.none()
-    return qs.order_by("username")
-
-
-def _liaison_logins(user):
-    """Liaison accounts a staff member may attach to an office: not already serving another
-    district's office."""
-    qs = User.objects.filter(role=Role.LIAISON, is_active=True)
-    district_id = user.staff_district_id
-    if district_id is not None:
-        qs = qs.exclude(office_links__office__in=Office.objects.exclude(district_id=district_id))
-    elif not (user.is_superuser or user.is_city_staff):
-        qs = qs.none()
-    return qs.order_by("username")
-
-
-USER_CHOICES = {
-    (Deputy, "user"): _deputy_logins,
-    (OfficeLiaison, "user"): _liaison_logins,
-}
-
-
-class ScopedAdminMixin(ExportActionMixin):
-    """District staff see and pick only their district's objects: change lists, change views (a
-    foreign id in the URL is "not found"), filters, search, autocomplete and foreign-key choices
-    all go through get_queryset or the selectors above."""
-
-    district_path = "district"
-    # Photos get the portal's clear refusals (type, size, pixel cap) instead of Django's
-    # catch-all "not a valid image".
-    formfield_overrides = {models.ImageField: {"form_class": PictureField}}
-
-    def get_queryset(self, request):
-        return scope_to_staff(super().get_queryset(request), request.user, self.district_path)
-
-    def _scope_choices(self, db_field, request, kwargs):
-        scope = CHOICE_SCOPES.get(db_field.related_model)
-        if db_field.related_model is User and (db_field.model, db_field.name) in USER_CHOICES and "queryset" not in kwargs:
-            kwargs["queryset"] = USER_CHOICES[(db_field.model, db_field.name)](request.user)
-        if scope is not None and "queryset" not in kwargs:
-            qs = scope(user=request.user)
-            if db_field.remote_field.limit_choices_to:
-                qs = qs.complex_filter(db_field.remote_field.limit_choices_to)
-            kwargs["queryset"] = qs
-        return kwargs
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **self._scope_choices(db_field, request, kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(db_field, request, **self._scope_choices(db_field, request, kwargs))
-
-    def _history_visible(self, request, object_id):
-        """An object's history is shown only to who may see the object: django-simple-history
-        falls back to the historical rows (and its version view reads them directly), which
-        would open another district's records."""
-        if self.get_queryset(request).filter(pk=object_id).exists():
-            return True
-        history = getattr(self.model, "history", None)
-        if history is None:
-            return False
-        try:
-            past = history.filter(**{self.model._meta.pk.attname: object_id})
-            return scope_to_staff(past, request.user, self.district_path).exists() and (
-                request.user.is_superuser or request.user.staff_district_id is None
-            )
-        except (ValueError, TypeError):
-            return False
-
-    def history_view(self, request, object_id, extra_context=None):
-        if not self._history_visible(request, unquote(object_id)):
-            raise Http404
-        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
-            # A model without historical records: Django's own log of admin changes.
-            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if not self._history_visible(request, unquote(object_id)):
-            raise Http404
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class ScopedInlineMixin(ScopedAdminMixin):
-    def get_queryset(self, request):
-        return admin.options.InlineModelAdmin.get_queryset(self, request)
-
-
-class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
-    pass
+from ..services import calendar_token_regenerate
+from .roster_import import RosterImportButtonMixin, RosterImportMixin
+from .scoping import ScopedInlineMixin, ScopedModelAdmin
 
 
 @admin.action(description=_("Issue new calendar feed links (old subscriptions stop working)"), permissions=["change"])
@@ -201,7 +85,7 @@ class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     def qr_poster(self, obj):
         if not obj.is_active:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("offices:office_poster", args=[obj.pk]), _("Print"))
+        return format_html('<a href="{}">{}</a>', reverse("reception:office_poster", args=[obj.pk]), _("Print"))
 
 
 def _kept_rows(formset, field):
@@ -439,4 +323,3 @@ class ContactAdmin(ScopedModelAdmin):
 
 
 # Office evaluations, training and budgets live in their own module to keep this one readable.
-from . import admin_office_work  # noqa: E402, F401

@@ -3,9 +3,8 @@ the organization staff whose scope covers it. A deputy's poster (the office's co
 preselected): the same people, and the deputy themself. Nobody else."""
 
 from liaison.models import Role
-
-from .models import Deputy, Office
-from .selectors import offices_visible_to
+from offices.models import Deputy, Office
+from offices.selectors import offices_visible_to
 
 POSTER_ROLES = (Role.LIAISON, Role.ORG_STAFF, Role.DEPUTY)
 

@@ -10,8 +10,8 @@ from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .admin import ScopedInlineMixin, ScopedModelAdmin
-from .models import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse
+from ..models import Budget, Expense, OfficeEvaluation, TrainingAttendance, TrainingCourse
+from .scoping import ScopedInlineMixin, ScopedModelAdmin
 
 CENT = Decimal("0.01")
 ZERO = Value(0, output_field=DecimalField(max_digits=12, decimal_places=2))

@@ -1,0 +1,176 @@
+"""The attendance sheet 考勤表 of one reception period (SPEC §2, §6 "export attendance sheets",
+[000 十一]): one row per serving deputy in the viewer's scope with the period's outcome, the
+activity that decided it and the leave reason, totals per outcome and the attendance rate; on
+screen and as an Excel file with the same filters.
+
+A period is picked by its rule slot (`ReceptionPeriod.key`), as the dashboard groups them: a
+city-wide slot is one row per district, so city staff see the whole city in one sheet and each
+deputy is matched with the period of their own district. A deputy with no Attendance row yet is
+listed as "not recorded", never dropped.
+
+The page costs a fixed number of queries: the outcome is a subquery annotation, and the page's
+teams, fixed communities, attendance rows and leave reasons are one query each.
+"""
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from liaison.models import Role
+from offices.models import Deputy, FixedCommunity, OfficeLiaison, TeamMembership
+from offices.selectors import deputies_visible_to
+
+from .models import Attendance, LeaveRequest, ReceptionPeriod
+
+Outcome = Attendance.Outcome
+# The filter value and label of deputies without an Attendance row for the period.
+NOT_RECORDED = "none"
+NOT_RECORDED_LABEL = gettext_lazy("Not recorded")
+
+
+def sheet_district_ids(*, user):
+    """The districts whose periods the viewer may open: None for all (city staff), the staff
+    member's district, or the districts of a liaison's offices."""
+    if user.role == Role.LIAISON:
+        return list(
+            OfficeLiaison.objects.filter(user=user).values_list("office__district_id", flat=True).distinct()
+        )
+    if user.is_city_staff:
+        return None
+    return [user.staff_district_id] if user.staff_district_id else []
+
+
+def sheet_periods(*, user, today=None):
+    """The period slots the viewer may open, most recent first: periods that have begun in the
+    viewer's districts, as dicts of key, first day and last day (over the districts)."""
+    today = today or timezone.localdate()
+    periods = ReceptionPeriod.objects.filter(start__lte=today)
+    district_ids = sheet_district_ids(user=user)
+    if district_ids is not None:
+        periods = periods.filter(district_id__in=district_ids)
+    return list(periods.values("key").annotate(first=Min("start"), last=Max("end")).order_by("-first", "-key"))
+
+
+def sheet_deputies(*, user, key, district_ids):
+    """The deputies of the sheet, each annotated with `outcome` (None when not recorded) and
+    `attendance_id`: those the viewer may see, of a district that has the period, who are serving
+    or have an outcome recorded for it (a deputy who resigned since still shows what they did)."""
+    attendance = _attendance_of_deputy(key)
+    periods = ReceptionPeriod.objects.filter(key=key)
+    if district_ids is not None:
+        periods = periods.filter(district_id__in=district_ids)
+    return (
+        Deputy.objects.filter(pk__in=deputies_visible_to(user=user).values("pk"))
+        .filter(district_id__in=periods.values("district_id"))
+        .annotate(outcome=Subquery(attendance.values("outcome")[:1]), attendance_id=Subquery(attendance.values("pk")[:1]))
+        # EXISTS rather than the annotation: PostgreSQL then looks the outcome up only for the
+        # deputies no longer serving, instead of for every deputy of the city (bench/README.md).
+        .filter(Q(status=Deputy.Status.SERVING) | Exists(attendance))
+        .select_related("district")
+        .order_by("district__name", "name_initials", "name", "pk")
+    )
+
+
+def _attendance_of_deputy(key):
+    """A deputy's outcome row for the period `key` of their own district (correlated on the outer
+    deputy)."""
+    return Attendance.objects.filter(deputy=OuterRef("pk"), period__key=key, period__district=OuterRef("district"))
+
+
+def sheet_filter_outcome(deputies, *, key, outcome):
+    """Narrow the sheet's deputies to one outcome, or to NOT_RECORDED. A semi-join (EXISTS), not a
+    filter on the annotation, so that a city-wide sheet does not compute every deputy's outcome
+    twice before it can sort and cut a page (a city-wide "absent" sheet at 10,000 deputies:
+    bench/README.md)."""
+    attendance = _attendance_of_deputy(key)
+    if outcome == NOT_RECORDED:
+        return deputies.filter(~Exists(attendance))
+    return deputies.filter(Exists(attendance.filter(outcome=outcome)))
+
+
+def sheet_totals(deputies, *, key):
+    """Rows per outcome, not recorded, and the attendance rate: attended or made up out of the
+    outcomes recorded, as on the dashboard [000 十一]."""
+    # The period's attendance rows of the sheet's deputies grouped by outcome (one join over the
+    # attendance table), and the number of deputies: no per-deputy lookup. Grouping the deputies
+    # by their outcome annotation ran the outcome subquery once per deputy (20,000 times for a
+    # city-wide sheet at 20,000 deputies, and JIT compilation on top: bench/README.md).
+    counts = dict(
+        Attendance.objects.filter(
+            period__key=key, period__district=F("deputy__district"), deputy__in=deputies.order_by().values("pk")
+        )
+        .order_by().values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
+    )
+    totals = {value: counts.get(value, 0) for value in Outcome.values}
+    totals["total"] = deputies.order_by().count()
+    recorded = sum(counts.values())
+    totals[NOT_RECORDED] = totals["total"] - recorded
+    attended = totals[Outcome.ATTENDED] + totals[Outcome.MADE_UP]
+    totals["recorded"] = recorded
+    totals["rate"] = round(100 * attended / recorded, 1) if recorded else None
+    return totals
+
+
+def sheet_rows(deputies):
+    """The sheet's rows for a list of annotated deputies (a page or an export chunk), in four
+    queries whatever their number: teams with offices, fixed communities, attendance rows with
+    their activities, and the reasons of approved leave."""
+    deputies = list(deputies)
+    ids = [d.pk for d in deputies]
+    memberships = {}
+    for m in (
+        TeamMembership.objects.filter(deputy_id__in=ids).select_related("team__office").order_by("team__name")
+    ):
+        memberships.setdefault(m.deputy_id, []).append(m)
+    communities = {}
+    for link in FixedCommunity.objects.filter(deputy_id__in=ids).select_related("community").order_by("community__name"):
+        communities.setdefault(link.deputy_id, []).append(link.community)
+    attendances = {
+        a.pk: a
+        for a in Attendance.objects.filter(pk__in=[d.attendance_id for d in deputies if d.attendance_id])
+        .select_related("activity__office", "period")
+    }
+    leave_ids = [
+        (a.deputy_id, a.activity_id) for a in attendances.values() if a.outcome == Outcome.LEAVE and a.activity_id
+    ]
+    reasons = {}
+    if leave_ids:
+        leave = LeaveRequest.objects.filter(
+            status=LeaveRequest.Status.APPROVED,
+            deputy_id__in={d for d, _a in leave_ids},
+            activity_id__in={a for _d, a in leave_ids},
+        ).order_by("filed_at")
+        reasons = {(lr.deputy_id, lr.activity_id): lr.reason for lr in leave}
+    labels = dict(Outcome.choices)
+    rows = []
+    for d in deputies:
+        a = attendances.get(d.attendance_id)
+        teams = memberships.get(d.pk, [])
+        rows.append({
+            "deputy": d,
+            "teams": [m.team for m in teams],
+            "leads": any(m.is_leader for m in teams),
+            "offices": [m.team.office for m in teams],
+            "communities": communities.get(d.pk, []),
+            "outcome": d.outcome or NOT_RECORDED,
+            "outcome_label": labels[d.outcome] if d.outcome else NOT_RECORDED_LABEL,
+            "attendance": a,
+            "activity": a.activity if a else None,
+            "leave_reason": reasons.get((d.pk, a.activity_id), "") if a and a.outcome == Outcome.LEAVE else "",
+        })
+    return rows
+
+
+def sheet_filter(deputies, *, district=None, office=None, team=None, q=""):
+    """Narrow the sheet's deputies by the page's filters (all but the outcome)."""
+    if district is not None:
+        deputies = deputies.filter(district=district)
+    if office is not None:
+        deputies = deputies.filter(
+            Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team__office=office))
+        )
+    if team is not None:
+        deputies = deputies.filter(Exists(TeamMembership.objects.filter(deputy=OuterRef("pk"), team=team)))
+    if q:
+        deputies = deputies.filter(Q(name__icontains=q) | Q(name_initials__icontains=q))
+    return deputies
