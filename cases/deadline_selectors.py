@@ -47,8 +47,11 @@ def case_overdue_q(today=None):
     IN subquery first collected every open late share of the city, once per use of the rule
     (issue 10: 100,000 shares, 0.6 s each, three times per queue page)."""
     today = today or timezone.localdate()
+    # "round >= the case's round" is "round = the case's round" (a share's round is never past its
+    # case's), written as a range so that PostgreSQL cannot turn the EXISTS back into a hashed
+    # list of every late share (it hashes only equality correlations) and probes the index per row.
     late_share = CaseDispatch.objects.filter(
-        case_id=OuterRef("pk"), round=OuterRef("dispatch_round"), status__in=DISPATCH_OPEN, deadline__lt=today
+        case_id=OuterRef("pk"), round__gte=OuterRef("dispatch_round"), status__in=DISPATCH_OPEN, deadline__lt=today
     )
     return forward_overdue_q(today) | (Q(status=Status.DISPATCHED) & Exists(late_share))
 
