@@ -29,9 +29,9 @@ def main():
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from pages import pages, resolve
 
     from liaison.models import User
-    from pages import pages, resolve
 
     wanted = {
         "Dispatch queue (city staff)": "dispatch_queue",
