@@ -23,7 +23,7 @@ whatever the number of cases.
 import datetime
 from dataclasses import dataclass, fields
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, FilteredRelation, Q
 from django.utils import timezone
 
 from liaison.models import Role
@@ -123,34 +123,34 @@ def unit_review_queryset(*, user, year, district=None, q=""):
         units = units.filter(name__icontains=q)
     # A share the unit returned as not its business (and staff re-dispatched or closed) is not
     # one it received: it counts for the unit that got it instead.
-    in_year = Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end) & ~Q(
-        dispatches__status__in=NOT_RECEIVED
+    # The year and the received shares are the join's condition (FilteredRelation), not only the
+    # counts' filters: the database then joins the year's shares (index dispatch_year) and their
+    # cases instead of every share and case of every year (issue 10: 3.8 s at 400,000 shares).
+    received = FilteredRelation(
+        "dispatches",
+        condition=Q(dispatches__dispatched_at__gte=start, dispatches__dispatched_at__lt=end)
+        & ~Q(dispatches__status__in=NOT_RECEIVED),
     )
-    last_round = Q(dispatches__round=F("dispatches__case__dispatch_round"))
-    rated_now = last_round & Q(dispatches__case__satisfaction_source__in=COUNTED_SOURCES)
+    last_round = Q(in_year__round=F("in_year__case__dispatch_round"))
+    rated_now = last_round & Q(in_year__case__satisfaction_source__in=COUNTED_SOURCES)
     return (
-        units.annotate(
-            received=Count("dispatches", filter=in_year),
-            replied=Count("dispatches", filter=in_year & Q(dispatches__replied_at__isnull=False)),
+        units.annotate(in_year=received)
+        .annotate(
+            received=Count("in_year"),
+            replied=Count("in_year", filter=Q(in_year__replied_at__isnull=False)),
             on_time=Count(
-                "dispatches",
-                filter=in_year & Q(dispatches__replied_at__isnull=False)
-                & Q(dispatches__replied_at__date__lte=F("dispatches__deadline")),
+                "in_year",
+                filter=Q(in_year__replied_at__isnull=False) & Q(in_year__replied_at__date__lte=F("in_year__deadline")),
             ),
-            solved=Count("dispatches", filter=in_year & Q(dispatches__result="solved")),
-            very=Count("dispatches", filter=in_year & rated_now
-                       & Q(dispatches__case__satisfaction=Satisfaction.VERY)),
-            basic=Count("dispatches", filter=in_year & rated_now
-                        & Q(dispatches__case__satisfaction=Satisfaction.BASIC)),
+            solved=Count("in_year", filter=Q(in_year__result="solved")),
+            very=Count("in_year", filter=rated_now & Q(in_year__case__satisfaction=Satisfaction.VERY)),
+            basic=Count("in_year", filter=rated_now & Q(in_year__case__satisfaction=Satisfaction.BASIC)),
             dissatisfied=Count(
-                "dispatches",
-                filter=in_year & (
-                    Q(dispatches__round__lt=F("dispatches__case__dispatch_round"))
-                    | (rated_now & Q(dispatches__case__satisfaction=Satisfaction.DISSATISFIED))
-                ),
+                "in_year",
+                filter=Q(in_year__round__lt=F("in_year__case__dispatch_round"))
+                | (rated_now & Q(in_year__case__satisfaction=Satisfaction.DISSATISFIED)),
             ),
-            closed=Count("dispatches", filter=in_year & last_round
-                         & Q(dispatches__case__status=Status.ARCHIVED)),
+            closed=Count("in_year", filter=last_round & Q(in_year__case__status=Status.ARCHIVED)),
         )
         .select_related("district")
         .order_by("-received", "name")

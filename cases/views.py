@@ -105,13 +105,13 @@ def _case(request, pk):
 # ---------------------------------------------------------------- queues
 
 
-def _queue_context(request, qs, *, title, kind, can_register=False):
+def _queue_context(request, qs, *, title, kind, can_register=False, count_in_order=False):
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     overdue = request.GET.get("overdue") == "1"
     q = request.GET.get("q", "")[:100]
     qs = queues.filter_cases(qs, status=status, category=category, overdue=overdue, q=q)
-    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=count_in_order).get_page(request.GET.get("page"))
     return {
         "page": page, "title": title, "kind": kind, "statuses": Status.choices, "status": status,
         "categories": Category.objects.all(), "category": category, "overdue": overdue, "q": q,
@@ -142,7 +142,7 @@ def liaison_desk(request):
 def staff_queue(request):
     ctx = _queue_context(
         request, queues.staff_dispatch_queue(user=request.user), title=gettext_lazy("Cases to dispatch"),
-        kind="staff", can_register=True,
+        kind="staff", can_register=True, count_in_order=True,
     )
     # What units ask of staff: returned cases to re-dispatch, extension requests to decide.
     returned, extensions = queues.staff_unit_requests(user=request.user)
@@ -156,11 +156,14 @@ def staff_queue(request):
 
 @role_required(Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY)
 def overdue_list(request):
-    if request.user.role == Role.DEPUTY:
-        qs = queues.deputy_queue(user=request.user).filter(queues.overdue_q())
-    else:
+    staff_list = request.user.role != Role.DEPUTY
+    if staff_list:
         qs = queues.overdue_cases(user=request.user)
-    ctx = _queue_context(request, qs, title=gettext_lazy("Overdue cases"), kind="overdue")
+    else:
+        qs = queues.deputy_queue(user=request.user).filter(queues.overdue_q())
+    # The staff lists are read in the order of their partial indexes (case_waiting_for_staff,
+    # case_overdue_candidates), and so are their bounded counts.
+    ctx = _queue_context(request, qs, title=gettext_lazy("Overdue cases"), kind="overdue", count_in_order=staff_list)
     return render(request, "cases/case_queue.html", ctx)
 
 

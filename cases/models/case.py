@@ -286,6 +286,16 @@ class CaseDispatch(models.Model):
             # Serves the overdue rule and the staff queue's returned shares: dispatches by state
             # and deadline.
             models.Index(fields=["status", "deadline"], name="dispatch_status_deadline"),
+            # Serves the case-level overdue rule (cases.deadline_selectors.case_overdue_q): a
+            # case's open shares of its round and their deadlines, one probe per case row of the
+            # queues, the overdue list and their badges.
+            models.Index(
+                fields=["case", "round", "deadline"], name="dispatch_open_by_case",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
+            # Serves the year-end review (cases.review_selectors.unit_review_queryset): a year's
+            # shares by dispatch time.
+            models.Index(fields=["dispatched_at"], name="dispatch_year"),
         ]
 
     def __str__(self):

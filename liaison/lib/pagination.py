@@ -16,15 +16,21 @@ class BoundedPaginator(Paginator):
     the ordering, so the database stops early). `capped` says the real count is larger; the pages
     beyond the bound are not offered."""
 
-    def __init__(self, object_list, per_page, *, count_limit=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_limit=None, count_in_order=False, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
+        # A list whose order an index serves and whose filter keeps few of the rows an unordered
+        # plan would gather (bitmap scans over every candidate) counts faster in that order: the
+        # database then reads the index until the bound and stops.
+        self.count_in_order = count_in_order
 
     @cached_property
     def count(self):
         qs = self.object_list
         if hasattr(qs, "order_by"):
-            return qs.order_by()[: self.count_limit + 1].count()
+            if not self.count_in_order:
+                qs = qs.order_by()
+            return qs[: self.count_limit + 1].count()
         return min(len(qs), self.count_limit + 1)
 
     @cached_property

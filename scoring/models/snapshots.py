@@ -41,6 +41,9 @@ class SnapshotRow(models.Model):
         ordering = ["rank_city", "deputy_name"]
         constraints = [models.UniqueConstraint(fields=["snapshot", "deputy"], name="snapshotrow_deputy")]
         indexes = [
+            # Serves the staff dashboard's top of the latest standings (reports.dashboard_selectors.
+            # top_of_latest_standings): the city's first ranks of one snapshot, read, not sorted.
+            models.Index(fields=["snapshot", "rank_city"], name="snaprow_city"),
             # Serves the district and office standings pages of one snapshot.
             models.Index(fields=["snapshot", "district", "rank_district"], name="snaprow_district"),
             models.Index(fields=["snapshot", "office", "rank_office"], name="snaprow_office"),
