@@ -12,7 +12,7 @@ from django.utils import timezone
 from liaison.models import Role
 from offices.models import TeamMembership
 
-from .deadline_selectors import case_overdue_q, dispatch_overdue_q, flag, open_dispatch_q
+from .deadline_selectors import case_overdue_q, case_overdue_row_q, dispatch_overdue_q, flag, open_dispatch_q
 from .models import (
     MAY_BE_OVERDUE,
     WAITING_FOR_STAFF,
@@ -28,6 +28,9 @@ from .selectors import cases_visible_to
 
 # "Overdue" has one definition, in cases.deadline_selectors; the queues only use it.
 overdue_q = case_overdue_q
+# The same rule, looked up per case row: for the queues of one deputy or office (a few hundred
+# cases at most), where the hashed form would read every overdue share of the city.
+overdue_row_q = case_overdue_row_q
 
 
 def follow_up_due_q(now=None):
@@ -49,7 +52,12 @@ def _flagged(qs, needs_action):
 
 
 def _with_flags(qs, needs_action):
-    return _flagged(qs, needs_action).order_by("-needs_action", "-is_overdue", *QUEUE_ORDER)
+    """A deputy's or an office's queue: both flags on every row (they order the queue), the
+    overdue one looked up per row (`case_overdue_row_q`)."""
+    today = timezone.localdate()
+    return qs.annotate(needs_action=flag(needs_action), is_overdue=flag(case_overdue_row_q(today))).order_by(
+        "-needs_action", "-is_overdue", *QUEUE_ORDER
+    )
 
 
 def deputy_queue(*, user):
@@ -159,13 +167,15 @@ def staff_unit_requests(*, user):
 
 
 
-def filter_cases(qs, *, status="", category="", overdue=False, q=""):
+def filter_cases(qs, *, status="", category="", overdue=False, q="", per_row=False):
+    """`per_row`: the list is one deputy's or office's (the overdue filter looks shares up per
+    case row, `case_overdue_row_q`)."""
     if status in Status.values:
         qs = qs.filter(status=status)
     if category.isdigit():
         qs = qs.filter(category_id=int(category))
     if overdue:
-        qs = qs.filter(case_overdue_q())
+        qs = qs.filter(case_overdue_row_q() if per_row else case_overdue_q())
     q = q.strip()
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(tracking_code__iexact=q))

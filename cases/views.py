@@ -30,7 +30,7 @@ from offices.selectors import deputy_for_user, offices_visible_to, units_visible
 
 from . import queue_selectors as queues
 from . import resident_services, services, workflow
-from .deadline_selectors import case_overdue_q, flag
+from .deadline_selectors import case_overdue_row_q, flag
 from .forms import (
     AnswerForm,
     AssignForm,
@@ -110,7 +110,10 @@ def _queue_context(request, qs, *, title, kind, can_register=False):
     category = request.GET.get("category", "")
     overdue = request.GET.get("overdue") == "1"
     q = request.GET.get("q", "")[:100]
-    qs = queues.filter_cases(qs, status=status, category=category, overdue=overdue, q=q)
+    qs = queues.filter_cases(
+        qs, status=status, category=category, overdue=overdue, q=q,
+        per_row=request.user.role in (Role.DEPUTY, Role.LIAISON),
+    )
     page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "page": page, "title": title, "kind": kind, "statuses": Status.choices, "status": status,
@@ -157,7 +160,7 @@ def staff_queue(request):
 @role_required(Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY)
 def overdue_list(request):
     if request.user.role == Role.DEPUTY:
-        qs = queues.deputy_queue(user=request.user).filter(queues.overdue_q())
+        qs = queues.deputy_queue(user=request.user).filter(queues.overdue_row_q())
     else:
         qs = queues.overdue_cases(user=request.user)
     ctx = _queue_context(request, qs, title=gettext_lazy("Overdue cases"), kind="overdue")
@@ -267,7 +270,7 @@ def case_detail(request, pk):
         cases_visible_to(user=request.user, reach=reach).select_related("public_submission__deputy")
         .prefetch_related("received_by", Prefetch("events"))
         .annotate(
-            is_overdue=flag(case_overdue_q(today)),
+            is_overdue=flag(case_overdue_row_q(today)),
             # The rating of the current round (one at most per round) joins the case row.
             current_rating=FilteredRelation("ratings", condition=Q(ratings__round=F("dispatch_round"))),
         )
