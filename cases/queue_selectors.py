@@ -49,7 +49,12 @@ def _flagged(qs, needs_action):
 
 
 def _with_flags(qs, needs_action):
-    return _flagged(qs, needs_action).order_by("-needs_action", "-is_overdue", *QUEUE_ORDER)
+    """A deputy's or an office's queue: both flags on every row (they order the queue), the
+    overdue one probed per row (`case_overdue_q`)."""
+    today = timezone.localdate()
+    return qs.annotate(needs_action=flag(needs_action), is_overdue=flag(case_overdue_q(today))).order_by(
+        "-needs_action", "-is_overdue", *QUEUE_ORDER
+    )
 
 
 def deputy_queue(*, user):

@@ -153,7 +153,21 @@ def deputy_standing(*, deputy, year, office=True):
     `standings_compute`), and the number of deputies each rank is out of, without ranking the
     city: the ranks count the serving deputies whose kept total (DeputyYearTotal) is higher.
     Three small queries whatever the size of the city (one without the office rank: office=False).
-    Returns (row or None, counts)."""
+    Returns (row or None, counts).
+
+    The result depends on the year's kept totals and the roster (serving status, districts, teams
+    and memberships, names) alone, whose versions key the cache: a ledger write that changes a
+    kept total, a rebuild or a roster change retires it at once (liaison.lib.versions). Counting
+    the deputies above one total still reads every serving deputy's total (40-65 ms at 20,000
+    deputies, issue 10), on the deputy's home and score page."""
+    return cached_result(
+        names=(ALL_TOTALS_VERSION, totals_version(year), ROSTER),
+        parts=("deputy_standing", deputy.pk, deputy.name, deputy.district_id, int(year), bool(office)),
+        compute=lambda: _deputy_standing(deputy=deputy, year=year, office=office),
+    )
+
+
+def _deputy_standing(*, deputy, year, office):
     from django.db.models import Count, FilteredRelation, Max, Subquery
     from django.db.models.functions import Coalesce
 

@@ -119,6 +119,33 @@ def test_one_deputys_ranks_equal_the_live_standings_ranks_with_ties_002_1_3(worl
         }
 
 
+def test_one_deputys_cached_standing_follows_every_ledger_and_roster_change(world, settings):
+    """deputy_standing is cached (issue 10 item 2) under the versions of the year's kept totals and
+    the roster: a point recorded for anyone, a deputy leaving, a rebuild each give the new ranks on
+    the next read, and a repeated read makes no query."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.VERSIONED_CACHE = True
+    deputy = world.deputy_a
+    claim_points(world, world.deputy_a, 12)  # 5
+    row, counts = deputy_standing(deputy=deputy, year=2026)
+    assert row.rank_city == 1
+    with CaptureQueriesContext(connection) as ctx:
+        assert deputy_standing(deputy=deputy, year=2026) == (row, counts)
+    assert len(ctx.captured_queries) == 0
+    claim_points(world, world.deputy_c, 14)  # 20, another deputy's ledger
+    row, _ = deputy_standing(deputy=deputy, year=2026)
+    assert row.rank_city == 2
+    world.deputy_c.status = Deputy.Status.RESIGNED  # the roster
+    world.deputy_c.save(update_fields=["status"])
+    row, after = deputy_standing(deputy=deputy, year=2026)
+    assert row.rank_city == 1 and after["city"] == counts["city"] - 1
+    DeputyYearTotal.objects.filter(deputy=world.deputy_a).delete()  # a write that bypasses the service ...
+    deputy_totals_rebuild(year=2026)  # ... then the rebuild, which bumps the versions
+    row, _ = deputy_standing(deputy=deputy, year=2026)
+    assert row.total == 5 and row.rank_city == 1
+
+
 def test_score_page_chart_caps_like_the_total_across_rule_set_versions_002(client, world):
     """The chart's months add up to the total: one cap per item across versions of its rule set
     (it used to cap each version's item on its own and showed 18 for a capped 9)."""
