@@ -119,7 +119,9 @@ def test_resident_sms_in_quiet_hours_waits_until_eight_in_the_morning_000(world)
 
 
 def test_resident_sms_is_handed_to_the_outbox_only_once_the_move_commits(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    # In the day: from 22:00 to 08:00 (Asia/Shanghai) the message would wait for the morning.
+    day = timezone.make_aware(datetime.datetime(2026, 5, 6, 10, 30))
+    with time_machine.travel(day, tick=False), django_capture_on_commit_callbacks(execute=True):
         journey.register(world)
     assert SmsMessage.objects.get(template="case_received").status == SmsMessage.Status.SENT
 
