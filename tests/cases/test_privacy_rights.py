@@ -323,4 +323,8 @@ def test_the_retention_scan_reads_an_index_not_the_whole_case_table():
             plan = qs.explain()
     else:
         plan = qs.explain()
-    assert "case_status_changed" in plan, plan
+    # On a big table PostgreSQL takes case_status_changed (status, status_changed_at); on the
+    # test's few rows it may take another index led by status. Either way: an index on the
+    # status, never the whole table.
+    assert "Seq Scan on cases_case" not in plan, plan
+    assert "Index Cond: ((status)::text = 'archived'::text)" in plan or "case_status_changed" in plan, plan

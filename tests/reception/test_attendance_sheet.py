@@ -405,4 +405,6 @@ def test_the_outcome_filter_is_a_semi_join_not_a_filter_on_every_deputys_outcome
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + query["sql"], query.get("params") or None)
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        assert "Semi Join" in plan, plan
+        # A semi-join either way PostgreSQL runs it: a Semi Join node, or the matching attendance
+        # rows made unique (HashAggregate) and joined; never the outcome looked up per deputy.
+        assert "Semi Join" in plan or ("HashAggregate" in plan and "attendance_period_outcome" in plan), plan
