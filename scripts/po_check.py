@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def catalogues():
     for po in sorted(ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po")):
-        if ".venv" not in po.parts:
+        if not {".venv", "var", "node_modules"} & set(po.relative_to(ROOT).parts):
             yield po
 
 
