@@ -903,7 +903,7 @@ class History:
         from cases import services as cs
         from cases.models import Case, CaseDispatch, CaseRating
         from cases.models.case import ReplyResult, Status
-        from cases.resident_services import rating_token
+        from cases.resident_services import case_rate, rating_token
         from liaison.models import Role, User
 
         city = User.objects.get(username="demo_city")
@@ -937,7 +937,7 @@ class History:
                         r = cs.case_feedback(case=r, note="已告知居民办理结果。", actor=liaison)
                     if "rate" in moves:
                         rating = CaseRating.objects.get(case=r, round=r.dispatch_round)
-                        r = cs.case_rate(token=rating_token(rating), satisfaction=case.satisfaction)
+                        r = case_rate(token=rating_token(rating), satisfaction=case.satisfaction)
                     if "archive" in moves:
                         r = cs.case_archive(case=r, actor=liaison)
                     replayed = list(r.events.order_by("at", "pk").values_list("action", "from_status", "to_status"))
