@@ -21,8 +21,9 @@
    period in date order, its close (absences, escalation steps 1-3, notices) and its make-ups;
    the quarterly published standings (the real `snapshot_publish`);
 5. checks the bulk attendance outcomes against `attendance_recompute` and the case timelines
-   against the workflow services on samples, publishes the city-wide year-end review bulletin of
-   the last full year (`bulletin_publish`), rebuilds the kept yearly points totals
+   against the workflow services on samples, rebuilds the units' kept figures
+   (`unit_figures_rebuild`), publishes the city-wide year-end review bulletin of the last full
+   year (`bulletin_publish`), rebuilds the kept yearly points totals
    (`deputy_totals_rebuild`), runs VACUUM ANALYZE and prints the rows, seconds and rows per second
    of every phase.
 
@@ -1074,6 +1075,13 @@ def main():
         with history.phase("check: case timelines replayed") as ph:
             ph.rows = history.verify_timelines()
         print(f"The workflow services replay {ph.rows} sampled case timelines the same.")
+    from cases.unit_figures_services import unit_figures_rebuild
+
+    # The shares and cases were written in bulk, past the services that keep the units' figures
+    # (the review per unit and year, the open shares per unit): one INSERT ... SELECT ... GROUP BY
+    # per table, before the bulletin reads them.
+    with history.phase("kept unit figures (unit_figures_rebuild)") as ph:
+        ph.rows = unit_figures_rebuild()
     with history.phase("review bulletin (bulletin_publish)"):
         bulletin = history.bulletin(today.year - 1)
     if bulletin:

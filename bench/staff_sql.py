@@ -38,6 +38,7 @@ def main():
         "Overdue list (city staff)": "overdue_list",
         "Attendance sheet, city-wide, recent period": "attendance_city",
         "Staff dashboard, city": "staff_dashboard",
+        "Staff dashboard, district": "staff_dashboard_district",
         "Unit year-end review (city staff)": "unit_review",
     }
     print(f"load average {os.getloadavg()[0]:.2f}")

@@ -27,6 +27,7 @@ from .move_services import _event
 from .reminder_services import _Recipients
 from .selectors import staff_covers
 from .services import lapse_extensions, refresh_reply_due, settle_round_if_done
+from .unit_figures_services import unit_figures_after, unit_figures_before
 
 
 def _deliver_sms_on_commit():
@@ -88,6 +89,7 @@ def dispatch_sign(*, dispatch, actor):
     with transaction.atomic():
         case, share = _lock_share(dispatch)
         _check(case=case, share=share, transition=transition, actor=actor)
+        figures = unit_figures_before(case_id=case.pk)
         share.status = transition.target
         share.signed_at = timezone.now()
         share.signed_by = actor
@@ -98,6 +100,7 @@ def dispatch_sign(*, dispatch, actor):
             notices_send(users=[share.dispatched_by_id],
                          text=_("%(unit)s signed for case %(code)s.") % {"unit": share.unit.name, "code": case.tracking_code},
                          url=case.get_absolute_url())
+        unit_figures_after(figures)
     return share
 
 
@@ -111,6 +114,7 @@ def dispatch_return(*, dispatch, reason, actor):
     with transaction.atomic():
         case, share = _lock_share(dispatch)
         _check(case=case, share=share, transition=transition, actor=actor)
+        figures = unit_figures_before(case_id=case.pk)
         share.status = transition.target
         share.returned_at = timezone.now()
         share.returned_by = actor
@@ -126,6 +130,7 @@ def dispatch_return(*, dispatch, reason, actor):
                      text=_("%(unit)s returned case %(code)s: %(reason)s. Please dispatch it again.")
                      % {"unit": share.unit.name, "code": case.tracking_code, "reason": reason[:200]})
         _text_people(users=staff, template="case_returned", params={"code": case.tracking_code, "unit": share.unit.name})
+        unit_figures_after(figures)
     return share
 
 
@@ -180,8 +185,10 @@ def _decide(*, extension, action, actor, note=""):
         locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if action == "approve":
             # The share's deadline is what the overdue rule and the daily scan read.
+            figures = unit_figures_before(case_id=case.pk)
             share.deadline = locked.new_deadline
             share.save(update_fields=["deadline"])
+            unit_figures_after(figures)
             refresh_reply_due(case)
             case.save(update_fields=["reply_due"])
             comment = _("extension approved: reply by %(date)s") % {"date": share.deadline.isoformat()}
@@ -224,6 +231,7 @@ def dispatch_redispatch(*, dispatch, units, deadline, actor, instructions=""):
     with transaction.atomic():
         case, share = _lock_share(dispatch)
         _check(case=case, share=share, transition=transition, actor=actor)
+        figures = unit_figures_before(case_id=case.pk)
         allowed = set(units_visible_to(user=actor).filter(is_active=True).values_list("pk", flat=True))
         bad = [u.name for u in units if u.pk not in allowed]
         if bad:
@@ -257,6 +265,7 @@ def dispatch_redispatch(*, dispatch, units, deadline, actor, instructions=""):
         notices_send(users=list(handlers), url=case.get_absolute_url(),
                      text=_("New case %(code)s to handle, reply by %(date)s")
                      % {"code": case.tracking_code, "date": deadline.isoformat()})
+        unit_figures_after(figures)
     return case
 
 
@@ -269,6 +278,7 @@ def dispatch_close(*, dispatch, note, actor):
     with transaction.atomic():
         case, share = _lock_share(dispatch)
         _check(case=case, share=share, transition=transition, actor=actor)
+        figures = unit_figures_before(case_id=case.pk)
         others = CaseDispatch.objects.filter(
             case=case, round=case.dispatch_round, status__in=[*DISPATCH_OPEN, DispatchStatus.REPLIED]
         ).exclude(pk=share.pk)
@@ -281,4 +291,5 @@ def dispatch_close(*, dispatch, note, actor):
         _event(case=case, actor=actor, action="dispatch_close", from_status=case.status, to_status=case.status,
                comment=comment)
         settle_round_if_done(case=case, actor=actor, comment=_("Every unit has replied."))
+        unit_figures_after(figures)
     return case

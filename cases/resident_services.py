@@ -36,6 +36,7 @@ from . import workflow
 from .models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource
 from .move_services import _event, _lock_and_check, _sync
 from .rules import rating_days
+from .unit_figures_services import unit_figures_after, unit_figures_before
 
 RATING_SALT = "cases.rating"
 
@@ -175,6 +176,7 @@ def follow_up_due_since(rating):
 # ---------------------------------------------------------------- the two ways a rating is recorded
 
 def _record_rating(*, locked, rating, satisfaction, comment, source, actor, action, event_comment, now, caller=""):
+    figures = unit_figures_before(case_id=locked.pk)
     rating.satisfaction = satisfaction
     rating.comment = comment
     rating.source = source
@@ -185,6 +187,7 @@ def _record_rating(*, locked, rating, satisfaction, comment, source, actor, acti
     locked.satisfaction = satisfaction
     locked.satisfaction_source = source
     locked.save(update_fields=["satisfaction", "satisfaction_source"])
+    unit_figures_after(figures)
     _event(case=locked, actor=actor, action=action, from_status=locked.status,
            to_status=locked.status, comment=event_comment)
     event = {Satisfaction.VERY: "case_satisfied_very", Satisfaction.BASIC: "case_satisfied_basic"}.get(satisfaction)

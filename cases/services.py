@@ -38,6 +38,7 @@ from .models import (
 from .move_services import _event, _lock_and_check, _save_move, _sync
 from .rules import forward_days
 from .selectors import actor_kinds, staff_covers
+from .unit_figures_services import unit_figures_after, unit_figures_before
 
 # ---------------------------------------------------------------- a dispatch round's shares
 
@@ -366,6 +367,7 @@ def case_dispatch(*, case, units, deadline, actor, instructions=""):
         raise ValidationError(_("The reply deadline must be today or later."), code="bad_deadline")
     with transaction.atomic():
         locked, _kinds = _lock_and_check(case=case, action="dispatch", actor=actor)
+        figures = unit_figures_before(case_id=locked.pk)
         if locked.status == Status.FED_BACK and locked.satisfaction != Satisfaction.DISSATISFIED:
             raise ValidationError(_("Only a case the resident is dissatisfied with may be dispatched again."),
                                   code="not_dissatisfied")
@@ -389,6 +391,7 @@ def case_dispatch(*, case, units, deadline, actor, instructions=""):
             comment += "\n" + instructions
         _save_move(case=locked, action="dispatch", actor=actor, comment=comment,
                    fields=["dispatch_round", "reply_due", "satisfaction", "satisfaction_source"])
+        unit_figures_after(figures)
         resident_services.sms_dispatch(locked, deadline=deadline)
 
         def after():
@@ -422,6 +425,7 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
         check_transition(transition, locked, workflow.CASE_ILLEGAL)
         if actor is None or actor.role != Role.UNIT_HANDLER or not actor.unit_id:
             raise PermissionDenied(_("Only the handler of a unit the case is dispatched to may reply."))
+        figures = unit_figures_before(case_id=locked.pk)
         dispatch = (
             CaseDispatch.objects.select_for_update()
             .filter(case=locked, unit_id=actor.unit_id, round=locked.dispatch_round, status__in=DISPATCH_OPEN)
@@ -447,6 +451,7 @@ def case_reply(*, case, result, reply, actor, will_solve_by=None, attachments=()
             # entry, no change of state yet.
             _event(case=locked, actor=actor, action="unit_reply", from_status=locked.status,
                    to_status=locked.status, comment=comment)
+        unit_figures_after(figures)
     return _sync(case, locked)
 
 
@@ -458,6 +463,7 @@ def case_feedback(*, case, note, actor):
         raise ValidationError(_("Write what the resident was told."), code="required")
     with transaction.atomic():
         locked, _kinds = _lock_and_check(case=case, action="feedback", actor=actor)
+        figures = unit_figures_before(case_id=locked.pk)
         answered_on_the_spot = locked.status == Status.ANSWERED
         locked.feedback_note = note
         _save_move(case=locked, action="feedback", actor=actor, comment=note, fields=["feedback_note"])
@@ -466,6 +472,7 @@ def case_feedback(*, case, note, actor):
             resident_services.rating_invite(locked, step=ResidentMessage.Step.FEEDBACK)
         else:
             resident_services.sms_feedback(locked)
+        unit_figures_after(figures)
     return _sync(case, locked)
 
 
@@ -474,6 +481,7 @@ def case_archive(*, case, actor, comment=""):
     CASE_RATING_DAYS, been followed up by someone other than the owner)."""
     with transaction.atomic():
         locked, _kinds = _lock_and_check(case=case, action="archive", actor=actor)
+        figures = unit_figures_before(case_id=locked.pk)
         if resident_services.rating_required_before_archive(locked):
             raise ValidationError(
                 _("The resident has not rated the answer yet: wait for their rating, or record a phone "
@@ -481,6 +489,7 @@ def case_archive(*, case, actor, comment=""):
                 code="not_rated",
             )
         _save_move(case=locked, action="archive", actor=actor, comment=comment)
+        unit_figures_after(figures)
         resident_services.sms_closed(locked)
     return _sync(case, locked)
 

@@ -5,11 +5,11 @@ below standard, each within the staff member's scope.
 Every figure is one aggregate query, whatever the number of deputies, cases or offices.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.deadline_selectors import dispatch_overdue_q, open_dispatch_q
-from cases.models import CaseDispatch
+from cases.models import UnitOpenShares, UnitOpenTotal
 from offices import rules
 from offices.models import OfficeLiaison
 from offices.selectors import offices_visible_to, units_visible_to
@@ -64,13 +64,25 @@ def attendance_by_period(*, user, today=None):
 
 def cases_by_unit(*, user, today=None):
     """Per responsible unit, the dispatches of the current round still waiting for a reply, and
-    those of them past the deadline staff set; most overdue first."""
+    those of them past the deadline staff set; most overdue first.
+
+    Read from the kept counts (cases.unit_figures_services): the unit's open shares, less those
+    whose deadline is today or later, are the overdue ones, so the day's date needs no kept
+    state. One row per unit and an index range per unit (unit_open_shares_once), instead of
+    joining every open share with its case (issue 10: 100,000 shares, 0.47 s)."""
     today = today or timezone.localdate()
-    open_dispatches = CaseDispatch.objects.filter(open_dispatch_q(), unit__in=units_visible_to(user=user))
+    not_yet_due = (
+        UnitOpenShares.objects.filter(unit_id=OuterRef("unit_id"), deadline__gte=today)
+        .order_by()
+        .values("unit_id")
+        .annotate(shares=Sum("shares"))
+        .values("shares")
+    )
+    rows = UnitOpenTotal.objects.filter(unit__in=units_visible_to(user=user), shares__gt=0).annotate(
+        open=F("shares"), overdue=F("shares") - Coalesce(Subquery(not_yet_due), 0)
+    )
     return list(
-        open_dispatches.values("unit_id", "unit__name")
-        .annotate(open=Count("id"), overdue=Count("id", filter=dispatch_overdue_q(today)))
-        .order_by("-overdue", "-open", "unit__name")[:UNITS_SHOWN]
+        rows.values("unit_id", "unit__name", "open", "overdue").order_by("-overdue", "-open", "unit__name")[:UNITS_SHOWN]
     )
 
 

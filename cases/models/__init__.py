@@ -40,3 +40,4 @@ from .proposals import (  # noqa: F401
 from .public import PublicSubmission  # noqa: F401,E402
 from .resident import CaseRating, ResidentMessage  # noqa: F401,E402
 from .review import CITY_SCOPE, ReviewBulletin  # noqa: F401,E402
+from .unit_figures import UnitOpenShares, UnitOpenTotal, UnitYearFigures  # noqa: F401,E402

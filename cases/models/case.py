@@ -293,9 +293,6 @@ class CaseDispatch(models.Model):
                 fields=["case", "round", "deadline"], name="dispatch_open_by_case",
                 condition=models.Q(status__in=DISPATCH_OPEN),
             ),
-            # Serves the year-end review (cases.review_selectors.unit_review_queryset): a year's
-            # shares by dispatch time.
-            models.Index(fields=["dispatched_at"], name="dispatch_year"),
         ]
 
     def __str__(self):

@@ -19,6 +19,7 @@ from cases.forms import FeedbackForm
 from cases.models import Case, CaseRating, ResidentMessage, Satisfaction, SatisfactionSource, Status
 from cases.resident_services import RatingLinkError, case_follow_up, case_rate, rating_token, resident_sms
 from cases.review_selectors import as_reviews, unit_review_queryset
+from cases.unit_figures_services import unit_figures_rebuild
 from liaison.models import SmsMessage
 from scoring.models import Entry
 
@@ -386,6 +387,7 @@ def test_unit_satisfaction_rate_counts_only_the_residents_rating_or_a_non_owner_
     # A satisfaction typed at the feedback step before residents rated (kept by the migration).
     Case.objects.filter(pk=typed.pk).update(satisfaction=Satisfaction.DISSATISFIED,
                                             satisfaction_source=SatisfactionSource.FEEDBACK)
+    unit_figures_rebuild()  # as the migration that kept such rows rebuilds the units' figures
     followed = replied(world, title="回访件")
     with expire(followed):
         case_follow_up(case=followed, satisfaction=Satisfaction.BASIC, actor=world.district_staff)
