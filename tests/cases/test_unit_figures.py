@@ -241,6 +241,38 @@ def test_a_case_write_reads_and_writes_only_its_own_figures(world, django_assert
     assert_kept_equal_computed(world)
 
 
+# Moves made before a case has any share (the kept figures count shares only), and a helper that
+# runs inside its callers' before/after pair (case_reply, dispatch_close).
+NO_SHARES_YET = {"case_answer", "case_assign", "case_forward"}
+UNDER_CALLERS_PAIR = {"settle_round_if_done"}
+WRITES = ("_save_move(", "share.save(", "dispatch.save(", "CaseDispatch.objects.bulk_create(",
+          ".satisfaction = ", ".satisfaction_source = ", "dispatch_round += ")
+
+
+def test_every_service_that_writes_a_share_or_moves_a_case_keeps_the_figures():
+    """A new service that writes shares or moves cases without the before/after pair would let the
+    kept figures drift from the shares: each such function calls the pair, or is listed above."""
+    import inspect
+
+    from cases import dispatch_services, resident_services
+
+    missing, seen = [], set()
+    for module in (services, dispatch_services, resident_services):
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if func.__module__ != module.__name__:
+                continue
+            source = inspect.getsource(func)
+            if not any(w in source for w in WRITES):
+                continue
+            seen.add(name)
+            if name in NO_SHARES_YET | UNDER_CALLERS_PAIR:
+                continue
+            if "unit_figures_before(" not in source or "unit_figures_after(" not in source:
+                missing.append(name)
+    assert missing == []
+    assert {"case_dispatch", "case_reply", "_record_rating", "dispatch_return", "_decide"} <= seen, seen
+
+
 # ---------------------------------------------------------------- the plans at city scale
 
 
