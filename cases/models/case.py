@@ -296,6 +296,13 @@ class CaseDispatch(models.Model):
             # Serves the year-end review (cases.review_selectors.unit_review_queryset): a year's
             # shares by dispatch time.
             models.Index(fields=["dispatched_at"], name="dispatch_year"),
+            # Serves the unit inbox's default list (cases.queue_selectors.unit_inbox, owed_only):
+            # a unit's open shares in the order of the page, soonest deadline first, read up to
+            # the page and up to the bound of its count instead of sorting every open share.
+            models.Index(
+                fields=["unit", "deadline", "-id"], name="dispatch_owed_by_unit",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
         ]
 
     def __str__(self):

@@ -30,6 +30,10 @@ class BoundedPaginator(Paginator):
         if hasattr(qs, "order_by"):
             if not self.count_in_order:
                 qs = qs.order_by()
+            if qs._fields is None and not qs.query.distinct and not qs.query.combinator:
+                # Only the key in the counted subquery: the list's annotations (overdue flags,
+                # EXISTS badges) are computed for the page's rows, not for every row counted.
+                qs = qs.values("pk")
             return qs[: self.count_limit + 1].count()
         return min(len(qs), self.count_limit + 1)
 
