@@ -179,11 +179,10 @@ def unit_inbox(request):
     q = request.GET.get("q", "")[:100].strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
-    # The default list (what the unit owes, soonest deadline first) counts in the order of its
-    # index, dispatch_owed_by_unit, up to the bound.
-    page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=show == "open" and not sort and not q).get_page(
-        request.GET.get("page")
-    )
+    # What the unit owes is counted in the order of its index, dispatch_owed_by_unit, up to the
+    # bound, whichever column the list is sorted by.
+    owed_order = queues.INBOX_SORTS["deadline"] if show == "open" and not q else False
+    page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=owed_order).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:
         d.days_left = (d.deadline - today).days

@@ -396,3 +396,9 @@ def test_the_unit_inbox_reads_its_owed_shares_from_their_index_and_counts_withou
         assert paginator.count == 3
     (counted,) = [q["sql"] for q in ctx.captured_queries]
     assert "EXISTS" not in counted and "cases_deadlineextension" not in counted, counted
+    # Sorted by another column, the list is still counted in the index's order.
+    paginator = BoundedPaginator(qs.order_by("-dispatched_at"), 25, count_in_order=queues.INBOX_SORTS["deadline"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert paginator.count == 3
+    (counted,) = [q["sql"] for q in ctx.captured_queries]
+    assert 'ORDER BY "cases_casedispatch"."deadline" ASC, "cases_casedispatch"."id" DESC' in counted, counted
