@@ -174,14 +174,15 @@ def unit_inbox(request):
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in queues.INBOX_SORTS:
         sort = ""
-    qs = queues.unit_inbox(user=request.user, sort=sort)
     show = request.GET.get("show", "open")
-    if show == "open":
-        qs = qs.filter(is_owed=True)
+    qs = queues.unit_inbox(user=request.user, sort=sort, owed_only=show == "open")
     q = request.GET.get("q", "")[:100].strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
-    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # What the unit owes is counted in the order of its index, dispatch_owed_by_unit, up to the
+    # bound, whichever column the list is sorted by.
+    owed_order = queues.INBOX_SORTS["deadline"] if show == "open" and not q else False
+    page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=owed_order).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:
         d.days_left = (d.deadline - today).days

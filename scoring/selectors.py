@@ -152,7 +152,7 @@ def deputy_standing(*, deputy, year, office=True):
     """One deputy's StandingRow for the year (total, city, district and office ranks, the same as in
     `standings_compute`), and the number of deputies each rank is out of, without ranking the
     city: the ranks count the serving deputies whose kept total (DeputyYearTotal) is higher.
-    Three small queries whatever the size of the city (one without the office rank: office=False).
+    Two small queries whatever the size of the city (one without the office rank: office=False).
     Returns (row or None, counts).
 
     The result depends on the year's kept totals and the roster (serving status, districts, teams
@@ -168,7 +168,7 @@ def deputy_standing(*, deputy, year, office=True):
 
 
 def _deputy_standing(*, deputy, year, office):
-    from django.db.models import Count, FilteredRelation, Max, Subquery
+    from django.db.models import Count, FilteredRelation, Max, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     counts = {"city": 0, "district": 0, "office": 0}
@@ -196,20 +196,38 @@ def _deputy_standing(*, deputy, year, office):
     )
     if not office:
         return row, counts
-    # The memberships of everyone who shares an office with the deputy: each one's office is that
-    # of their first team (deputy_offices), the deputy's own included.
-    near = TeamMembership.objects.filter(
-        deputy_id__in=TeamMembership.objects.filter(
-            team__office_id__in=TeamMembership.objects.filter(deputy_id=deputy.pk).values("team__office_id")
-        ).values("deputy_id")
-    ).order_by("-team_id")
-    first_office = dict(near.values_list("deputy_id", "team__office_id"))
+    # The memberships of everyone who shares an office with the deputy, with each member's serving
+    # status and kept total of the year, in one query: each one's office is that of their first
+    # team (deputy_offices), the deputy's own included, and the office rank counts the serving
+    # members whose total is higher (the same as the city and district counts above).
+    near = (
+        TeamMembership.objects.filter(
+            deputy_id__in=TeamMembership.objects.filter(
+                team__office_id__in=TeamMembership.objects.filter(deputy_id=deputy.pk).values("team__office_id")
+            ).values("deputy_id")
+        )
+        .annotate(
+            member_points=Coalesce(
+                Subquery(
+                    DeputyYearTotal.objects.filter(deputy_id=OuterRef("deputy_id"), year=year).values("total")[:1]
+                ),
+                0,
+            )
+        )
+        .order_by("-team_id")
+    )
+    first_office, member_points = {}, {}
+    for deputy_id, office_id, status, points_ in near.values_list(
+        "deputy_id", "team__office_id", "deputy__status", "member_points"
+    ):
+        first_office[deputy_id] = office_id
+        if status == Deputy.Status.SERVING:
+            member_points[deputy_id] = points_
     row.office_id = first_office.get(deputy.pk)
     if row.office_id is not None:
-        members = [pk for pk, office_id in first_office.items() if office_id == row.office_id]
-        member_points = dict(points.filter(pk__in=members).values_list("pk", "points"))
-        counts["office"] = len(member_points)
-        row.rank_office = 1 + sum(1 for points_ in member_points.values() if points_ > mine)
+        members = [pk for pk, office_id in first_office.items() if office_id == row.office_id and pk in member_points]
+        counts["office"] = len(members)
+        row.rank_office = 1 + sum(1 for pk in members if member_points[pk] > mine)
     return row, counts
 
 

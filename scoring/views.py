@@ -160,6 +160,16 @@ def score_context(*, deputy, year, viewer):
         {"label": label, "points": (mine.by_category.get(value, 0) if mine else 0)}
         for value, label in Category.choices
     ]
+    # The claims still waiting and those refused in the year, in one query (split below).
+    claims = list(
+        Claim.objects.filter(
+            Q(status__in=[Claim.Status.SUBMITTED, Claim.Status.CONFIRMED])
+            | Q(status=Claim.Status.REFUSED, occurred_on__year=year),
+            deputy=deputy,
+        )
+        .select_related("rule_item")
+        .order_by("-created_at", "-id")
+    )
     snapshot_row = (
         SnapshotRow.objects.filter(deputy=deputy, snapshot__year=year).select_related("snapshot")
         .order_by("-snapshot__quarter").first()
@@ -177,11 +187,8 @@ def score_context(*, deputy, year, viewer):
         "categories": categories,
         "chart": points_chart(entries, year),
         "snapshot_row": snapshot_row,
-        "pending_claims": Claim.objects.filter(
-            deputy=deputy, status__in=[Claim.Status.SUBMITTED, Claim.Status.CONFIRMED]
-        ).select_related("rule_item"),
-        "refused_claims": Claim.objects.filter(deputy=deputy, status=Claim.Status.REFUSED, occurred_on__year=year)
-        .select_related("rule_item"),
+        "pending_claims": [c for c in claims if c.status != Claim.Status.REFUSED],
+        "refused_claims": [c for c in claims if c.status == Claim.Status.REFUSED],
         "reviews": Review.objects.filter(deputy=deputy).select_related("entry__rule_item").order_by("-requested_at")[:20],
         "is_own": deputy.user_id == viewer.pk,
     }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from liaison.lib.append_only import AppendOnlyModel
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 
 # No 0/O, 1/I/L: a code read aloud over the phone or copied from a slip of paper stays unambiguous.
@@ -107,7 +108,7 @@ class Category(models.Model):
         return self.name
 
 
-class Case(models.Model):
+class Case(ChoiceDisplayMixin, models.Model):
     tracking_code = models.CharField(
         _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False
     )
@@ -230,7 +231,7 @@ class CaseAttachment(models.Model):
         return self.name
 
 
-class CaseDispatch(models.Model):
+class CaseDispatch(ChoiceDisplayMixin, models.Model):
     """One responsible unit's share of a dispatch, and that unit's reply."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="dispatches")
@@ -291,6 +292,13 @@ class CaseDispatch(models.Model):
             # queues, the overdue list and their badges.
             models.Index(
                 fields=["case", "round", "deadline"], name="dispatch_open_by_case",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
+            # Serves the unit inbox's default list (cases.queue_selectors.unit_inbox, owed_only):
+            # a unit's open shares in the order of the page, soonest deadline first, read up to
+            # the page and up to the bound of its count instead of sorting every open share.
+            models.Index(
+                fields=["unit", "deadline", "-id"], name="dispatch_owed_by_unit",
                 condition=models.Q(status__in=DISPATCH_OPEN),
             ),
         ]

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.append_only import AppendOnlyModel
+from liaison.lib.choices import ChoiceDisplayMixin
 
 
 class ProposalKind(models.TextChoices):
@@ -41,7 +42,7 @@ class ProposalReplyResult(models.TextChoices):
     REFERENCE = "reference", _("Kept for reference / cannot be solved now")
 
 
-class Proposal(models.Model):
+class Proposal(ChoiceDisplayMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices)
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"), help_text=_("The problem, the reasons and the suggested measures."))
@@ -229,7 +230,7 @@ class ProposalEvent(AppendOnlyModel):
 
 
 
-class Inquiry(models.Model):
+class Inquiry(ChoiceDisplayMixin, models.Model):
     """询问、质询 [000 十]: deputies question a functional department on a hot issue; each event counts
     for every deputy who took part [002 附件2 10]."""
 

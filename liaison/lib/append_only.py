@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChoiceDisplayMixin
+
 
 class AppendOnlyError(ValidationError, ValueError):
     """Raised on any attempt to change or delete an append-only row. A ValidationError, so views
@@ -20,7 +22,7 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise self.model.append_only_error(self.model.deleted_message, code="immutable")
 
 
-class AppendOnlyModel(models.Model):
+class AppendOnlyModel(ChoiceDisplayMixin, models.Model):
     """Subclasses may set their own messages, or a subclass of AppendOnlyError to raise."""
 
     append_only_error = AppendOnlyError

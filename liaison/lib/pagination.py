@@ -21,7 +21,8 @@ class BoundedPaginator(Paginator):
         self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
         # A list whose order an index serves and whose filter keeps few of the rows an unordered
         # plan would gather (bitmap scans over every candidate) counts faster in that order: the
-        # database then reads the index until the bound and stops.
+        # database then reads the index until the bound and stops. True: the list's own order; a
+        # tuple of fields: that order (an index's), for a list shown in another one.
         self.count_in_order = count_in_order
 
     @cached_property
@@ -30,6 +31,12 @@ class BoundedPaginator(Paginator):
         if hasattr(qs, "order_by"):
             if not self.count_in_order:
                 qs = qs.order_by()
+            elif self.count_in_order is not True:
+                qs = qs.order_by(*self.count_in_order)
+            if qs._fields is None and not qs.query.distinct and not qs.query.combinator:
+                # Only the key in the counted subquery: the list's annotations (overdue flags,
+                # EXISTS badges) are computed for the page's rows, not for every row counted.
+                qs = qs.values("pk")
             return qs[: self.count_limit + 1].count()
         return min(len(qs), self.count_limit + 1)
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.choices import ChoiceDisplayMixin
+
 
 class Role(models.TextChoices):
     ORG_STAFF = "staff", _("Organization department staff")
@@ -21,7 +23,7 @@ class Role(models.TextChoices):
 ADMIN_ROLES = frozenset({Role.ORG_STAFF, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 
-class User(AbstractUser):
+class User(ChoiceDisplayMixin, AbstractUser):
     name = models.CharField(_("full name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True, db_index=True)
     # Org staff: the city (sees everything) or one district / new district (sees only that).

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.choices import ChoiceDisplayMixin
+
 
 def export_upload_to(instance, filename):
     return f"{instance.upload_dir}/{filename}"
 
 
-class ExportJobBase(models.Model):
+class ExportJobBase(ChoiceDisplayMixin, models.Model):
     """What every background export job is: a row per request, claimed once by a worker
     (liaison.lib.exporters.export_job_run), with progress for the page that polls it, and a file
     only its requester may download. The case list and points exports keep their own tables

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.pinyin import pinyin_initials
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from liaison.lib.validators import validate_cn_mobile
@@ -213,7 +214,7 @@ class OfficeLiaison(models.Model):
         return f"{self.office} · {self.user} ({self.get_kind_display()})"
 
 
-class Deputy(models.Model):
+class Deputy(ChoiceDisplayMixin, models.Model):
     class Gender(models.TextChoices):
         MALE = "M", _("Male")
         FEMALE = "F", _("Female")

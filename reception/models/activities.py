@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from offices.models import Deputy, Jurisdiction, Office
@@ -16,7 +17,7 @@ from .. import rules
 # --- Activities, attendance, leave, escalation, invitations (SPEC §2, [000 五 八 十一], [003], [004]) ---
 
 
-class Activity(models.Model):
+class Activity(ChoiceDisplayMixin, models.Model):
     """A performance activity 履职活动 of an office's deputies [000 五], [004 第七条 第八条]. Planned
     and announced by the liaison, logged afterwards with who attended."""
 

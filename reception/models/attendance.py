@@ -7,12 +7,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from offices.models import Deputy
 
 from .activities import Activity
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceDisplayMixin, models.Model):
     """One outcome per deputy and reception period [000 十一]. Derived by the services from the
     facts (attended receptions, approved leave, make-up activities) and never typed in freely."""
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import UploadValidator
 from offices.models import Deputy, Jurisdiction
@@ -15,7 +16,7 @@ from offices.models import Deputy, Jurisdiction
 from .. import rules
 
 
-class Escalation(models.Model):
+class Escalation(ChoiceDisplayMixin, models.Model):
     """One step of the escalation after a period [000 十一]: consecutive periods absent without
     reason and not made up → 1 make-up reminder, 2 written explanation owed, 3 proposal to advise
     resignation. One row per deputy and period, so the daily job is idempotent."""

@@ -8,13 +8,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from offices.models import Deputy, Jurisdiction
 
 from .activities import Activity
 
 
-class LeaveRequest(models.Model):
+class LeaveRequest(ChoiceDisplayMixin, models.Model):
     """请假: filed by the deputy at least 5 days before the activity, decided by staff; the
     deputy's team is told [000 十一]."""
 

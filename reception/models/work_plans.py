@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 
 from .. import rules
@@ -147,7 +148,7 @@ class WorkPlan(models.Model):
         return [labels[code] for code in OPENING_CODES if code in self.opening]
 
 
-class WorkPlanItem(models.Model):
+class WorkPlanItem(ChoiceDisplayMixin, models.Model):
     """One planned activity of the year, by month. Its kinds are the activities' kinds, so the plan
     page can set it next to what was held."""
 

@@ -5,13 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.append_only import AppendOnlyModel
+from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 
 from .rules import RuleItem
 
 
-class Claim(models.Model):
+class Claim(ChoiceDisplayMixin, models.Model):
     """A claimed item [002 附件1 二]: the office records, org staff verify; only verified claims count."""
 
     class Status(models.TextChoices):

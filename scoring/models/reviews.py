@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.choices import ChoiceDisplayMixin
+
 from .ledger import Entry
 
 
-class Review(models.Model):
+class Review(ChoiceDisplayMixin, models.Model):
     """A deputy's request for a review 复核 of one ledger entry [002 附件1 四]."""
 
     class Status(models.TextChoices):

@@ -352,3 +352,43 @@ def test_the_staff_queues_count_up_to_their_bound_in_their_index_order(world):
         cursor.execute("EXPLAIN " + query["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Scan using case_overdue_candidates" in plan and "Bitmap" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_the_unit_inbox_reads_its_owed_shares_from_their_index_and_counts_without_the_badges(world):
+    """Issue 10 item 2: the unit inbox filtered on the flag `is_owed` (a CASE expression) and
+    ordered by it, so PostgreSQL joined and sorted every open share of the unit (14,000 at 10x,
+    350 ms) to cut a page of 25, and its count computed the row badges (two EXISTS per row) of
+    the 1,001 rows it counted. The default list now reads the partial index
+    dispatch_owed_by_unit in the page's order, and the count selects only the key."""
+    from cases import queue_selectors as queues
+    from cases.models import CaseDispatch
+    from liaison.lib.pagination import BoundedPaginator
+
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"待办{i}"), "dispatched")
+    replied = journey.through(world, journey.register(world, title="已答复"), "fed_back")
+    qs = queues.unit_inbox(user=world.handler, owed_only=True)
+    owed = list(qs)
+    assert len(owed) == 3 and all(d.is_owed for d in owed)
+    assert replied.pk not in {d.case_id for d in owed}
+    everything = queues.unit_inbox(user=world.handler)
+    # The same rows and order as the flag filter of the whole inbox.
+    assert [d.pk for d in owed] == [d.pk for d in everything.filter(is_owed=True)]
+    assert CaseDispatch.objects.filter(unit=world.unit_a).count() > 3
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.all()[:25].explain()
+    assert "Index Scan using dispatch_owed_by_unit on cases_casedispatch" in plan and "Sort Key" not in plan, plan
+    paginator = BoundedPaginator(qs.all(), 25, count_in_order=True)
+    with CaptureQueriesContext(connection) as ctx:
+        assert paginator.count == 3
+    (counted,) = [q["sql"] for q in ctx.captured_queries]
+    assert "EXISTS" not in counted and "cases_deadlineextension" not in counted, counted
+    # Sorted by another column, the list is still counted in the index's order.
+    paginator = BoundedPaginator(qs.order_by("-dispatched_at"), 25, count_in_order=queues.INBOX_SORTS["deadline"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert paginator.count == 3
+    (counted,) = [q["sql"] for q in ctx.captured_queries]
+    assert 'ORDER BY "cases_casedispatch"."deadline" ASC, "cases_casedispatch"."id" DESC' in counted, counted

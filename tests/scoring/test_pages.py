@@ -298,3 +298,60 @@ def test_score_page_lists_an_entry_whose_source_page_is_not_routed_002(client, w
     assert response.status_code == 200
     entry = response.context["entries"][0]
     assert entry.points == 5 and entry.link is None
+
+
+def test_score_page_stays_within_twelve_queries_on_the_first_read_after_a_ledger_write(
+    client, world, settings, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Issue 10: the score page makes at most 12 queries, also when a ledger write has just retired
+    the deputy's cached standing (its city, district and office ranks are read again), with every
+    part of the page filled: entries linked to a case, a proposal and an inquiry, a waiting and a
+    refused claim, a review and a published snapshot."""
+    from django.utils import timezone
+
+    from cases import proposal_services
+    from cases.models import Case, Inquiry, Proposal
+    from scoring.services import claim_refuse
+    from tests.cases import journey
+
+    # Sessions in the cache, as production runs them (REDIS_URL): no session query per request.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    year = timezone.localdate().year
+    with django_capture_on_commit_callbacks(execute=True):
+        # A case that deputy A takes up at the team's meeting (points on commit).
+        journey.assign(world, journey.register(world), owner=world.deputy_a)
+    proposal_services.proposal_file(
+        lead=world.deputy_a, kind="proposal", title="建议", content="内容", actor=world.deputy_a_user
+    )
+    proposal_services.inquiry_record(
+        actor=world.district_staff, date=timezone.localdate(), kind=Inquiry.Kind.INQUIRY, topic="询问",
+        target_unit=world.unit_a, participants=[world.deputy_a, world.deputy_b], outcome="承诺办理",
+    )
+    waiting = claim_submit(deputy=world.deputy_a, rule_item=yantian_item(12), occurred_on=timezone.localdate(),
+                           description="志愿", actor=world.deputy_a_user)
+    refused = claim_submit(deputy=world.deputy_a, rule_item=yantian_item(12), occurred_on=timezone.localdate(),
+                           description="志愿", actor=world.deputy_a_user)
+    claim_refuse(claim=refused, actor=world.liaison, reason="材料不全")
+    review_request(entry=Entry.objects.filter(deputy=world.deputy_a).first(), reason="复核",
+                   actor=world.deputy_a_user)
+    snapshot_publish(year=year, quarter=1, actor=world.city_staff)
+    sources = {e.source_type.model_class() for e in Entry.objects.filter(deputy=world.deputy_a, year=year)}
+    assert {Case, Proposal, Inquiry} <= sources
+
+    url = reverse("scoring:my_points") + f"?year={year}"
+    client.force_login(world.deputy_a_user)
+    before = client.get(url).context["mine"]  # warms the session, the account and the standing
+    # Deputy B, in A's district and office, overtakes A: the cached standing is retired.
+    for n in range(3):
+        points_record_event(deputy=world.deputy_b, event="proposal", source=make_record(world.deputy_b, n),
+                            occurred_on=timezone.localdate())
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    ctx = response.context
+    mine = ctx["mine"]
+    assert (mine.rank_city, mine.rank_district, mine.rank_office) == (
+        before.rank_city + 1, before.rank_district + 1, before.rank_office + 1
+    )
+    assert [c.pk for c in ctx["pending_claims"]] == [waiting.pk]
+    assert [c.pk for c in ctx["refused_claims"]] == [refused.pk]
+    assert ctx["reviews"] and ctx["snapshot_row"] is not None and len(ctx["links"]) >= 3
