@@ -1,16 +1,19 @@
 """Roster import in the admin (SPEC §6): upload → preview naming every problem by row and column →
-confirm; one bad row imports nothing; bad files get a message, never a 500."""
+confirm, which queues a background job (run in process here) → the job's page with the result and
+the new logins' passwords, shown once to the staff member who ran it; one bad row imports
+nothing; bad files get a message, never a 500."""
 
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.testcases import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from liaison.models import AuditLog
 from offices import roster_import_services
-from offices.models import Deputy, FixedCommunity, Office, Team, TeamMembership
+from offices.models import Deputy, FixedCommunity, Office, RosterImportJob, Team, TeamMembership
 from offices.roster_import_services import RosterImportRefused, roster_import
 from tests.base import make_deputy
 from tests.offices.roster import good_roster, roster_xlsx
@@ -19,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 IMPORT = "admin:offices_roster_import"
 CONFIRM = "admin:offices_roster_import_confirm"
+JOB = "admin:offices_roster_import_job"
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +35,14 @@ def upload(client, content, name="roster.xlsx"):
 
 
 def confirm(client, response):
-    return client.post(reverse(CONFIRM), {"token": response.context["token"]})
+    """Confirm the previewed file: the job runs in process once the request commits, and the
+    redirect leads to its page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        queued = client.post(reverse(CONFIRM), {"token": response.context["token"]})
+    assert queued.status_code == 302, queued
+    job = RosterImportJob.objects.latest("pk")
+    assert queued.url == reverse(JOB, args=[job.pk])
+    return client.get(queued.url)
 
 
 def counts():
