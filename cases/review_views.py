@@ -1,5 +1,5 @@
 """Staff reports on cases: the year-end review of the responsible units 回头看 [000 七] (a table
-with a chart, and its Excel export), and the case list export run as a background job."""
+with a chart, and its Excel export, a background job), and the case list export run as a background job."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError

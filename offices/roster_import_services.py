@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -716,15 +717,24 @@ def roster_import_steps(plan):
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+def new_credential():
+    """(a new initial password, its hash). Argon2 by design: the slow part of an import with many
+    logins, and 100 MiB of working memory a hash (Django's memory_cost), freed after each."""
+    password = get_random_string(14, PASSWORD_ALPHABET)
+    return password, make_password(password)
+
+
 @transaction.atomic
-def roster_import(*, plan, actor, progress=None):
+def roster_import(*, plan, actor, progress=None, credentials=None):
     """Carry out a checked roster plan (plan_roster) in one transaction: offices
     and their teams, deputies with their fixed communities, team members, and login accounts for
     the rows that ask for one. The fixed-community and one-leader rules are enforced again by the
     same services the admin uses; a refusal names the row and rolls everything back.
 
     `progress(done)`, when given, is called now and then with the steps done so far (out of
-    roster_import_steps(plan)). Deputies are written a batch at a time and only their ids are
+    roster_import_steps(plan)). `credentials`, a list of new_credential() made beforehand (the
+    background job hashes them before it loads the roster, so that Argon2's working memory never
+    adds to the rows'), is used up first; more are made when it runs short. Deputies are written a batch at a time and only their ids are
     kept, so that memory stays flat for a city's roster.
 
     Returns {"offices": n, "teams": n, "deputies": n, "accounts": [(deputy name, username, password)]}.
@@ -735,6 +745,7 @@ def roster_import(*, plan, actor, progress=None):
             [RowError(str(DEPUTY_SHEET.title), row, str(DEPUTY_SHEET.column(column).label), " ".join(messages))]
         )
 
+    credentials = list(credentials or ())
     done = 0
 
     def step(n=1, *, every=1):
@@ -774,9 +785,9 @@ def roster_import(*, plan, actor, progress=None):
     for batch in _batches([d for d in plan.deputies if d.username], IMPORT_BATCH):
         users = []
         for d in batch:
-            password = get_random_string(14, PASSWORD_ALPHABET)
-            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True)
-            user.set_password(password)  # Argon2: the slow part of an import with many logins
+            password, encoded = credentials.pop() if credentials else new_credential()
+            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True,
+                        password=encoded)
             users.append(user)
             accounts.append((d.name, d.username, password))
             step(every=5)

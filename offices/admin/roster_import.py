@@ -29,6 +29,7 @@ from liaison.services import client_ip
 from ..models import RosterImportJob
 from ..roster_import_job_services import (
     import_dir,
+    roster_import_counts,
     roster_import_passwords_take,
     roster_import_progress,
     roster_import_request,
@@ -175,6 +176,7 @@ class RosterImportMixin(RosterImportButtonMixin):
         if plan.errors:
             self._discard(request)
             return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
+        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], **roster_import_counts(plan)}
         return self._render(
             request,
             plan=plan,
@@ -199,7 +201,8 @@ class RosterImportMixin(RosterImportButtonMixin):
         # The file now belongs to the job (which deletes it); the session cannot confirm it twice.
         request.session.pop(SESSION_KEY, None)
         job = roster_import_request(
-            user=request.user, token=state["token"], file_name=state.get("name", ""), ip=client_ip(request)
+            user=request.user, token=state["token"], file_name=state.get("name", ""), ip=client_ip(request),
+            logins=state.get("logins", 0), steps=state.get("steps", 0),
         )
         transaction.on_commit(lambda: roster_import_task.delay(job.pk))
         return redirect(reverse("admin:offices_roster_import_job", args=[job.pk]))
@@ -225,10 +228,8 @@ class RosterImportMixin(RosterImportButtonMixin):
             else:
                 extra["file_error"] = job.error
             extra["form"] = RosterUploadForm()
-        response = self._render(request, **extra)
-        # The passwords are in this page only: no cache may keep a copy.
-        response["Cache-Control"] = "no-store"
-        return response
+        # The passwords are in this page only: admin_view's never_cache keeps it out of every cache.
+        return self._render(request, **extra)
 
     def roster_job_status_view(self, request, pk):
         return JsonResponse(roster_import_progress(self._job(request, pk)))

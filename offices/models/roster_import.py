@@ -28,6 +28,10 @@ class RosterImportJob(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    # What the preview counted: the new logins (their passwords are hashed before the roster is
+    # loaded) and the steps of the write, for the progress bar.
+    logins = models.PositiveIntegerField(_("logins to create"), default=0)
+    steps = models.PositiveIntegerField(_("steps"), default=0)
     offices = models.PositiveIntegerField(_("offices created"), default=0)
     teams = models.PositiveIntegerField(_("teams created"), default=0)
     deputies = models.PositiveIntegerField(_("deputies created"), default=0)

@@ -258,7 +258,7 @@ PORTAL = {
     "proposals:inquiry_edit#city": R(CITY, post=CITY, obj="inquiry_city"),
     # ------------------------------------------------------------ case reports
     "case_reports:review": R(STAFF),
-    "case_reports:review_export": R(STAFF),
+    "case_reports:review_export": R(STAFF, ok=(302,)),  # queues a background export
     "case_reports:export": R(STAFF, post=STAFF),
     # Export jobs belong to who asked for them (district A's staff here).
     "case_reports:export_detail": R(DISTRICT, obj="case_export", other=NOBODY),
