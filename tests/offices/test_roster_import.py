@@ -430,3 +430,9 @@ def test_a_job_that_fails_half_way_writes_nothing_and_says_so(world, login_as, c
     page = client.get(reverse(JOB, args=[job.pk]))
     assert 'id="import-failed"' in page.content.decode()
     assert AuditLog.objects.get(action="roster_import").outcome == "failed"
+
+
+def test_the_password_sweep_is_a_scheduled_task(settings):
+    from offices.tasks import roster_import_secrets_purge_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["roster-import-secrets-purge"]["task"] == roster_import_secrets_purge_task.name
