@@ -114,7 +114,7 @@ def child(phase, args):
 
 
 def run(phase, args, token, import_root):
-    cmd = [sys.executable, __file__, "--child", phase, "--token", token, "--import-root", import_root,
+    cmd = [sys.executable, __file__, "--child", phase, f"--token={token}", "--import-root", import_root,
            "--rows", str(args.rows), "--logins", str(args.logins)]
     cmd += ["--traced"] if args.traced else []
     cmd += ["--keep"] if args.keep else []
