@@ -6,9 +6,13 @@ export's own; tracemalloc's peak at three sizes shows whether memory grows with 
     DATABASE_URL=postgres://.../liaison_jobs_bench .venv/bin/python bench/export_jobs.py
 
 Runs on the database bench/reminders.py leaves (one district of N serving deputies, a reception
-period keyed "bench"); the attendance sheet is exported city-wide at three sizes (a name filter
-picks 1,000 and 10,000 of the deputies), the audit log with as many entries again added once, and
-the admin's deputy change list with every deputy selected.
+period keyed "bench") or on a copy of generate.py's data set (issue 10's 10x: 20,000 deputies,
+five years of cases; the attendance sheet then takes the last ended period, and the exports of
+the reports run on the last full year): the attendance sheet is exported city-wide at three
+sizes (a name filter picks 1,000 and 10,000 of the deputies), the audit log with as many entries
+again added once, the admin's deputy change list with every deputy selected, the bi-monthly
+report of the last ended two months, the units' year-end review of the last full year and the
+performance file of the deputy who owns the most cases that year.
 """
 
 import argparse
@@ -87,18 +91,41 @@ def main():
     from liaison.export_services import EXPORTERS
 
     print(f"{deputies} serving deputies")
+    import datetime
+
+    from django.db.models import Count
+
+    from cases.models import Case
+    from reception.models import ReceptionPeriod
+
+    today = datetime.date.today()
+    period = "bench"
+    if not ReceptionPeriod.objects.filter(key=period).exists():
+        period = ReceptionPeriod.objects.filter(end__lt=today).order_by("-end").values_list("key", flat=True).first()
+    year = today.year - 1
+    # The last two months that have ended.
+    bimester_year, bimester = (today.year, (today.month - 1) // 2) if today.month > 2 else (today.year - 1, 6)
+    busiest = (
+        Case.objects.filter(received_on__year=year, owner__isnull=False).values("owner")
+        .annotate(n=Count("id")).order_by("-n").first()
+    )
+    print(f"attendance period {period}; reports of {year}; bi-monthly report {bimester_year}/{bimester}")
     sizes = [("代表00", "1,000"), ("代表0", "10,000"), ("", "all")]
     for q, label in sizes:
-        r = run("attendance_sheet", {"period": "bench", "q": q}, traced=True)
+        r = run("attendance_sheet", {"period": period, "q": q}, traced=True)
         print(f"attendance sheet, {label} deputies ({r['rows']} rows): traced peak {r['traced_peak_mb']:.1f} MiB")
     from offices.models import Deputy
 
     deputy_pks = list(Deputy.objects.order_by("pk").values_list("pk", flat=True))
-    jobs = (
-        ("attendance_sheet", {"period": "bench"}),
+    jobs = [
+        ("attendance_sheet", {"period": period}),
         ("audit_log", {}),
         ("admin_changelist", {"model": "offices.deputy", "pks": deputy_pks}),
-    )
+        ("bimonthly_report", {"year": bimester_year, "bimester": bimester}),
+        ("unit_review", {"year": year, "district": "", "q": ""}),
+    ]
+    if busiest:
+        jobs.append(("performance_file", {"deputy": busiest["owner"], "year": year}))
     for exporter, params in jobs:
         if exporter not in EXPORTERS:
             continue

@@ -1,21 +1,29 @@
-"""The roster import at city scale: seconds to read and check a roster of N deputy rows (what the
-preview and the confirmation each do) and to write it (`roster_import`, one transaction), with
-the process's peak RSS.
+"""The roster import at city scale, as it runs: the preview (read and check the uploaded file, in
+the staff member's request) and the confirmed import (the background job
+offices.roster_import_job_services.roster_import_job_run: read and check again, then write in one
+transaction with progress and the sealed passwords), each in a fresh child process so that its
+peak RSS is its own, Django included.
 
     DATABASE_URL=postgres://.../liaison_bench_roster .venv/bin/python bench/roster_import.py [--rows 20000] [--logins 200]
 
 The database is dropped and recreated (migrations only): one district with 200 communities and
 city staff who import. The workbook has N deputy rows (each fixed to one community, every
 community's deputies in one new team led by its first row) and one office row per community;
-`--logins` rows ask for a login, whose password hashing (Argon2, by design slow) dominates if many
-do. Everything is rolled back at the end unless --keep.
+`--logins` rows ask for a login, whose password hashing (Argon2, by design slow, 100 MiB of
+memory a hash) dominates if many do. The job is rolled back at the end unless --keep.
+`--traced` adds tracemalloc's peak (Python objects only) to each phase; `--profile FILE` writes
+a cProfile of the job.
 """
 
 import argparse
 import io
+import json
 import os
 import resource
+import secrets
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -23,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _django import machine, setup  # noqa: E402
 
 COMMUNITIES = 200
+MB = 1024 * 1024
 
 
 def build_workbook(rows, logins):
@@ -49,8 +58,71 @@ def build_workbook(rows, logins):
         ws.append([row.get(k, "") for k in keys])
     buf = io.BytesIO()
     wb.save(buf)
-    buf.seek(0)
-    return buf
+    return buf.getvalue()
+
+
+def child(phase, args):
+    """One phase in this fresh process; prints one line of JSON."""
+    settings = setup()
+    settings.IMPORT_ROOT = args.import_root
+    settings.ROSTER_IMPORT_MAX_ROWS = max(settings.ROSTER_IMPORT_MAX_ROWS, args.rows + COMMUNITIES)
+    from django.db import transaction
+    from django.utils import translation
+
+    from liaison.models import User
+    from offices.roster_import_job_services import roster_import_job_run, roster_import_request, upload_path
+    from offices.roster_import_services import plan_roster, read_roster
+
+    staff = User.objects.get(username="bench_city")
+    if args.traced:
+        import tracemalloc
+
+        tracemalloc.start()
+    out = {}
+    with translation.override("zh-hans"):
+        start = time.monotonic()
+        if phase == "preview":
+            with open(upload_path(args.token), "rb") as f:
+                sheets = read_roster(f)
+            out["read"] = time.monotonic() - start
+            plan = plan_roster(sheets, user=staff)
+            assert not plan.errors, plan.errors[:5]
+            out["deputies"] = len(plan.deputies)
+        else:
+            # What the confirmation passes on from the preview (roster_import_counts).
+            steps = COMMUNITIES + args.logins + args.rows + COMMUNITIES
+            job = roster_import_request(user=staff, token=args.token, file_name="bench.xlsx", logins=args.logins,
+                                        steps=steps)
+            with transaction.atomic():
+                if args.profile:
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    job = profiler.runcall(roster_import_job_run, job_id=job.pk)
+                    profiler.dump_stats(args.profile)
+                else:
+                    job = roster_import_job_run(job_id=job.pk)
+                assert job.status == "done", (job.status, job.error, job.problems[:5])
+                out.update(deputies=job.deputies, teams=job.teams, logins=len(job.usernames))
+                if not args.keep:
+                    transaction.set_rollback(True)
+        out["seconds"] = time.monotonic() - start
+    if args.traced:
+        out["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / MB
+    out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(out))
+
+
+def run(phase, args, token, import_root):
+    cmd = [sys.executable, __file__, "--child", phase, f"--token={token}", "--import-root", import_root,
+           "--rows", str(args.rows), "--logins", str(args.logins)]
+    cmd += ["--traced"] if args.traced else []
+    cmd += ["--keep"] if args.keep else []
+    cmd += ["--profile", args.profile] if args.profile and phase == "job" else []
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(out.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -58,11 +130,17 @@ def main():
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--profile", help="write a cProfile of the write phase to this file")
+    parser.add_argument("--traced", action="store_true")
+    parser.add_argument("--profile", help="write a cProfile of the job to this file")
+    parser.add_argument("--child", choices=("preview", "job"), help=argparse.SUPPRESS)
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--import-root", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    settings = setup()
+    if args.child:
+        return child(args.child, args)
+    setup()
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
     from generate import recreate_database
 
     connection.close()
@@ -73,47 +151,36 @@ def main():
 
     from liaison.models import Role, User
     from offices.models import Jurisdiction
-    from offices.roster_import_services import plan_roster, read_roster, roster_import
 
-    settings.ROSTER_IMPORT_MAX_ROWS = max(settings.ROSTER_IMPORT_MAX_ROWS, args.rows + COMMUNITIES)
     J = Jurisdiction.Level
     city = Jurisdiction.objects.create(name="深圳市", level=J.CITY)
     district = Jurisdiction.objects.create(name="福田区", level=J.DISTRICT, parent=city)
     street = Jurisdiction.objects.create(name="华富街道", level=J.STREET, parent=district)
     for i in range(COMMUNITIES):
         Jurisdiction.objects.create(name=f"社区{i:03d}", level=J.COMMUNITY, parent=street)
-    staff = User.objects.create(username="bench_city", role=Role.ORG_STAFF, jurisdiction=city, is_staff=True)
+    User.objects.create(username="bench_city", role=Role.ORG_STAFF, jurisdiction=city, is_staff=True)
+    connection.close()
 
+    import_root = tempfile.mkdtemp(prefix="bench-roster-")
+    token = secrets.token_urlsafe(24)
     with translation.override("zh-hans"):
         t0 = time.monotonic()
-        f = build_workbook(args.rows, args.logins)
-        t1 = time.monotonic()
-        sheets = read_roster(f)
-        t2 = time.monotonic()
-        plan = plan_roster(sheets, user=staff)
-        t3 = time.monotonic()
-        assert not plan.errors, plan.errors[:5]
-        try:
-            with transaction.atomic():
-                if args.profile:
-                    import cProfile
-
-                    profiler = cProfile.Profile()
-                    result = profiler.runcall(roster_import, plan=plan, actor=staff)
-                    profiler.dump_stats(args.profile)
-                else:
-                    result = roster_import(plan=plan, actor=staff)
-                t4 = time.monotonic()
-                if not args.keep:
-                    transaction.set_rollback(True)
-        finally:
-            pass
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{args.rows} deputy rows + {COMMUNITIES} offices ({f.getbuffer().nbytes / 1048576:.1f} MiB, "
-          f"built in {t1 - t0:.1f} s): read {t2 - t1:.1f} s, check {t3 - t2:.1f} s, write {t4 - t3:.1f} s "
-          f"({result['deputies']} deputies, {result['teams']} teams, {len(result['accounts'])} logins); "
-          f"preview = read + check = {t3 - t1:.1f} s, confirm = read + check + write = {t4 - t1:.1f} s; "
-          f"peak RSS {rss:.0f} MiB (load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())})")
+        content = build_workbook(args.rows, args.logins)
+        built = time.monotonic() - t0
+    with open(os.path.join(import_root, f"{token}.xlsx"), "wb") as f:
+        f.write(content)
+    print(f"{args.rows} deputy rows + {COMMUNITIES} offices and teams, {args.logins} logins "
+          f"({len(content) / MB:.1f} MiB, built in {built:.1f} s)")
+    del content
+    traced = " (traced peak {traced_peak_mb:.0f} MiB)"
+    p = run("preview", args, token, import_root)
+    print(f"preview (read + check, in the request): {p['seconds']:.1f} s (read {p['read']:.1f} s); "
+          f"peak RSS {p['rss_mb']:.0f} MiB" + (traced.format(**p) if args.traced else ""))
+    j = run("job", args, token, import_root)
+    print(f"import job (read + check + write, in the worker): {j['seconds']:.1f} s, {j['deputies']} deputies, "
+          f"{j['teams']} teams, {j['logins']} logins; peak RSS {j['rss_mb']:.0f} MiB"
+          + (traced.format(**j) if args.traced else ""))
+    print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

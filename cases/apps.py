@@ -8,9 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Public-opinion cases")
 
     def ready(self):
+        from liaison.export_run_services import register_exporters
         from liaison.export_selectors import register_job_list
 
         from .export_services import case_export_rows
 
         # The staff's case list exports, in everyone's "my exports" (liaison.export_views).
         register_job_list(case_export_rows)
+        # The background export of the units' year-end review (liaison.export_services.export_request).
+        register_exporters(unit_review="cases.exporters.unit_review_export_build")

@@ -1,11 +1,14 @@
-"""Excel exports of cases: the year-end review of the units 回头看, and the staff's case list.
-Both go through liaison.lib.exporters.ListExporter (write-only xlsx, formula-like text neutralized)."""
+"""Excel exports of cases: the year-end review of the units 回头看 (a background export,
+liaison.export_services, registered in CasesConfig.ready as "unit_review"), and the staff's case
+list. Both go through liaison.lib.exporters.ListExporter (write-only xlsx, formula-like text
+neutralized)."""
 
 from django.utils.translation import gettext as _
 
 from liaison.lib.exporters import ListExporter
 from liaison.lib.validators import mask_mobile
 
+from .review_forms import ReviewFilterForm
 from .review_selectors import as_reviews, cases_for_export, review_totals, unit_review_queryset
 from .selectors import staff_covers
 
@@ -29,7 +32,15 @@ class UnitReviewExporter(ListExporter):
         ]
 
     def reviews(self):
-        return as_reviews(unit_review_queryset(user=self.user, year=self.year, district=self.district, q=self.q))
+        if getattr(self, "_reviews", None) is None:
+            # One grouped query; a row per unit, so the list is short (hundreds at city scale).
+            self._reviews = as_reviews(
+                unit_review_queryset(user=self.user, year=self.year, district=self.district, q=self.q)
+            )
+        return self._reviews
+
+    def count(self):
+        return len(self.reviews()) + 1  # and the totals row
 
     def rows(self):
         reviews = self.reviews()
@@ -38,6 +49,14 @@ class UnitReviewExporter(ListExporter):
                 r.name or _("Total"), r.district, r.received, r.replied, r.on_time, r.solved, r.very, r.basic,
                 r.dissatisfied, r.closed, _rate(r.on_time_rate), _rate(r.closure_rate), _rate(r.satisfaction_rate),
             ]
+
+
+def unit_review_export_build(job):
+    """The exporter of a background unit review export (liaison.export_services): the page's
+    filters read again by the page's own form within the requester's scope as it is when the job
+    runs (a district the requester may no longer see is refused by the form: its defaults)."""
+    year, district, q = ReviewFilterForm(job.params, user=job.requested_by).filters()
+    return UnitReviewExporter(user=job.requested_by, year=year, district=district, q=q)
 
 
 def mask_address(value):

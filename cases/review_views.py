@@ -1,5 +1,5 @@
 """Staff reports on cases: the year-end review of the responsible units 回头看 [000 七] (a table
-with a chart, and its Excel export), and the case list export run as a background job."""
+with a chart, and its Excel export, a background job), and the case list export run as a background job."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.export_services import export_request
 from liaison.lib.charts import Series, bar_chart
-from liaison.lib.exporters import xlsx_response
 from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
@@ -21,7 +21,6 @@ from liaison.services import audit_record
 
 from .bulletin_services import bulletin_publish, bulletin_rows
 from .export_services import case_export_request
-from .exporters import UnitReviewExporter
 from .models import CaseExportJob
 from .review_forms import BulletinForm, CaseExportForm, ReviewFilterForm
 from .review_selectors import (
@@ -62,11 +61,17 @@ def unit_review(request):
 
 @role_required(Role.ORG_STAFF)
 def unit_review_export(request):
+    """The review as Excel: a background job (a city's year takes a while to add up); the
+    requester follows the job's progress page."""
     form = ReviewFilterForm(request.GET, user=request.user)
     year, district, q = form.filters()
-    exporter = UnitReviewExporter(user=request.user, year=year, district=district, q=q)
     audit_record(action="case_review_exported", request=request, year=year, district=district or "", q=q)
-    return xlsx_response(exporter)
+    job = export_request(
+        user=request.user, exporter="unit_review",
+        params={"year": year, "district": str(district or ""), "q": q},
+        title=_("Year-end review %(year)s") % {"year": year},
+    )
+    return redirect("exports:detail", pk=job.pk)
 
 
 # ---------------------------------------------------------------- the review published as a bulletin

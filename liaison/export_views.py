@@ -13,8 +13,8 @@ from .lib.uploads import serve_file
 from .models import BackgroundExport, Role
 from .services import audit_record
 
-# Everyone who may start an export somewhere in the portal.
-EXPORT_ROLES = (Role.ORG_STAFF, Role.LIAISON, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
+# Everyone who may start an export somewhere in the portal (a deputy: their own performance file).
+EXPORT_ROLES = (Role.ORG_STAFF, Role.LIAISON, Role.DEPUTY, Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
 
 
 def _mine(request):

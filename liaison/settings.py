@@ -279,6 +279,10 @@ CELERY_BEAT_SCHEDULE = {
     "reception-periods-ahead": {
         "task": "reception.tasks.reception_periods_ahead", "schedule": crontab(day_of_month=1, hour=3, minute=0)
     },
+    # Blank the sealed initial passwords of roster imports nobody came back for, hourly.
+    "roster-import-secrets-purge": {
+        "task": "offices.tasks.roster_import_secrets_purge_task", "schedule": crontab(minute=40)
+    },
 }
 # Reception reminders: how many days ahead, and how many deputies per transaction.
 RECEPTION_REMINDER_DAYS_BEFORE = env.int("RECEPTION_REMINDER_DAYS_BEFORE", default=7)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -706,12 +707,35 @@ class RosterImportRefused(Exception):
         self.errors = errors
 
 
+def roster_import_steps(plan):
+    """The steps `roster_import` reports through its `progress` callback: one per office, new
+    login, deputy and team."""
+    teams = {id(d.team) for d in plan.deputies if d.team is not None}
+    return len(plan.offices) + sum(1 for d in plan.deputies if d.username) + len(plan.deputies) + len(teams)
+
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_credential():
+    """(a new initial password, its hash). Argon2 by design: the slow part of an import with many
+    logins, and 100 MiB of working memory a hash (Django's memory_cost), freed after each."""
+    password = get_random_string(14, PASSWORD_ALPHABET)
+    return password, make_password(password)
+
+
 @transaction.atomic
-def roster_import(*, plan, actor):
+def roster_import(*, plan, actor, progress=None, credentials=None):
     """Carry out a checked roster plan (plan_roster) in one transaction: offices
     and their teams, deputies with their fixed communities, team members, and login accounts for
     the rows that ask for one. The fixed-community and one-leader rules are enforced again by the
     same services the admin uses; a refusal names the row and rolls everything back.
+
+    `progress(done)`, when given, is called now and then with the steps done so far (out of
+    roster_import_steps(plan)). `credentials`, a list of new_credential() made beforehand (the
+    background job hashes them before it loads the roster, so that Argon2's working memory never
+    adds to the rows'), is used up first; more are made when it runs short. Deputies are written a batch at a time and only their ids are
+    kept, so that memory stays flat for a city's roster.
 
     Returns {"offices": n, "teams": n, "deputies": n, "accounts": [(deputy name, username, password)]}.
     """
@@ -720,6 +744,15 @@ def roster_import(*, plan, actor):
         raise RosterImportRefused(
             [RowError(str(DEPUTY_SHEET.title), row, str(DEPUTY_SHEET.column(column).label), " ".join(messages))]
         )
+
+    credentials = list(credentials or ())
+    done = 0
+
+    def step(n=1, *, every=1):
+        nonlocal done
+        done += n
+        if progress is not None and done % every == 0:
+            progress(done)
 
     teams = {}
     for o in plan.offices:
@@ -735,6 +768,7 @@ def roster_import(*, plan, actor):
         )
         if o.team_name:
             teams[id(o)] = Team.objects.create(name=o.team_name, office=office)
+        step(every=50)
     # Deputies, their logins and fixed communities are written in bulk (a 20,000-row roster takes
     # seconds, not minutes); the fixed-community rules are checked per row by the same validator
     # deputy_set_fixed_communities uses, before anything of the row is written.
@@ -747,17 +781,21 @@ def roster_import(*, plan, actor):
         except ValidationError as e:
             refuse(d.row, "communities", e)
     accounts = []
-    users = {}
-    for d in plan.deputies:
-        if d.username:
-            password = get_random_string(14, "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True)
-            user.set_password(password)
-            users[d.row] = user
+    user_ids = {}
+    for batch in _batches([d for d in plan.deputies if d.username], IMPORT_BATCH):
+        users = []
+        for d in batch:
+            password, encoded = credentials.pop() if credentials else new_credential()
+            user = User(username=d.username, name=d.name, role=Role.DEPUTY, mobile=d.mobile, must_change_password=True,
+                        password=encoded)
+            users.append(user)
             accounts.append((d.name, d.username, password))
-    User.objects.bulk_create(users.values(), batch_size=IMPORT_BATCH)
-    deputies = Deputy.objects.bulk_create(
-        [
+            step(every=5)
+        User.objects.bulk_create(users)
+        user_ids.update((d.row, u.pk) for d, u in zip(batch, users, strict=True))
+    deputy_ids = []
+    for batch in _batches(plan.deputies, IMPORT_BATCH):
+        created = Deputy.objects.bulk_create([
             Deputy(
                 name=d.name,
                 name_initials=pinyin_initials(d.name),  # what Deputy.save() sets; bulk_create skips save()
@@ -770,23 +808,22 @@ def roster_import(*, plan, actor):
                 position=d.position,
                 district=d.district,
                 is_leadership_member=d.is_leadership_member,
-                user=users.get(d.row),
+                user_id=user_ids.get(d.row),
             )
-            for d in plan.deputies
-        ],
-        batch_size=IMPORT_BATCH,
-    )
+            for d in batch
+        ])
+        FixedCommunity.objects.bulk_create([
+            FixedCommunity(deputy_id=deputy.pk, community=c)
+            for d, deputy in zip(batch, created, strict=True) for c in dict.fromkeys(d.communities)
+        ])
+        deputy_ids.extend(deputy.pk for deputy in created)
+        step(len(batch))
     roster_changed()  # bulk_create sends no signal
-    FixedCommunity.objects.bulk_create(
-        [FixedCommunity(deputy=deputy, community=c) for d, deputy in zip(plan.deputies, deputies, strict=True)
-         for c in dict.fromkeys(d.communities)],
-        batch_size=IMPORT_BATCH,
-    )
     members = {}
-    for d, deputy in zip(plan.deputies, deputies, strict=True):
+    for d, deputy_id in zip(plan.deputies, deputy_ids, strict=True):
         if d.team is not None:
             team = teams.get(id(d.team)) or d.team
-            members.setdefault(team.pk, (team, []))[1].append((d.row, deputy, d.is_leader))
+            members.setdefault(team.pk, (team, []))[1].append((d.row, Deputy(pk=deputy_id, name=d.name), d.is_leader))
     for team, rows in members.values():
         current = [(m.deputy, m.is_leader) for m in TeamMembership.objects.filter(team=team).select_related("deputy")]
         try:
@@ -794,9 +831,17 @@ def roster_import(*, plan, actor):
         except ValidationError as e:
             leader_rows = [row for row, _d, is_leader in rows if is_leader] or [rows[0][0]]
             refuse(leader_rows[0], "team", f"{team.name}: " + " ".join(e.messages))
+        step(every=10)
+    if progress is not None:
+        progress(done)
     return {
         "offices": len(plan.offices),
         "teams": len(teams),
         "deputies": len(plan.deputies),
         "accounts": accounts,
     }
+
+
+def _batches(items, size):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

@@ -26,3 +26,10 @@ LIAISON_REPORT_MONTHS = 2
 # [000 十六] [004 第十六条] the five standards of a "five-good" office are named, not scored; each is
 # scored 0–20 here (100 in all), a choice staff can read at a glance.
 FIVE_GOOD_MAX_PER_STANDARD = 20
+
+# Roster import (SPEC §6): the initial passwords of the logins an import creates wait, sealed, for
+# the staff member who ran it, who sees them once on the import's page. Not a seed's number: long
+# enough to come back to the page the same half-day, short enough that a sealed copy does not
+# outlive the hand-over. After it the sweep blanks them and the page lists the login names only
+# (an administrator then sets new initial passwords).
+ROSTER_PASSWORDS_KEPT_HOURS = 4

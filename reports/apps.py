@@ -16,3 +16,5 @@ class ReportsConfig(AppConfig):
 
         # The background export of the bi-monthly report (liaison.export_services.export_request).
         register_exporters(bimonthly_report="reports.bimonthly_exporters.bimonthly_export_build")
+        # A deputy's performance file (reports.performance_views.performance_file_export).
+        register_exporters(performance_file="reports.performance_exporters.performance_file_export_build")

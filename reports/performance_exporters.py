@@ -1,12 +1,16 @@
 """A deputy's performance file as one Excel workbook, a sheet per section, from the dict
-performance_selectors.performance_file assembles."""
+performance_selectors.performance_file assembles; written by a background export
+(liaison.export_services, "performance_file", registered in ReportsConfig.ready)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from liaison.lib.exporters import RowsExporter, WorkbookExporter
+from offices.selectors import performance_files_visible_to
 from reception.models import Activity
+
+from .performance_selectors import performance_file
 
 
 def _yes_no(value):
@@ -140,3 +144,10 @@ def _report_status(report):
     if report.submitted_at:
         return f"{report.get_status_display()} {timezone.localtime(report.submitted_at):%Y-%m-%d}"
     return report.get_status_display()
+
+
+def performance_file_export_build(job):
+    """The exporter of a background performance file export: the file of the deputy in
+    `job.params`, if the requester may still see it when the job runs (the job fails otherwise)."""
+    deputy = performance_files_visible_to(user=job.requested_by).get(pk=job.params["deputy"])
+    return performance_file_workbook(performance_file(deputy=deputy, year=job.params["year"], viewer=job.requested_by))

@@ -5,8 +5,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from liaison.lib.exporters import xlsx_response
+from liaison.export_services import export_request
 from liaison.lib.params import year_param
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
@@ -14,7 +15,6 @@ from liaison.security.audit import audited
 from offices.models import Deputy
 from offices.selectors import deputy_for_user, performance_files_visible_to
 
-from .performance_exporters import performance_file_workbook
 from .performance_forms import PerformanceFileFilter
 from .performance_selectors import performance_file, performance_file_deputies
 
@@ -44,9 +44,15 @@ def performance_file_detail(request, pk):
 @role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
 @audited("performance_file_exported", model=Deputy, object_kwarg="pk")
 def performance_file_export(request, pk):
+    """The file as Excel, written by a background export like every other: the requester follows
+    the job's progress page and downloads it there."""
     deputy = get_visible_or_404(performance_files_visible_to(user=request.user), pk=pk)
-    f = performance_file(deputy=deputy, year=_year(request), viewer=request.user)
-    return xlsx_response(performance_file_workbook(f))
+    year = _year(request)
+    job = export_request(
+        user=request.user, exporter="performance_file", params={"deputy": deputy.pk, "year": year},
+        title=_("Performance file of %(name)s, %(year)s") % {"name": deputy.name, "year": year},
+    )
+    return redirect("exports:detail", pk=job.pk)
 
 
 @role_required(Role.DEPUTY)

@@ -90,10 +90,17 @@ class WorkbookExporter:
         if filename:
             self.filename = filename
 
-    def write_xlsx(self, fileobj):
+    def count(self):
+        return sum(sheet.count() for sheet in self.sheets)
+
+    def write_xlsx(self, fileobj, progress=None):
         wb = Workbook(write_only=True)
+        done = 0
         for sheet in self.sheets:
-            sheet.write_sheet(wb)
+            sheet.write_sheet(wb, progress=None if progress is None else (lambda n, done=done: progress(done + n)))
+            if progress is not None:
+                done += sheet.count()
+                progress(done)
         wb.save(fileobj)
 
     def xlsx_bytes(self):
@@ -107,6 +114,9 @@ class RowsExporter(ListExporter):
 
     def __init__(self, title, header, rows):
         self.title, self._header, self._rows = title, list(header), list(rows)
+
+    def count(self):
+        return len(self._rows)
 
     def header(self):
         return self._header

@@ -1,19 +1,22 @@
 """The roster import pages of the admin: upload → preview (every problem by row and column, or
-what will be created) → confirm. The uploaded workbook waits under settings.IMPORT_ROOT (outside
-the media and static trees) named by a random token that only the uploader's session holds; the
-confirmation reads and checks it again before anything is written."""
+what will be created) → confirm → the job's page (progress, then the result). The uploaded
+workbook waits under settings.IMPORT_ROOT (outside the media and static trees) named by a random
+token that only the uploader's session holds; confirming queues a background job
+(offices.roster_import_job_services) that reads and checks it again before anything is written,
+and the staff member who confirmed — nobody else — follows it on the job's page, where the
+initial passwords of the new logins are shown once."""
 
 import io
 import secrets
 import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.encoding import escape_uri_path
@@ -21,17 +24,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from liaison.lib.exporters import XLSX_CONTENT_TYPE
-from liaison.services import audit_record
+from liaison.services import client_ip
 
-from ..roster_import_services import (
-    SHEETS,
-    RosterFileError,
-    RosterImportRefused,
-    plan_roster,
-    read_roster,
-    roster_import,
-    template_xlsx,
+from ..models import RosterImportJob
+from ..roster_import_job_services import (
+    import_dir,
+    roster_import_counts,
+    roster_import_passwords_take,
+    roster_import_progress,
+    roster_import_request,
+    upload_path,
 )
+from ..roster_import_services import SHEETS, RosterFileError, RowError, plan_roster, read_roster, template_xlsx
+from ..tasks import roster_import_task
 
 SESSION_KEY = "roster_import"
 STALE_SECONDS = 24 * 3600
@@ -45,12 +50,6 @@ class RosterUploadForm(forms.Form):
     )
 
 
-def _import_dir():
-    directory = Path(settings.IMPORT_ROOT)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
 def _clean_stale(directory):
     cutoff = time.time() - STALE_SECONDS
     for f in directory.glob("*.xlsx"):
@@ -59,13 +58,6 @@ def _clean_stale(directory):
                 f.unlink()
         except OSError:
             pass
-
-
-def _token_path(token):
-    # The token comes from the session, never from the request, but is checked anyway.
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        return None
-    return _import_dir() / f"{token}.xlsx"
 
 
 class RosterImportButtonMixin:
@@ -93,6 +85,16 @@ class RosterImportMixin(RosterImportButtonMixin):
                 "import/confirm/",
                 self.admin_site.admin_view(self.roster_confirm_view),
                 name=f"{info}_roster_import_confirm",
+            ),
+            path(
+                "import/<int:pk>/",
+                self.admin_site.admin_view(self.roster_job_view),
+                name=f"{info}_roster_import_job",
+            ),
+            path(
+                "import/<int:pk>/status/",
+                self.admin_site.admin_view(self.roster_job_status_view),
+                name=f"{info}_roster_import_job_status",
             ),
             path(
                 "import/template/",
@@ -141,7 +143,7 @@ class RosterImportMixin(RosterImportButtonMixin):
                 file_error=_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
                 % {"size": round(upload.size / 1048576, 1), "limit": round(settings.UPLOAD_MAX_BYTES / 1048576, 1)},
             )
-        directory = _import_dir()
+        directory = import_dir()
         _clean_stale(directory)
         self._discard(request)
         token = secrets.token_urlsafe(24)
@@ -155,7 +157,7 @@ class RosterImportMixin(RosterImportButtonMixin):
     def _discard(self, request):
         state = request.session.pop(SESSION_KEY, None)
         if state:
-            p = _token_path(state.get("token"))
+            p = upload_path(state.get("token"))
             if p is not None:
                 p.unlink(missing_ok=True)
 
@@ -174,6 +176,7 @@ class RosterImportMixin(RosterImportButtonMixin):
         if plan.errors:
             self._discard(request)
             return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
+        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], **roster_import_counts(plan)}
         return self._render(
             request,
             plan=plan,
@@ -190,38 +193,43 @@ class RosterImportMixin(RosterImportButtonMixin):
         if request.method != "POST":
             return redirect(reverse("admin:offices_roster_import"))
         state = request.session.get(SESSION_KEY) or {}
-        target = _token_path(state.get("token"))
+        # The token comes from the session, never from the request alone.
+        target = upload_path(state.get("token"))
         if target is None or state.get("token") != request.POST.get("token") or not target.exists():
             messages.error(request, _("This import has expired or was already done. Upload the file again."))
             return redirect(reverse("admin:offices_roster_import"))
-        name = state.get("name", "")
-        try:
-            sheets, plan = self._check(request, target)
-        except RosterFileError as e:
-            self._discard(request)
-            return self._render(request, form=RosterUploadForm(), file_error=str(e), file_name=name)
-        if not plan.errors:
-            try:
-                result = roster_import(plan=plan, actor=request.user)
-            except RosterImportRefused as e:
-                plan.errors = e.errors
-        if plan.errors:
-            self._discard(request)
-            audit_record(action="roster_import", request=request, outcome="refused", file=name, errors=len(plan.errors))
-            return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
-        self._discard(request)
-        audit_record(
-            action="roster_import",
-            request=request,
-            file=name,
-            offices=result["offices"],
-            teams=result["teams"],
-            deputies=result["deputies"],
-            accounts=len(result["accounts"]),
+        # The file now belongs to the job (which deletes it); the session cannot confirm it twice.
+        request.session.pop(SESSION_KEY, None)
+        job = roster_import_request(
+            user=request.user, token=state["token"], file_name=state.get("name", ""), ip=client_ip(request),
+            logins=state.get("logins", 0), steps=state.get("steps", 0),
         )
-        messages.success(
-            request,
-            _("Imported %(offices)d offices, %(teams)d teams and %(deputies)d deputies.")
-            % {k: result[k] for k in ("offices", "teams", "deputies")},
-        )
-        return self._render(request, done=result, file_name=name)
+        transaction.on_commit(lambda: roster_import_task.delay(job.pk))
+        return redirect(reverse("admin:offices_roster_import_job", args=[job.pk]))
+
+    def _job(self, request, pk):
+        """The import job `pk` if the signed-in staff member ran it: anyone else gets a 404."""
+        if not self.has_roster_import_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(RosterImportJob.objects.filter(requested_by=request.user), pk=pk)
+
+    def roster_job_view(self, request, pk):
+        job = self._job(request, pk)
+        extra = {"job": job, "progress": roster_import_progress(job), "file_name": job.file_name}
+        if job.status == RosterImportJob.Status.DONE:
+            extra["done"] = {
+                "offices": job.offices, "teams": job.teams, "deputies": job.deputies,
+                "accounts": roster_import_passwords_take(job_id=job.pk, user=request.user),
+                "usernames": job.usernames,
+            }
+        elif job.status == RosterImportJob.Status.REFUSED:
+            if job.problems:
+                extra["errors"] = [RowError(*p) for p in job.problems]
+            else:
+                extra["file_error"] = job.error
+            extra["form"] = RosterUploadForm()
+        # The passwords are in this page only: admin_view's never_cache keeps it out of every cache.
+        return self._render(request, **extra)
+
+    def roster_job_status_view(self, request, pk):
+        return JsonResponse(roster_import_progress(self._job(request, pk)))

@@ -16,6 +16,7 @@ from .organization import (
     calendar_token_field,
     new_calendar_token,
 )
+from .roster_import import RosterImportJob
 
 __all__ = [
     "Budget",
@@ -29,6 +30,7 @@ __all__ = [
     "Office",
     "OfficeEvaluation",
     "OfficeLiaison",
+    "RosterImportJob",
     "Team",
     "TeamMembership",
     "TrainingAttendance",

@@ -5,13 +5,14 @@ import io
 
 import pytest
 import time_machine
+from django.test.testcases import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases import services
 from cases.models import CaseExportJob, Satisfaction
 from cases.review_selectors import as_reviews, unit_review_queryset
-from liaison.models import AuditLog
+from liaison.models import AuditLog, BackgroundExport
 
 from . import journey
 
@@ -131,17 +132,40 @@ def test_bad_year_is_reported_and_the_current_year_shown(review_world, client):
 def test_excel_export_has_the_figures_and_is_audited(review_world, client):
     w = review_world
     client.force_login(w.district_staff)
-    response = client.get(reverse("case_reports:review_export"), {"year": 2026})
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content if response.streaming else [response.content])))
-                .active.iter_rows(values_only=True))
+    # A background job (run in process here): the request queues it and sends the requester to
+    # its progress page, where the file is downloaded.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(reverse("case_reports:review_export"), {"year": 2026})
+    job = BackgroundExport.objects.get(exporter="unit_review")
+    assert response.status_code == 302 and response.url == reverse("exports:detail", args=[job.pk])
+    assert job.requested_by == w.district_staff and job.status == BackgroundExport.Status.DONE
+    assert (job.done_rows, job.total_rows) == (2, 2)
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
     assert len(rows) == 3  # header, unit A (district staff: their district only), total
     assert rows[1][:10] == (w.unit_a.name, w.district_a.name, 4, 3, 2, 2, 1, 1, 1, 1)
     assert rows[1][10:] == (50.0, 25.0, 66.7)
     assert rows[2][2] == 4
     entry = AuditLog.objects.get(action="case_review_exported")
     assert entry.actor == w.district_staff and entry.detail["year"] == 2026
+    # The job is its requester's alone.
+    client.force_login(w.city_staff)
+    assert client.get(reverse("exports:detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
+
+
+def test_the_export_job_applies_the_requesters_scope_when_it_runs(review_world, client):
+    """District staff asking for another district's units get their own district's: the job reads
+    the filters with the page's form within the requester's scope."""
+    w = review_world
+    client.force_login(w.district_staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.get(reverse("case_reports:review_export"), {"year": 2026, "district": str(w.district_b.pk)})
+    job = BackgroundExport.objects.get(exporter="unit_review")
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:-1]] == [w.unit_a.name]
 
 
 def test_review_page_queries_stay_bounded_whatever_the_number_of_cases(world, client, django_assert_max_num_queries):

@@ -1,16 +1,27 @@
 """Roster import in the admin (SPEC §6): upload → preview naming every problem by row and column →
-confirm; one bad row imports nothing; bad files get a message, never a 500."""
+confirm, which queues a background job (run in process here) → the job's page with the result and
+the new logins' passwords, shown once to the staff member who ran it; one bad row imports
+nothing; bad files get a message, never a 500."""
 
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.testcases import TestCase
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from liaison.models import AuditLog
-from offices import roster_import_services
-from offices.models import Deputy, FixedCommunity, Office, Team, TeamMembership
+from liaison.models import AuditLog, User
+from offices import roster_import_job_services, roster_import_services, rules
+from offices.models import Deputy, FixedCommunity, Office, RosterImportJob, Team, TeamMembership
+from offices.roster_import_job_services import (
+    accounts_unseal,
+    roster_import_job_run,
+    roster_import_secrets_purge,
+    upload_path,
+)
 from offices.roster_import_services import RosterImportRefused, roster_import
 from tests.base import make_deputy
 from tests.offices.roster import good_roster, roster_xlsx
@@ -19,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 IMPORT = "admin:offices_roster_import"
 CONFIRM = "admin:offices_roster_import_confirm"
+JOB = "admin:offices_roster_import_job"
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +43,14 @@ def upload(client, content, name="roster.xlsx"):
 
 
 def confirm(client, response):
-    return client.post(reverse(CONFIRM), {"token": response.context["token"]})
+    """Confirm the previewed file: the job runs in process once the request commits, and the
+    redirect leads to its page."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        queued = client.post(reverse(CONFIRM), {"token": response.context["token"]})
+    assert queued.status_code == 302, queued
+    job = RosterImportJob.objects.latest("pk")
+    assert queued.url == reverse(JOB, args=[job.pk])
+    return client.get(queued.url)
 
 
 def counts():
@@ -282,3 +301,138 @@ def test_deputy_change_list_links_to_the_import(world, login_as, client):
     login_as(world.district_staff)
     response = client.get(reverse("admin:offices_deputy_changelist"))
     assert reverse(IMPORT) in response.content.decode()
+
+
+# --- The background job ------------------------------------------------------------------------------
+
+
+def queue(client, world):
+    """Preview a good roster and confirm it without running the job yet. Returns the job."""
+    preview = upload(client, roster_xlsx(**good_roster(world)))
+    response = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    job = RosterImportJob.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse(JOB, args=[job.pk])
+    assert job.status == RosterImportJob.Status.QUEUED and (job.logins, job.steps) == (1, 7)  # 1 office, 1 login, 3 deputies, 2 teams
+    return job
+
+
+def test_the_passwords_are_shown_once_and_only_to_the_staff_member_who_ran_the_import(world, login_as, client):
+    login_as(world.district_staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = queue(client, world)
+    job.refresh_from_db()
+    assert job.status == RosterImportJob.Status.DONE and job.usernames == ["chenyi"]
+    # Kept only sealed until shown.
+    [(name, username, password)] = accounts_unseal(job.secret)
+    assert (name, username) == ("陈一", "chenyi") and password not in job.secret
+    account = User.objects.get(username="chenyi")
+    assert account.check_password(password) and account.must_change_password
+    # Nobody else sees the job, its status or its passwords (city staff may import too).
+    login_as(world.city_staff)
+    assert client.get(reverse(JOB, args=[job.pk])).status_code == 404
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).status_code == 404
+    job.refresh_from_db()
+    assert job.secret
+    # The requester sees them once; the sealed copy is gone in the same request.
+    login_as(world.district_staff)
+    page = client.get(reverse(JOB, args=[job.pk]))
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]  # the admin's never_cache
+    assert page.context["done"]["accounts"] == [("陈一", "chenyi", password)]
+    assert password in page.content.decode()
+    job.refresh_from_db()
+    assert job.secret == "" and job.passwords_shown_at is not None
+    again = client.get(reverse(JOB, args=[job.pk]))
+    body = again.content.decode()
+    assert again.context["done"]["accounts"] is None and password not in body
+    assert 'id="import-passwords-gone"' in body and "chenyi" in body
+
+
+def test_passwords_nobody_came_for_expire_and_the_sweep_blanks_them(world, login_as, client):
+    login_as(world.district_staff)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = queue(client, world)
+    job.refresh_from_db()
+    later = job.finished_at + datetime.timedelta(hours=rules.ROSTER_PASSWORDS_KEPT_HOURS, minutes=1)
+    assert roster_import_secrets_purge(now=later - datetime.timedelta(minutes=2)) == 0
+    with time_machine.travel(later):
+        # Past the time, the token no longer opens, whether or not the sweep has run yet.
+        assert accounts_unseal(job.secret) is None
+        assert roster_import_secrets_purge() == 1
+    job.refresh_from_db()
+    assert job.secret == ""
+    body = client.get(reverse(JOB, args=[job.pk])).content.decode()
+    assert 'id="import-passwords-gone"' in body and "chenyi" in body
+
+
+def test_the_job_page_follows_the_import_until_it_is_done(world, login_as, client):
+    login_as(world.district_staff)
+    before = counts()
+    job = queue(client, world)  # not run yet: no worker
+    assert counts() == before
+    page = client.get(reverse(JOB, args=[job.pk]))
+    assert page.status_code == 200 and 'id="import-job"' in page.content.decode()
+    assert "roster_import_progress.js" in page.content.decode()
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).json() == {
+        "status": "queued", "percent": 0, "stage": "", "done": 0, "total": 0,
+    }
+    seen = []
+    real = roster_import_job_services._progress_save
+
+    def spy(job_id, stage, done=0, total=0):
+        real(job_id, stage, done, total)
+        job = RosterImportJob.objects.get(pk=job_id)
+        seen.append((stage, client.get(reverse(JOB + "_status", args=[job_id])).json()["percent"], job.status))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(roster_import_job_services, "_progress_save", spy)
+        assert roster_import_job_run(job_id=job.pk).status == RosterImportJob.Status.DONE
+    stages = [s for s, _p, _st in seen]
+    assert sorted(set(stages), key=stages.index) == ["check", "write"] and all(st == "running" for *_x, st in seen)
+    percents = [p for _s, p, _st in seen]
+    assert percents == sorted(percents) and percents[-1] > 0
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).json()["percent"] == 100
+    assert counts()[0] == before[0] + 3
+    # A redelivered task finds the job claimed and does nothing.
+    assert roster_import_job_run(job_id=job.pk) is None
+    assert counts()[0] == before[0] + 3
+    assert client.get(reverse(JOB, args=[job.pk])).context["done"]["deputies"] == 3
+
+
+def test_a_file_gone_before_the_job_runs_is_refused_with_a_message(world, login_as, client):
+    login_as(world.district_staff)
+    job = queue(client, world)
+    upload_path(job.token).unlink()
+    before = counts()
+    assert roster_import_job_run(job_id=job.pk).status == RosterImportJob.Status.REFUSED
+    assert counts() == before
+    page = client.get(reverse(JOB, args=[job.pk]))
+    assert page.context["file_error"] and 'id="import-file-error"' in page.content.decode()
+    assert AuditLog.objects.get(action="roster_import").outcome == "refused"
+
+
+def test_a_job_that_fails_half_way_writes_nothing_and_says_so(world, login_as, client, monkeypatch):
+    login_as(world.district_staff)
+    job = queue(client, world)
+    before = counts()
+    real = roster_import_services.team_set_members
+
+    def broken(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(roster_import_services, "team_set_members", broken)
+    with pytest.raises(RuntimeError):
+        roster_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == RosterImportJob.Status.FAILED and job.secret == ""
+    assert counts() == before and not User.objects.filter(username="chenyi").exists()
+    assert not upload_path(job.token).exists()
+    page = client.get(reverse(JOB, args=[job.pk]))
+    assert 'id="import-failed"' in page.content.decode()
+    assert AuditLog.objects.get(action="roster_import").outcome == "failed"
+
+
+def test_the_password_sweep_is_a_scheduled_task(settings):
+    from offices.tasks import roster_import_secrets_purge_task
+
+    assert settings.CELERY_BEAT_SCHEDULE["roster-import-secrets-purge"]["task"] == roster_import_secrets_purge_task.name

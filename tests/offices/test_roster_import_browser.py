@@ -1,6 +1,7 @@
 """The roster import journey in a real browser (Debian's chromium): staff upload a roster with one
-bad row and see its row, column and problem with nothing imported; then a good roster imports
-every row."""
+bad row and see its row, column and problem with nothing imported; then a good roster is
+confirmed, imported by its background job (in process here) and the job's page shows the result
+with the new login's password once: reloaded, the page lists the login without it."""
 
 import pytest
 from playwright.sync_api import expect
@@ -44,6 +45,12 @@ def test_staff_import_a_roster_in_the_browser(world, page, browser_login, live_s
     page.click("#import-confirm")
     expect(page.locator("#import-done")).to_contain_text("已导入 1 个工作室、1 个团队和 3 名党代表")
     expect(page.locator("#import-accounts tbody tr")).to_have_count(1)
+    assert "/admin/offices/deputy/import/" in page.url and page.url.rstrip("/").split("/")[-1].isdigit()
+    page.reload()
+    expect(page.locator("#import-done")).to_be_visible()
+    expect(page.locator("#import-accounts")).to_have_count(0)
+    expect(page.locator("#import-passwords-gone")).to_be_visible()
+    expect(page.locator("#import-usernames tbody tr")).to_have_count(1)
     assert (Deputy.objects.count(), Office.objects.count(), Team.objects.count()) == (
         before[0] + 3,
         before[1] + 1,

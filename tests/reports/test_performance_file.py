@@ -5,12 +5,13 @@ import datetime
 import io
 
 import pytest
+from django.test.testcases import TestCase
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.models import Case, Category, Channel, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
-from liaison.models import AuditLog
+from liaison.models import AuditLog, BackgroundExport
 from offices.models import Contact, ContactVisit, Team, TeamMembership, TrainingAttendance, TrainingCourse
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.services import annual_report_save, points_record_event, snapshot_publish
@@ -30,6 +31,19 @@ def file_url(deputy, year=YEAR):
 
 def export_url(deputy, year=YEAR):
     return f"{reverse('reports:performance_file_export', args=[deputy.pk])}?year={year}"
+
+
+def export_file(client, deputy, year=YEAR):
+    """Ask for the file's Excel export, a background job (run in process here) whose progress page
+    the requester is sent to, and download it from there. Returns the job and the response."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.get(export_url(deputy, year))
+    job = BackgroundExport.objects.filter(exporter="performance_file").latest("pk")
+    assert response.status_code == 302 and response.url == reverse("exports:detail", args=[job.pk])
+    assert job.status == BackgroundExport.Status.DONE and job.done_rows == job.total_rows
+    download = client.get(reverse("exports:download", args=[job.pk]))
+    assert download.status_code == 200
+    return job, download
 
 
 def _activity(world, *, date, kind=Activity.Kind.RECEPTION, title="集中接待", households=0, **extra):
@@ -212,7 +226,16 @@ def test_performance_file_escapes_user_text(world, known, login_as):
 def test_who_may_open_a_performance_file_004_art12(world, login_as, who, status):
     client = login_as(getattr(world, who))
     assert client.get(file_url(world.deputy_b)).status_code == status
-    assert client.get(export_url(world.deputy_b)).status_code == status
+    # The export queues a job and sends its requester to the job's page.
+    assert client.get(export_url(world.deputy_b)).status_code == (302 if status == 200 else status)
+
+
+def test_a_deputy_exports_their_own_file_and_nobody_else_fetches_it(world, known, login_as):
+    job, _response = export_file(login_as(world.deputy_b_user), world.deputy_b)
+    assert job.requested_by == world.deputy_b_user
+    for other in (world.liaison, world.city_staff):
+        client = login_as(other)
+        assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
 
 
 def test_anonymous_visitors_are_sent_to_log_in(world, client):
@@ -336,10 +359,11 @@ def test_the_list_renders_its_office_and_team_filters_without_a_template_per_opt
 
 
 def test_the_excel_file_has_a_sheet_per_section_and_is_audited_004_art12(world, known, login_as):
-    response = login_as(world.liaison).get(export_url(world.deputy_b))
-    assert response.status_code == 200
+    client = login_as(world.liaison)
+    job, response = export_file(client, world.deputy_b)
+    assert job.requested_by == world.liaison and job.params == {"deputy": world.deputy_b.pk, "year": YEAR}
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert wb.sheetnames == ["概况", "接待周到岗", "请假申请", "履职活动", "社情民意", "提议提案", "询问、质询", "培训",
                              "积分", "到岗督促"]
     rows = {name: list(wb[name].iter_rows(values_only=True)) for name in wb.sheetnames}
@@ -368,8 +392,8 @@ def test_the_excel_file_neutralizes_formulas(world, known, login_as):
     _case(world, title="+cmd|' /C calc'!A0", owner=b)
     Proposal.objects.create(kind=ProposalKind.PROPOSAL, title="@SUM(1+1)", content="…", lead=b,
                             status=ProposalStatus.FILED, filed_on=D(YEAR, 9, 1))
-    response = login_as(world.liaison).get(export_url(b))
-    wb = load_workbook(io.BytesIO(response.content))
+    _job, response = export_file(login_as(world.liaison), b)
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     values = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert "'=HYPERLINK(\"http://evil.example\",\"点我\")" in values
     assert "'+cmd|' /C calc'!A0" in values and "'@SUM(1+1)" in values

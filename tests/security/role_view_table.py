@@ -155,6 +155,9 @@ PORTAL = {
     "admin:offices_roster_import": R(STAFF, post=STAFF),
     "admin:offices_roster_import_template": R(STAFF),
     "admin:offices_roster_import_confirm": R(STAFF, post=STAFF, ok=(302,)),
+    # A roster import job: its page and status are the staff member's who confirmed it, nobody else's.
+    "admin:offices_roster_import_job": R(DISTRICT, obj="roster_import_job", other=NOBODY),
+    "admin:offices_roster_import_job_status": R(DISTRICT, obj="roster_import_job", other=NOBODY),
     "admin:otp_totp_totpdevice_config": R(NOBODY, kwargs={"pk": "totpdevice"}),
     "admin:otp_totp_totpdevice_qrcode": R(NOBODY, kwargs={"pk": "totpdevice"}),
     # ------------------------------------------------------------ reports: dashboard, bi-monthly report, files
@@ -164,7 +167,8 @@ PORTAL = {
     "reports:my_performance_file": R(DEPUTIES, ok=(302,)),
     # A performance file is personal: the team leader gets no more than any member.
     "reports:performance_file": R("city district liaison deputy", obj="deputy"),
-    "reports:performance_file_export": R("city district liaison deputy", obj="deputy"),
+    # A background export: the requester is sent to the job's progress page.
+    "reports:performance_file_export": R("city district liaison deputy", obj="deputy", ok=(302,)),
     # ------------------------------------------------------------ offices: contact network
     "offices:contact_shortfalls": R(MANAGERS),
     # ------------------------------------------------------------ activities, leave, invitations
@@ -254,7 +258,7 @@ PORTAL = {
     "proposals:inquiry_edit#city": R(CITY, post=CITY, obj="inquiry_city"),
     # ------------------------------------------------------------ case reports
     "case_reports:review": R(STAFF),
-    "case_reports:review_export": R(STAFF),
+    "case_reports:review_export": R(STAFF, ok=(302,)),  # queues a background export
     "case_reports:export": R(STAFF, post=STAFF),
     # Export jobs belong to who asked for them (district A's staff here).
     "case_reports:export_detail": R(DISTRICT, obj="case_export", other=NOBODY),
@@ -284,7 +288,7 @@ PORTAL = {
     "scoring:export_list": R(STAFF, post=STAFF),
     # Background exports (attendance sheet, audit log, bi-monthly report, admin lists): everyone
     # who may export lists their own jobs; a job is its requester's alone.
-    "exports:list": R("city district liaison sysadmin secadmin auditor"),
+    "exports:list": R("city district liaison leader deputy sysadmin secadmin auditor"),
     "exports:detail": R(DISTRICT, obj="background_export", other=NOBODY),
     "exports:status": R(DISTRICT, obj="background_export", other=NOBODY),
     "exports:download": R(DISTRICT, obj="background_export", other=NOBODY),

@@ -348,6 +348,13 @@ def build_matrix_world():
         job.file.save("sheet.xlsx", ContentFile(b"PK"), save=True)
         background_jobs.append(job)
     o["background_export"] = tuple(background_jobs)
+    from offices.models import RosterImportJob
+
+    o["roster_import_job"] = tuple(
+        RosterImportJob.objects.create(requested_by=user, file_name="名册.xlsx", token="gone",
+                                       status=RosterImportJob.Status.DONE, deputies=3)
+        for user in (w.district_staff, w.other_staff)
+    )
 
     # ------------------------------------------------------------ points
     day = timezone.localdate() - datetime.timedelta(days=1)

@@ -302,15 +302,22 @@ def _admin_export(world, client, **_):
 
 
 @probe("admin:offices_roster_import_confirm")
-def _roster_import(world, client, **_):
+def _roster_import(world, client, capture, **_):
+    from offices.models import RosterImportJob
     from tests.offices.roster import good_roster, roster_xlsx
 
     client.force_login(world.district_staff)
     preview = client.post(reverse("admin:offices_roster_import"),
                           {"file": SimpleUploadedFile("roster.xlsx", roster_xlsx(**good_roster(world)))})
     token = preview.context["token"]
-    return Probe(lambda: client.post(reverse("admin:offices_roster_import_confirm"), {"token": token}),
-                 "roster_import", world.district_staff, detail={"deputies": 3})
+
+    def call():
+        # Confirming queues the job, which writes the roster and its entry (in process here).
+        with capture(execute=True):
+            return client.post(reverse("admin:offices_roster_import_confirm"), {"token": token})
+
+    return Probe(call, "roster_import", world.district_staff, obj=lambda: RosterImportJob.objects.get(),
+                 detail={"deputies": 3})
 
 
 @probe("audit_log")
