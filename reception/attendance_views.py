@@ -17,6 +17,7 @@ from .attendance_selectors import (
     NOT_RECORDED,
     NOT_RECORDED_LABEL,
     Outcome,
+    SheetPage,
     sheet_deputies,
     sheet_district_ids,
     sheet_filter,
@@ -54,8 +55,8 @@ def attendance_sheet(request):
         reception_periods__key=key,
     ).distinct().order_by("name") if user.role == Role.ORG_STAFF else Jurisdiction.objects.none()
     district = _pick(request, districts, "district")
-    offices = offices_visible_to(user=user).filter(is_active=True).order_by("name")
-    teams = teams_visible_to(user=user).order_by("name")
+    offices = offices_visible_to(user=user).filter(is_active=True).order_by("name", "pk")
+    teams = teams_visible_to(user=user).order_by("name", "pk")
     if district is not None:
         offices, teams = offices.filter(district=district), teams.filter(district=district)
     office = _pick(request, offices, "office")
@@ -87,14 +88,23 @@ def attendance_sheet(request):
             title=_("Attendance sheet %(period)s") % {"period": key},
         )
         return redirect("exports:detail", pk=job.pk)
-    paginator = Paginator(deputies, PAGE_SIZE)
-    # The totals have counted these rows already: no second count over the sheet.
-    paginator.count = totals[outcome] if outcome else totals["total"]
+    # The totals have counted these rows already, per district: no second count over the sheet,
+    # and each page reads only the districts it falls in.
+    paginator = Paginator(SheetPage(deputies, totals, outcome), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     outcomes = [*Outcome.choices, (NOT_RECORDED, NOT_RECORDED_LABEL)]
+    # City staff pick among every office and team of the city (over a thousand options): only
+    # their ids and names are read, and the options are built here rather than in the template.
+    offices, teams = list(offices.select_related(None).only("pk", "name")), list(teams.select_related(None).only("pk", "name"))
     return render(request, "reception/attendance_sheet.html", {
         "periods": periods, "period": period, "page": page, "rows": sheet_rows(page.object_list),
         "totals": totals, "outcome_totals": [(value, label, totals[value]) for value, label in outcomes],
-        "outcomes": outcomes, "districts": list(districts), "offices": list(offices), "teams": list(teams),
+        "outcomes": outcomes, "districts": list(districts), "offices": offices, "teams": teams,
+        "office_options": _options(offices, f["office"]), "team_options": _options(teams, f["team"]),
         "f": f, "district": district,
     })
+
+
+def _options(objects, selected):
+    """(value, name, selected) of a filter's options."""
+    return [(value, o.name, value == selected) for o in objects for value in (str(o.pk),)]
