@@ -99,7 +99,7 @@ def sheet_filter_outcome(deputies, *, key, outcome):
     return deputies.filter(Exists(attendance.filter(outcome=outcome)))
 
 
-def sheet_totals(deputies, *, key):
+def sheet_totals(deputies, *, key, cache=True):
     """Rows per outcome, not recorded, and the attendance rate: attended or made up out of the
     outcomes recorded, as on the dashboard [000 十一]; and under "districts", the same per
     district in the sheet's order (`SheetPage` cuts the pages with them).
@@ -111,13 +111,12 @@ def sheet_totals(deputies, *, key):
     city-wide sheet at 20,000 deputies, and JIT compilation on top: bench/README.md). Still, a
     city-wide sheet groups every deputy of the city, so the result is cached under the versions
     of what it reads (liaison.lib.versions): the slot's attendance and periods (attendance_version)
-    and the roster (names, districts, status, teams: offices.roster_version)."""
-    sql, params = deputies.order_by().values("pk").query.sql_with_params()
-    districts = cached_result(
-        names=(*attendance_versions(key), ROSTER),
-        parts=("reception.sheet_totals", key, sql, params),
-        compute=lambda: _district_totals(deputies, key=key),
-    )
+    and the roster (names, districts, status, teams: offices.roster_version). `cache=False` for
+    deputies chosen through something no version covers (a liaison's offices: see the view)."""
+    if not cache:
+        districts = _district_totals(deputies, key=key)
+    else:
+        districts = _cached_district_totals(deputies, key=key)
     totals = {value: 0 for value in Outcome.values}
     totals["total"] = 0
     for row in districts:
@@ -132,6 +131,14 @@ def sheet_totals(deputies, *, key):
     totals["districts"] = districts
     return totals
 
+
+def _cached_district_totals(deputies, *, key):
+    sql, params = deputies.order_by().values("pk").query.sql_with_params()
+    return cached_result(
+        names=(*attendance_versions(key), ROSTER),
+        parts=("reception.sheet_totals", key, sql, params),
+        compute=lambda: _district_totals(deputies, key=key),
+    )
 
 def _district_totals(deputies, *, key):
     """[{"ids": district ids, "total": deputies, outcome: rows, …, NOT_RECORDED: …}] in the order

@@ -69,8 +69,10 @@ def attendance_sheet(request):
     deputies = sheet_filter(
         sheet_deputies(user=user, key=key, district_ids=district_ids), district=district, office=office, team=team, q=q
     )
-    # The totals show every outcome of the deputies chosen by the other filters.
-    totals = sheet_totals(deputies, key=key)
+    # The totals show every outcome of the deputies chosen by the other filters. A liaison's
+    # deputies come through their office links, which no cache version covers (and are few):
+    # computed each time.
+    totals = sheet_totals(deputies, key=key, cache=user.role != Role.LIAISON)
     if outcome:
         deputies = sheet_filter_outcome(deputies, key=key, outcome=outcome)
 

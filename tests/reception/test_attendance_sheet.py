@@ -590,3 +590,15 @@ def test_the_totals_join_each_deputy_with_their_row_from_the_attendance_index(sh
         assert "Semi Join" not in plan, plan
         # Only the EXISTS that keeps resigned deputies with an outcome may remain a subplan.
         assert sum(1 for line in plan.splitlines() if line.strip().startswith("SubPlan ")) <= 1, plan
+
+
+@pytest.mark.django_db
+def test_a_liaisons_totals_follow_their_office_links(sheet, client):
+    """No cache version covers a liaison's office links, so their (small) sheet's totals are
+    computed on every request rather than cached."""
+    from offices.models import OfficeLiaison
+
+    client.force_login(sheet.liaison)
+    assert sheet_totals_of(client)["total"] == 3
+    OfficeLiaison.objects.create(office=sheet.office_a2, user=sheet.liaison)
+    assert sheet_totals_of(client)["total"] == 5
