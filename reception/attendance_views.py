@@ -4,6 +4,8 @@ attendance_exporters, written by a background job)."""
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from liaison.export_services import export_request
@@ -96,7 +98,7 @@ def attendance_sheet(request):
     page = paginator.get_page(request.GET.get("page"))
     outcomes = [*Outcome.choices, (NOT_RECORDED, NOT_RECORDED_LABEL)]
     # City staff pick among every office and team of the city (over a thousand options): only
-    # their ids and names are read, and the options are built here rather than in the template.
+    # their ids and names are read, and the options are written here rather than in a template loop.
     offices, teams = list(offices.select_related(None).only("pk", "name")), list(teams.select_related(None).only("pk", "name"))
     return render(request, "reception/attendance_sheet.html", {
         "periods": periods, "period": period, "page": page, "rows": sheet_rows(page.object_list),
@@ -108,5 +110,12 @@ def attendance_sheet(request):
 
 
 def _options(objects, selected):
-    """(value, name, selected) of a filter's options."""
-    return [(value, o.name, value == selected) for o in objects for value in (str(o.pk),)]
+    """A filter's <option> elements, escaped as the template would (a thousand of them for city
+    staff: one format_html_join instead of a template loop)."""
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((o.pk, SELECTED if str(o.pk) == selected else "", o.name) for o in objects),
+    )
+
+
+SELECTED = mark_safe(" selected")
