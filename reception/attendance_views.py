@@ -99,7 +99,7 @@ def attendance_sheet(request):
     outcomes = [*Outcome.choices, (NOT_RECORDED, NOT_RECORDED_LABEL)]
     # City staff pick among every office and team of the city (over a thousand options): only
     # their ids and names are read, and the options are written here rather than in a template loop.
-    offices, teams = list(offices.select_related(None).only("pk", "name")), list(teams.select_related(None).only("pk", "name"))
+    offices, teams = list(offices.values_list("pk", "name", named=True)), list(teams.values_list("pk", "name", named=True))
     return render(request, "reception/attendance_sheet.html", {
         "periods": periods, "period": period, "page": page, "rows": sheet_rows(page.object_list),
         "totals": totals, "outcome_totals": [(value, label, totals[value]) for value, label in outcomes],
