@@ -1092,6 +1092,12 @@ def main():
     # one INSERT ... SELECT ... GROUP BY over the ledger.
     with history.phase("kept yearly totals (deputy_totals_rebuild)") as ph:
         ph.rows = deputy_totals_rebuild()
+    from liaison.lib.versions import retire_all
+
+    # The attendance, periods and roster were written in bulk, past the services that bump the
+    # cache versions (the attendance sheet's totals, the dashboard's chart): a shared cache must
+    # not serve results computed from an earlier data set of the same database name.
+    retire_all()
     with history.phase("VACUUM ANALYZE"), connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     total = time.monotonic() - started

@@ -32,6 +32,7 @@ from .activity_selectors import (
     invitations_visible_to,
     leave_requests_visible_to,
 )
+from .attendance_version import attendance_changed
 from .models import (
     Activity,
     ActivityParticipant,
@@ -362,6 +363,9 @@ def attendance_recompute(*, deputy, period, actor=None):
     open make-up reminder. Returns the Attendance row or None."""
     outcome, activity = _facts(deputy, period)
     row = Attendance.objects.select_for_update().filter(deputy=deputy, period=period).first()
+    if row is not None:
+        # Its save or delete then names the period's slot to attendance_version without a query.
+        row.period = period
     old = row.outcome if row else None
     if row is not None and old == Outcome.ATTENDED and outcome != Outcome.ATTENDED:
         points_revoke_event(
@@ -417,6 +421,7 @@ def period_close(*, period, now=None):
             for pk in serving.exclude(pk__in=have).values_list("pk", flat=True)
         ]
     )
+    attendance_changed(period.key)  # bulk_create sends no signal
     absent_ids = set(
         Attendance.objects.filter(period=period, outcome=Outcome.ABSENT, deputy__in=serving).values_list(
             "deputy_id", flat=True

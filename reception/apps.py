@@ -10,5 +10,10 @@ class ReceptionConfig(AppConfig):
     def ready(self):
         from liaison.export_run_services import register_exporters
 
+        from . import attendance_version
+
+        # Attendance and period writes retire the sheet's cached totals (attendance_version).
+        attendance_version.connect()
+
         # The background export of the attendance sheet (liaison.export_services.export_request).
         register_exporters(attendance_sheet="reception.attendance_exporters.attendance_sheet_export_build")

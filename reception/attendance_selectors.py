@@ -9,17 +9,23 @@ deputy is matched with the period of their own district. A deputy with no Attend
 listed as "not recorded", never dropped.
 
 The page costs a fixed number of queries: the outcome is a subquery annotation, and the page's
-teams, fixed communities, attendance rows and leave reasons are one query each.
+teams, fixed communities, attendance rows and leave reasons are one query each. At 20,000
+deputies nothing on it reads the whole city per request: the totals per district are two grouped
+queries, cached under exact versions (reception.attendance_version), and a page sorts only the
+districts it falls in (`SheetPage`).
 """
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from liaison.lib.versions import cached_result
 from liaison.models import Role
 from offices.models import Deputy, FixedCommunity, OfficeLiaison, TeamMembership
+from offices.roster_version import ROSTER
 from offices.selectors import deputies_visible_to
 
+from .attendance_version import attendance_versions
 from .models import Attendance, LeaveRequest, ReceptionPeriod
 
 Outcome = Attendance.Outcome
@@ -59,9 +65,14 @@ def sheet_deputies(*, user, key, district_ids):
     periods = ReceptionPeriod.objects.filter(key=key)
     if district_ids is not None:
         periods = periods.filter(district_id__in=district_ids)
+    visible = deputies_visible_to(user=user)
+    if visible.query.distinct:
+        # A liaison's deputies come through their offices' teams (a join made distinct).
+        visible = Deputy.objects.filter(pk__in=visible.values("pk"))
+    # Staff see their scope's deputies: filtered in place, not as `pk IN (every deputy in scope)`,
+    # which PostgreSQL checked with an index probe per deputy of the city.
     return (
-        Deputy.objects.filter(pk__in=deputies_visible_to(user=user).values("pk"))
-        .filter(district_id__in=periods.values("district_id"))
+        visible.filter(district_id__in=periods.values("district_id"))
         .annotate(outcome=Subquery(attendance.values("outcome")[:1]), attendance_id=Subquery(attendance.values("pk")[:1]))
         # EXISTS rather than the annotation: PostgreSQL then looks the outcome up only for the
         # deputies no longer serving, instead of for every deputy of the city (bench/README.md).
@@ -88,27 +99,105 @@ def sheet_filter_outcome(deputies, *, key, outcome):
     return deputies.filter(Exists(attendance.filter(outcome=outcome)))
 
 
-def sheet_totals(deputies, *, key):
+def sheet_totals(deputies, *, key, cache=True):
     """Rows per outcome, not recorded, and the attendance rate: attended or made up out of the
-    outcomes recorded, as on the dashboard [000 十一]."""
-    # The period's attendance rows of the sheet's deputies grouped by outcome (one join over the
-    # attendance table), and the number of deputies: no per-deputy lookup. Grouping the deputies
-    # by their outcome annotation ran the outcome subquery once per deputy (20,000 times for a
-    # city-wide sheet at 20,000 deputies, and JIT compilation on top: bench/README.md).
-    counts = dict(
-        Attendance.objects.filter(
-            period__key=key, period__district=F("deputy__district"), deputy__in=deputies.order_by().values("pk")
-        )
-        .order_by().values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n")
-    )
-    totals = {value: counts.get(value, 0) for value in Outcome.values}
-    totals["total"] = deputies.order_by().count()
-    recorded = sum(counts.values())
+    outcomes recorded, as on the dashboard [000 十一]; and under "districts", the same per
+    district in the sheet's order (`SheetPage` cuts the pages with them).
+
+    Two grouped queries whatever the number of deputies: the period's attendance rows of the
+    sheet's deputies per district and outcome (one join over the attendance table, read from
+    attendance_period_outcome alone), and the sheet's deputies per district. Grouping the deputies
+    by their outcome annotation ran the outcome subquery once per deputy (20,000 times for a
+    city-wide sheet at 20,000 deputies, and JIT compilation on top: bench/README.md). Still, a
+    city-wide sheet groups every deputy of the city, so the result is cached under the versions
+    of what it reads (liaison.lib.versions): the slot's attendance and periods (attendance_version)
+    and the roster (names, districts, status, teams: offices.roster_version). `cache=False` for
+    deputies chosen through something no version covers (a liaison's offices: see the view)."""
+    if not cache:
+        districts = _district_totals(deputies, key=key)
+    else:
+        districts = _cached_district_totals(deputies, key=key)
+    totals = {value: 0 for value in Outcome.values}
+    totals["total"] = 0
+    for row in districts:
+        totals["total"] += row["total"]
+        for value in Outcome.values:
+            totals[value] += row[value]
+    recorded = sum(totals[value] for value in Outcome.values)
     totals[NOT_RECORDED] = totals["total"] - recorded
     attended = totals[Outcome.ATTENDED] + totals[Outcome.MADE_UP]
     totals["recorded"] = recorded
     totals["rate"] = round(100 * attended / recorded, 1) if recorded else None
+    totals["districts"] = districts
     return totals
+
+
+def _cached_district_totals(deputies, *, key):
+    sql, params = deputies.order_by().values("pk").query.sql_with_params()
+    return cached_result(
+        names=(*attendance_versions(key), ROSTER),
+        parts=("reception.sheet_totals", key, sql, params),
+        compute=lambda: _district_totals(deputies, key=key),
+    )
+
+def _district_totals(deputies, *, key):
+    """[{"ids": district ids, "total": deputies, outcome: rows, …, NOT_RECORDED: …}] in the order
+    of the sheet (district name): one entry per district name (districts of the same name share
+    one, as their deputies interleave in the sheet's order)."""
+    # The deputies joined with their row of the slot (one filter() call: both conditions on the
+    # same row), not the rows filtered on `deputy IN (the sheet's deputies)`: PostgreSQL
+    # misjudged that semi-join and probed it once per row (20,000 index probes, 0.2 s).
+    counts = {}
+    for district_id, outcome, n in (
+        deputies.filter(attendances__period__key=key, attendances__period__district=F("district"))
+        .order_by().values_list("district_id", "attendances__outcome").annotate(n=Count("pk"))
+    ):
+        counts[district_id, outcome] = n
+    districts = []
+    for district_id, name, n in (
+        deputies.order_by("district__name", "district_id").values_list("district_id", "district__name")
+        .annotate(n=Count("pk")).values_list("district_id", "district__name", "n")
+    ):
+        if not districts or districts[-1]["name"] != name:
+            districts.append({"ids": [], "name": name, "total": 0, **{value: 0 for value in Outcome.values}})
+        row = districts[-1]
+        row["ids"].append(district_id)
+        row["total"] += n
+        for value in Outcome.values:
+            row[value] += counts.get((district_id, value), 0)
+    for row in districts:
+        row[NOT_RECORDED] = row["total"] - sum(row[value] for value in Outcome.values)
+    return districts
+
+
+class SheetPage:
+    """The sheet's deputies as the paginator's object list, cut district by district: a page's
+    query reads only the districts the page falls in (known from the totals per district), so
+    PostgreSQL sorts one district's deputies, not the whole city's, to find 50 of them. The page
+    is the same as slicing the whole ordered sheet."""
+
+    def __init__(self, deputies, totals, outcome=""):
+        self.deputies = deputies
+        self.sizes = [(row["ids"], row[outcome] if outcome else row["total"]) for row in totals["districts"]]
+        self.total = sum(n for _ids, n in self.sizes)
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            raise TypeError("SheetPage only serves slices")
+        start, stop = item.start or 0, item.stop if item.stop is not None else self.total
+        ids, skipped, seen = [], 0, 0
+        for district_ids, n in self.sizes:
+            if seen + n <= start:
+                skipped += n
+            elif seen < stop:
+                ids.extend(district_ids)
+            seen += n
+        if not ids:
+            return []
+        return list(self.deputies.filter(district_id__in=ids)[start - skipped:stop - skipped])
 
 
 def sheet_rows(deputies):

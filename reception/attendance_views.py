@@ -4,6 +4,8 @@ attendance_exporters, written by a background job)."""
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from liaison.export_services import export_request
@@ -17,6 +19,7 @@ from .attendance_selectors import (
     NOT_RECORDED,
     NOT_RECORDED_LABEL,
     Outcome,
+    SheetPage,
     sheet_deputies,
     sheet_district_ids,
     sheet_filter,
@@ -54,8 +57,8 @@ def attendance_sheet(request):
         reception_periods__key=key,
     ).distinct().order_by("name") if user.role == Role.ORG_STAFF else Jurisdiction.objects.none()
     district = _pick(request, districts, "district")
-    offices = offices_visible_to(user=user).filter(is_active=True).order_by("name")
-    teams = teams_visible_to(user=user).order_by("name")
+    offices = offices_visible_to(user=user).filter(is_active=True).order_by("name", "pk")
+    teams = teams_visible_to(user=user).order_by("name", "pk")
     if district is not None:
         offices, teams = offices.filter(district=district), teams.filter(district=district)
     office = _pick(request, offices, "office")
@@ -68,8 +71,10 @@ def attendance_sheet(request):
     deputies = sheet_filter(
         sheet_deputies(user=user, key=key, district_ids=district_ids), district=district, office=office, team=team, q=q
     )
-    # The totals show every outcome of the deputies chosen by the other filters.
-    totals = sheet_totals(deputies, key=key)
+    # The totals show every outcome of the deputies chosen by the other filters. A liaison's
+    # deputies come through their office links, which no cache version covers (and are few):
+    # computed each time.
+    totals = sheet_totals(deputies, key=key, cache=user.role != Role.LIAISON)
     if outcome:
         deputies = sheet_filter_outcome(deputies, key=key, outcome=outcome)
 
@@ -87,14 +92,30 @@ def attendance_sheet(request):
             title=_("Attendance sheet %(period)s") % {"period": key},
         )
         return redirect("exports:detail", pk=job.pk)
-    paginator = Paginator(deputies, PAGE_SIZE)
-    # The totals have counted these rows already: no second count over the sheet.
-    paginator.count = totals[outcome] if outcome else totals["total"]
+    # The totals have counted these rows already, per district: no second count over the sheet,
+    # and each page reads only the districts it falls in.
+    paginator = Paginator(SheetPage(deputies, totals, outcome), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     outcomes = [*Outcome.choices, (NOT_RECORDED, NOT_RECORDED_LABEL)]
+    # City staff pick among every office and team of the city (over a thousand options): only
+    # their ids and names are read, and the options are written here rather than in a template loop.
+    offices, teams = list(offices.values_list("pk", "name", named=True)), list(teams.values_list("pk", "name", named=True))
     return render(request, "reception/attendance_sheet.html", {
         "periods": periods, "period": period, "page": page, "rows": sheet_rows(page.object_list),
         "totals": totals, "outcome_totals": [(value, label, totals[value]) for value, label in outcomes],
-        "outcomes": outcomes, "districts": list(districts), "offices": list(offices), "teams": list(teams),
+        "outcomes": outcomes, "districts": list(districts), "offices": offices, "teams": teams,
+        "office_options": _options(offices, f["office"]), "team_options": _options(teams, f["team"]),
         "f": f, "district": district,
     })
+
+
+def _options(objects, selected):
+    """A filter's <option> elements, escaped as the template would (a thousand of them for city
+    staff: one format_html_join instead of a template loop)."""
+    return format_html_join(
+        "", '<option value="{}"{}>{}</option>',
+        ((o.pk, SELECTED if str(o.pk) == selected else "", o.name) for o in objects),
+    )
+
+
+SELECTED = mark_safe(" selected")

@@ -16,6 +16,7 @@ from liaison.services import notices_send
 from offices.models import Deputy, Jurisdiction
 
 from . import rules
+from .attendance_version import attendance_changed
 from .calendar_rules import library_holidays, rule_slots
 from .models import ReceptionPeriod, ReceptionRule, StatutoryHoliday
 from .reminder_services import _reminder_params
@@ -129,6 +130,8 @@ def reception_periods_generate(*, year, districts=None):
             stats["deleted"] += removable.count()
             removable.delete()
     ReceptionPeriod.objects.bulk_create(to_create)
+    # bulk_create sends no signal: a new district in a slot changes that slot's sheet.
+    attendance_changed(*(p.key for p in to_create))
     ReceptionPeriod.objects.bulk_update(to_update, ["start", "end", "overlaps_holiday", "holiday_names"])
     stats["created"] = len(to_create)
     return stats

@@ -49,8 +49,11 @@ class Attendance(ChoiceDisplayMixin, models.Model):
         verbose_name_plural = _("attendance")
         ordering = ["-period__start"]
         constraints = [models.UniqueConstraint(fields=["deputy", "period"], name="attendance_one_per_period")]
-        # Serves the escalation streak count and the period's attendance sheet.
-        indexes = [models.Index(fields=["period", "outcome"], name="attendance_period_outcome")]
+        # Serves the escalation streak count, the dashboard's attendance chart (outcomes per
+        # period, from the index alone) and the attendance sheet's totals (the deputy too, so that
+        # a slot's rows join their deputies from the index alone: attendance_selectors.
+        # _district_totals).
+        indexes = [models.Index(fields=["period", "outcome", "deputy"], name="attendance_period_outcome")]
 
     def __str__(self):
         return f"{self.deputy} · {self.period}: {self.get_outcome_display()}"

@@ -129,3 +129,33 @@ def test_the_attendance_chart_and_the_standings_top_are_read_from_their_indexes(
     # attendance_period_outcome.
     assert 'COUNT("offices_attendance"."outcome")' in sqls[0] and '"offices_attendance"."id"' not in sqls[0], sqls[0]
     assert "snaprow_city" in plans[1] and "Sort Key" not in plans[1], plans[1]
+
+
+@pytest.mark.django_db
+def test_the_attendance_chart_is_cached_until_an_attendance_or_period_write(world):
+    """The chart counts every row of six slots (120,000 at 20,000 deputies): it is read from the
+    cache until a write to one of those slots' attendance or periods (reception.attendance_version)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.dashboard_selectors import attendance_by_period
+
+    today = datetime.date(2026, 3, 20)
+    p = period(world.district_a, "2026-03", datetime.date(2026, 3, 2))
+    row = Attendance.objects.create(deputy=world.deputy_a, period=p, outcome=Attendance.Outcome.ABSENT)
+
+    def chart():
+        return {r["key"]: (r["total"], r["absent"], r["made_up"]) for r in attendance_by_period(user=world.city_staff, today=today)}
+
+    assert chart()["2026-03"] == (1, 1, 0)
+    with CaptureQueriesContext(connection) as ctx:
+        assert chart()["2026-03"] == (1, 1, 0)
+    assert len(ctx.captured_queries) == 1  # the keys; the counts from the cache
+    row.outcome = Attendance.Outcome.MADE_UP
+    row.save()
+    assert chart()["2026-03"] == (1, 0, 1)
+    Attendance.objects.create(deputy=world.deputy_c, period=period(world.district_b, "2026-03", datetime.date(2026, 3, 2)),
+                              outcome=Attendance.Outcome.ABSENT)
+    assert chart()["2026-03"] == (2, 1, 1)
+    row.delete()
+    assert chart()["2026-03"] == (1, 1, 0)
