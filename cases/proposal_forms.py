@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.widgets import LongSelectMultiple
 from offices.models import Deputy, Unit
 
 from .models.proposals import Evaluation, Inquiry, ProposalKind, ProposalReplyResult
@@ -16,7 +17,7 @@ class ProposalFileForm(forms.Form):
     )
     cosigners = forms.ModelMultipleChoiceField(
         label=_("Co-signers (motions only)"), queryset=Deputy.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=LongSelectMultiple(attrs={"size": 8}),
         help_text=_("Each co-signer confirms on their own page before you file the motion."),
     )
 
@@ -83,7 +84,7 @@ class InquiryForm(forms.ModelForm):
         fields = ["date", "kind", "topic", "target_unit", "participants", "questions", "outcome"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
-            "participants": forms.SelectMultiple(attrs={"size": 10}),
+            "participants": LongSelectMultiple(attrs={"size": 10}),
             "questions": forms.Textarea(attrs={"rows": 4}),
             "outcome": forms.Textarea(attrs={"rows": 4}),
         }

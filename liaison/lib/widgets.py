@@ -23,3 +23,9 @@ class LongSelect(forms.Select):
             ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options),
         )
         return format_html("<select name=\"{}\"{}>\n{}\n</select>", widget["name"], flatatt(widget["attrs"]), body)
+
+
+class LongSelectMultiple(LongSelect, forms.SelectMultiple):
+    """`LongSelect` for a multiple choice (a district's ~2,000 deputies to pick co-signers or an
+    inquiry's participants from): the same HTML as `forms.SelectMultiple`, options written in
+    Python. Its template render per option took 0.7 to 1.4 s a page at 20,000 deputies."""

@@ -39,6 +39,9 @@ def regenerate_calendar_tokens(modeladmin, request, queryset):
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(ScopedModelAdmin):
     list_display = ("name", "level", "parent", "district", "code")
+    # Both are nullable, so the change list's automatic select_related() skips them: one query
+    # per row for each without this.
+    list_select_related = ("parent", "district")
     list_filter = ("level", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("name", "code")
     autocomplete_fields = ("parent",)
@@ -75,6 +78,7 @@ class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
     list_display = (
         "name", "kind", "jurisdiction", "district", "area_m2", "open_half_days_per_week", "is_active", "qr_poster"
     )
+    list_select_related = ("jurisdiction", "district")  # the district is nullable: not followed by default
     list_filter = ("kind", "is_active", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("name", "address")
     autocomplete_fields = ("jurisdiction",)
