@@ -53,11 +53,12 @@ def test_the_claim_list_reads_a_page_from_its_index_instead_of_sorting_every_cla
     """scoring.views.claim_list, newest first: the page is read from claim_created (every claim)
     or claim_status_created (one status), not sorted out of the city's 150,000 claims."""
     from scoring.models import Claim
-    from scoring.services import claim_submit
+    from scoring.services import claim_confirm, claim_submit
     from tests.scoring.helpers import yantian_item
 
-    claim_submit(deputy=world.deputy_b, rule_item=yantian_item(12), occurred_on=timezone.localdate(),
-                 description="志愿服务", actor=world.deputy_b_user)
+    claim = claim_submit(deputy=world.deputy_b, rule_item=yantian_item(12), occurred_on=timezone.localdate(),
+                         description="志愿服务", actor=world.deputy_b_user)
+    claim_confirm(claim=claim, actor=world.liaison)
     client.force_login(world.city_staff)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("scoring:claim_list") + f"?status={status}").status_code == 200
