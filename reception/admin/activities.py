@@ -15,6 +15,10 @@ class ParticipantInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ("deputy", "attended")
     extra = 0
 
+    def get_queryset(self, request):
+        # Each read-only row shows its deputy (and the row's label names activity and deputy).
+        return super().get_queryset(request).select_related("deputy", "activity")
+
 
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
