@@ -103,3 +103,14 @@ def test_the_live_standings_rank_the_kept_totals_never_the_ledger(world):
         assert "scoring_entry" not in query["sql"], query["sql"]
         plan = plan_of(query["sql"])
         assert "scoring_entry" not in plan, plan
+
+
+def test_the_audit_log_page_is_read_newest_first_from_its_index(world):
+    """liaison.security.views.audit_log: the log only grows (a row for every recorded look), so
+    its page is read from auditlog_at in the page's order, never the whole log sorted."""
+    from liaison.models import AuditLog
+    from liaison.security.audit import AuditLogFilterForm
+
+    AuditLog.objects.create(action="login")
+    plan = plan_of_queryset(AuditLogFilterForm({}).filter()[:50])
+    assert "auditlog_at" in plan and "Sort Key" not in plan, plan
