@@ -10,7 +10,9 @@ pages that need no login.
 Each page is requested in process through Django's test client (the whole stack below the HTTP
 server: middleware, views, templates, the database), as the user who opens it in real life, after
 two warm-up requests. Prints a Markdown table: p50 / p95 / p99 in milliseconds and the number of
-SQL queries of one request. Pages whose view is not on this branch yet are listed as skipped.
+SQL queries of one request (and their summed database time, "SQL ms"). Pages whose view is not
+on this branch yet, or without data for them, are listed as skipped. --only LABEL measures the
+pages whose label contains LABEL.
 """
 
 import argparse
@@ -121,7 +123,194 @@ def pages():
         ("Office work plan (liaison)", "demo_liaison", ["reception:work_plan_detail"], "", plan_args),
         ("Office work plan (deputy)", "demo_deputy", ["reception:work_plan_detail"], "", plan_args),
         ("Office work plans (deputy)", "demo_deputy", ["reception:work_plan_list"], "", ()),
+        *other_pages(today),
     ]
+
+
+def _one(queryset):
+    """(pk,) of the newest row of `queryset`, or None when there is none (the page is skipped)."""
+    pk = queryset.order_by("-pk").values_list("pk", flat=True).first()
+    return None if pk is None else (pk,)
+
+
+def other_pages(today):
+    """Every other GET page of the URL confs (tests/security/role_view_table.py), each as a user
+    who opens it in real life, on an object that user may see: forms, detail pages, the admin."""
+    from cases import models as cm
+    from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
+    from cases.selectors import cases_visible_to
+    from liaison.models import BackgroundExport, User
+    from offices.models import Deputy, Office, Team
+    from reception import models as rm
+    from scoring import models as sm
+
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo_")}
+    deputy = Deputy.objects.select_related("user").get(user__username="demo_deputy")
+    leader = users.get("demo_leader")
+    handler = users["demo_handler"]
+    office = Office.objects.filter(liaisons__username="demo_liaison").order_by("pk").first()
+    district_staff = users["demo_district"]
+
+    def case(user, **filters):
+        return _one(cases_visible_to(user=user).filter(**filters))
+
+    own = cm.Case.objects.filter(owner=deputy)
+    share = cm.CaseDispatch.objects.filter(unit_id=handler.unit_id)
+    returned = cm.CaseDispatch.objects.filter(case__district_id=district_staff.jurisdiction_id, status="returned")
+    team = Team.objects.filter(memberships__deputy__user=leader, memberships__is_leader=True).order_by("pk").first()
+    plan_draft = rm.WorkPlan.objects.filter(office=office, status="draft") if office else rm.WorkPlan.objects.none()
+    rows = [
+        # The frame: every role's home, the notices, the password form, the audit log, the exports.
+        ("Home (liaison)", "demo_liaison", ["home"], "", ()),
+        ("Home (team leader)", "demo_leader", ["home"], "", ()),
+        ("Home (unit handler)", "demo_handler", ["home"], "", ()),
+        ("Home (city staff)", "demo_city", ["home"], "", ()),
+        ("Home (district staff)", "demo_district", ["home"], "", ()),
+        ("Front door (anonymous)", None, ["home"], "", ()),
+        ("Notices (deputy)", "demo_deputy", ["notices"], "", ()),
+        ("Password change (deputy)", "demo_deputy", ["password_change"], "", ()),
+        ("Audit log (auditor)", "demo_auditor", ["audit_log"], "", ()),
+        ("Background exports (city staff)", "demo_city", ["exports:list"], "", ()),
+        ("Background export (its requester)", "demo_city", ["exports:detail"], "",
+         _one(BackgroundExport.objects.filter(requested_by=users["demo_city"]))),
+        # Reports and the contact network.
+        ("Bi-monthly report (liaison)", "demo_liaison", ["reports:bimonthly_report"], "", ()),
+        ("Bi-monthly report (city staff)", "demo_city", ["reports:bimonthly_report"], "", ()),
+        ("Contact shortfalls (liaison)", "demo_liaison", ["offices:contact_shortfalls"], "", ()),
+        ("Contact shortfalls (city staff)", "demo_city", ["offices:contact_shortfalls"], "", ()),
+        # Activities, leave, invitations, escalations, plans, calendars, posters.
+        ("Activity form (liaison)", "demo_liaison", ["reception:activity_create"], "", ()),
+        ("Activity (liaison)", "demo_liaison", ["reception:activity_detail"], "",
+         _one(rm.Activity.objects.filter(office=office))),
+        ("Activity (deputy)", "demo_deputy", ["reception:activity_detail"], "",
+         _one(rm.Activity.objects.filter(participants__deputy=deputy))),
+        ("Activity edit (liaison)", "demo_liaison", ["reception:activity_edit"], "",
+         _one(rm.Activity.objects.filter(office=office, status="planned"))),
+        ("Activity log form (liaison)", "demo_liaison", ["reception:activity_log"], "",
+         _one(rm.Activity.objects.filter(office=office, status__in=("planned", "announced")))),
+        ("Leave requests (deputy)", "demo_deputy", ["reception:leave_list"], "", ()),
+        ("Leave request form (deputy)", "demo_deputy", ["reception:leave_create"], "", ()),
+        ("Leave decision (district staff)", "demo_district", ["reception:leave_decide"], "",
+         _one(rm.LeaveRequest.objects.filter(district_id=district_staff.jurisdiction_id, status="pending"))),
+        ("Invitations (deputy)", "demo_deputy", ["reception:invitation_list"], "", ()),
+        ("Invitations (district staff)", "demo_district", ["reception:invitation_list"], "?status=", ()),
+        ("Invitation form (deputy)", "demo_deputy", ["reception:invitation_create"], "", ()),
+        ("Invitation decision (district staff)", "demo_district", ["reception:invitation_decide"], "",
+         _one(rm.Invitation.objects.filter(district_id=district_staff.jurisdiction_id, status="pending"))),
+        ("My escalations (deputy)", "demo_deputy", ["reception:my_escalations"], "", ()),
+        ("Escalation explanation form (deputy)", "demo_deputy", ["reception:escalation_explain"], "",
+         _one(rm.Escalation.objects.filter(deputy=deputy, status="open"))),
+        ("Escalation resolution form (district staff)", "demo_district", ["reception:escalation_resolve"], "",
+         _one(rm.Escalation.objects.filter(district_id=district_staff.jurisdiction_id).exclude(status="resolved"))),
+        ("Work plan form (liaison)", "demo_liaison", ["reception:work_plan_create"], "", ()),
+        ("Work plan edit, draft (liaison)", "demo_liaison", ["reception:work_plan_edit"], "", _one(plan_draft)),
+        ("Deputy calendar feed (token)", None, ["reception:deputy_calendar"], "", (deputy.calendar_token,)),
+        ("Office calendar feed (token)", None, ["reception:office_calendar"], "",
+         (office.calendar_token,) if office else None),
+        ("Calendar renewal (deputy)", "demo_deputy", ["reception:deputy_calendar_renew"], "", ()),
+        ("Office calendar renewal (liaison)", "demo_liaison", ["reception:office_calendar_renew"], "",
+         (office.pk,) if office else None),
+        ("Office poster (liaison)", "demo_liaison", ["reception:office_poster"], "", (office.pk,) if office else None),
+        ("Deputy poster (liaison)", "demo_liaison", ["reception:deputy_poster"], "",
+         (office.pk, deputy.pk) if office else None),
+        # Cases: the intake form, the case page as each role, every move's form, meetings.
+        ("Case intake form (liaison)", "demo_liaison", ["cases:register"], "", ()),
+        ("Case intake form (deputy)", "demo_deputy", ["cases:register"], "", ()),
+        ("Case page (owner deputy)", "demo_deputy", ["cases:detail"], "", _one(own)),
+        ("Case page (liaison)", "demo_liaison", ["cases:detail"], "", case(users["demo_liaison"])),
+        ("Case page (team leader)", "demo_leader", ["cases:detail"], "", case(leader)),
+        ("Case page (district staff)", "demo_district", ["cases:detail"], "", case(district_staff)),
+        ("Case page (city staff)", "demo_city", ["cases:detail"], "", case(users["demo_city"])),
+        ("Case page (unit handler)", "demo_handler", ["cases:detail"], "", _one(cm.Case.objects.filter(
+            pk__in=share.values("case_id")))),
+        ("Receive form (liaison)", "demo_liaison", ["cases:receive"], "", case(users["demo_liaison"], status="registered")),
+        ("Answer form (deputy)", "demo_deputy", ["cases:answer"], "", _one(own.filter(status="assigned"))),
+        ("Assign form (team leader)", "demo_leader", ["cases:assign"], "", case(leader, status="registered")),
+        ("Forward form (deputy)", "demo_deputy", ["cases:forward"], "", _one(own.filter(status="assigned"))),
+        ("Dispatch form (district staff)", "demo_district", ["cases:dispatch"], "",
+         case(district_staff, status="forwarded")),
+        ("Reply form (unit handler)", "demo_handler", ["cases:reply"], "", _one(cm.Case.objects.filter(
+            status="dispatched", pk__in=share.filter(status="signed").values("case_id")))),
+        ("Feedback form (deputy)", "demo_deputy", ["cases:feedback"], "", _one(own.filter(status="replied"))),
+        ("Archive form (liaison)", "demo_liaison", ["cases:archive"], "", case(users["demo_liaison"], status="fed_back")),
+        ("Follow-up form (liaison)", "demo_liaison", ["cases:follow_up"], "", case(users["demo_liaison"], status="replied")),
+        ("Sign form (unit handler)", "demo_handler", ["cases:dispatch_sign"], "", _one(share.filter(status="pending"))),
+        ("Return form (unit handler)", "demo_handler", ["cases:dispatch_return"], "", _one(share.filter(status="pending"))),
+        ("Extension form (unit handler)", "demo_handler", ["cases:dispatch_extend"], "", _one(share.filter(status="signed"))),
+        ("Re-dispatch form (district staff)", "demo_district", ["cases:dispatch_redispatch"], "", _one(returned)),
+        ("Close share form (district staff)", "demo_district", ["cases:dispatch_close"], "", _one(returned)),
+        ("Extension approval (district staff)", "demo_district", ["cases:extension_approve"], "", _one(
+            cm.DeadlineExtension.objects.filter(dispatch__case__district_id=district_staff.jurisdiction_id,
+                                                status="pending"))),
+        ("Meeting form (team leader)", "demo_leader", ["cases:meeting_new"], "", (team.pk,) if team else None),
+        ("Meeting (team leader)", "demo_leader", ["cases:meeting"], "",
+         _one(cm.TeamMeeting.objects.filter(team=team)) if team else None),
+        # Proposals, motions, inquiries.
+        ("Proposals (deputy)", "demo_deputy", ["proposals:list"], "", ()),
+        ("Proposals (city staff)", "demo_city", ["proposals:list"], "", ()),
+        ("Proposals (unit handler)", "demo_handler", ["proposals:list"], "", ()),
+        ("Proposal form (deputy)", "demo_deputy", ["proposals:file"], "", ()),
+        ("Proposal (deputy)", "demo_deputy", ["proposals:detail"], "", _one(proposals_visible_to(user=deputy.user))),
+        ("Proposal (district staff)", "demo_district", ["proposals:detail"], "",
+         _one(proposals_visible_to(user=district_staff))),
+        ("Inquiries (deputy)", "demo_deputy", ["proposals:inquiries"], "", ()),
+        ("Inquiries (city staff)", "demo_city", ["proposals:inquiries"], "", ()),
+        ("Inquiry form (district staff)", "demo_district", ["proposals:inquiry_create"], "", ()),
+        ("Inquiry (deputy)", "demo_deputy", ["proposals:inquiry_detail"], "", _one(inquiries_visible_to(user=deputy.user))),
+        ("Inquiry edit (district staff)", "demo_district", ["proposals:inquiry_edit"], "",
+         _one(inquiries_visible_to(user=district_staff).filter(district_id=district_staff.jurisdiction_id))),
+        # Case exports and bulletins.
+        ("Case export form (district staff)", "demo_district", ["case_reports:export"], "", ()),
+        ("Case export job (its requester)", "demo_district", ["case_reports:export_detail"], "",
+         _one(cm.CaseExportJob.objects.filter(requested_by=district_staff))),
+        ("Bulletin form (city staff)", "demo_city", ["case_reports:bulletin_new"], f"?year={today.year - 1}", ()),
+        # Points.
+        ("Claim form (deputy)", "demo_deputy", ["scoring:claim_create"], "", ()),
+        ("Claim (deputy)", "demo_deputy", ["scoring:claim_detail"], "", _one(sm.Claim.objects.filter(deputy=deputy))),
+        ("Claim (liaison)", "demo_liaison", ["scoring:claim_detail"], "", _one(sm.Claim.objects.filter(office=office))),
+        ("Reviews (deputy)", "demo_deputy", ["scoring:review_list"], "", ()),
+        ("Review (city staff)", "demo_city", ["scoring:review_detail"], "", _one(sm.Review.objects.all())),
+        ("Annual reports (city staff)", "demo_city", ["scoring:report_list"], "", ()),
+        ("Annual reports (deputy)", "demo_deputy", ["scoring:report_list"], "", ()),
+        ("Own annual report (deputy)", "demo_deputy", ["scoring:report_mine"], "", ()),
+        ("Annual report (city staff)", "demo_city", ["scoring:report_detail"], "",
+         _one(sm.AnnualReport.objects.filter(status="submitted"))),
+        ("Points exports (city staff)", "demo_city", ["scoring:export_list"], "", ()),
+        # The public online office.
+        ("Booking form (anonymous)", None, ["public:book"], "", (office.pk,) if office else None),
+        ("Opinion form (anonymous)", None, ["public:write"], "", (office.pk,) if office else None),
+        ("Tracking form (anonymous)", None, ["public:track"], "", ()),
+        ("Residents' rights start (anonymous)", None, ["privacy:start"], "", ()),
+        # The admin site: the index, then every change list and one change page, as a staff user.
+        ("Admin index (city staff)", "demo_city", ["admin:index"], "", ()),
+    ]
+    return rows + admin_pages()
+
+
+# The admin's personas (tests/security/role_view_table.ADMIN) -> the demo login that opens the list.
+ADMIN_USERS = {"city": "demo_city", "district": "demo_district", "sysadmin": "demo_sysadmin",
+               "secadmin": "demo_secadmin", "auditor": "demo_auditor"}
+
+
+def admin_pages():
+    """Every registered model's change list and the change page of its newest row, opened by the
+    first persona the role table lets view it (city staff where they may)."""
+    from django.contrib import admin
+
+    from tests.security.role_view_table import ADMIN
+
+    rows = []
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label_lower):
+        rule = ADMIN.get(model._meta.label_lower)
+        if rule is None or not rule.view:
+            continue
+        persona = "city" if "city" in rule.view else sorted(rule.view)[0]
+        username = ADMIN_USERS[persona]
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        rows.append((f"Admin list {model._meta.label_lower}", username, [f"{name}_changelist"], "", ()))
+        rows.append((f"Admin page {model._meta.label_lower}", username, [f"{name}_change"], "",
+                     _one(model._default_manager.all())))
+    return rows
 
 
 # The pages issue 10 lists for the side-by-side run with bench-peer (bench/side_by_side.sh): the
@@ -174,6 +363,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--urls", action="store_true", help="print the side-by-side pages per user and exit")
+    parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args()
     setup()
     require_postgres()
@@ -191,9 +381,11 @@ def main():
     print(f"Data: {Deputy.objects.count()} deputies, {Entry.objects.count()} ledger entries.")
     print(machine())
     print()
-    print("| page | user | p50 ms | p95 ms | p99 ms | queries |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| page | user | p50 ms | p95 ms | p99 ms | queries | SQL ms |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for label, username, names, query, url_args in pages():
+        if args.only.lower() not in label.lower():
+            continue
         if url_args is None:
             print(f"| {label} | {username} | skipped: no data for it | | | |")
             continue
@@ -204,10 +396,11 @@ def main():
         client = Client()
         if username:
             client.force_login(User.objects.get(username=username))
-        for _ in range(2):
-            status = client.get(url).status_code
-            if status != 200:
-                raise SystemExit(f"{label}: {url} answered {status}")
+        status = client.get(url).status_code
+        if status != 200:
+            print(f"| {label} | {username or 'anonymous'} | answered {status}: {url} | | | |", flush=True)
+            continue
+        client.get(url)
         timings = []
         for _ in range(args.repeat):
             t = time.perf_counter()
@@ -218,7 +411,9 @@ def main():
         timings.sort()
         print(
             f"| {label} | {username or 'anonymous'} | {percentile(timings, 50):.0f} | {percentile(timings, 95):.0f} "
-            f"| {percentile(timings, 99):.0f} | {len(ctx.captured_queries)} |"
+            f"| {percentile(timings, 99):.0f} | {len(ctx.captured_queries)} "
+            f"| {sum(float(q['time']) for q in ctx.captured_queries) * 1000:.0f} |",
+            flush=True,
         )
 
 

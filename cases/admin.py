@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.admin import RelatedOnlyFieldListFilter
 
 from liaison.admin_export import ExportActionMixin
 from liaison.lib.admin import ReadOnlyAdminMixin
-from offices.admin.scoping import ScopedModelAdmin
+from offices.admin.scoping import ScopedModelAdmin, district_list_filter
 
 from .models import (
     Case,
@@ -56,10 +55,13 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     """Cases move through the portal's transition pages; the admin is a read-only register."""
 
     list_display = ("tracking_code", "title", "status", "channel", "category", "office", "owner", "received_on")
-    list_filter = ("status", "channel", "category", ("district", RelatedOnlyFieldListFilter))
+    # At 500,000 cases: the district filter's choices without a DISTINCT over the cases, no date
+    # hierarchy (its years were a DISTINCT too), newest first by the primary key rather than a
+    # sort of every case by date (0.7 s).
+    list_filter = ("status", "channel", "category", district_list_filter())
     search_fields = ("tracking_code", "title")
-    date_hierarchy = "received_on"
     list_select_related = ("category", "office", "owner")
+    ordering = ("-id",)
     # Residents' personal data is deliberately absent: it is shown, masked or not, and audited
     # only on the case page.
     fields = ("tracking_code", "title", "content", "status", "channel", "category", "office", "owner",
@@ -73,9 +75,13 @@ class CaseAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
 class CaseEventAdmin(ReadOnlyAdminMixin, ScopedModelAdmin):
     district_path = "case__district"
     list_display = ("at", "case", "actor_repr", "action", "from_status", "to_status")
-    list_filter = ("action", "to_status")
+    # 2.8 M events at 20,000 deputies: the action filter (a DISTINCT over every event, 370 ms) is
+    # gone, the search by tracking code finds a case's timeline; newest first by the primary key
+    # rather than a sort of every event (2.3 s).
+    list_filter = ("to_status",)
     search_fields = ("case__tracking_code", "actor_repr")
     list_select_related = ("case",)
+    ordering = ("-id",)
 
 
 @admin.register(TeamMeeting)

@@ -2,6 +2,8 @@
 workflow stay in cases.services, whose ValidationErrors the views put back on the form."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +142,39 @@ class OwnerChoice(forms.ModelChoiceField):
         return obj.name
 
 
+class _MemberIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.members:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.members) + (self.field.empty_label is not None)
+
+
+class MemberChoice(OwnerChoice):
+    """An owner among the team's members, read once for the whole meeting form: the form has one
+    select per case on the table (up to 100), and each re-read the members (one query per case)."""
+
+    iterator = _MemberIterator
+
+    def __init__(self, *, members, **kwargs):
+        self.members = list(members)
+        super().__init__(queryset=Deputy.objects.none(), **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for member in self.members:
+            if str(member.pk) == str(value):
+                return member
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+    def validate(self, value):
+        forms.Field.validate(self, value)
+
+
 class AssignForm(forms.Form):
     owner = OwnerChoice(label=_("Owner"), queryset=Deputy.objects.none())
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -224,12 +259,13 @@ class MeetingForm(forms.Form):
             "-memberships__is_leader", "name_initials", "pk"
         )
         self.fields["attendees"].queryset = members
+        members = list(members)
         self.fields["attendees"].initial = [d.pk for d in members]
         self.fields["date"].initial = timezone.localdate()
         self.cases = list(cases)
         for case in self.cases:
-            self.fields[f"owner_{case.pk}"] = OwnerChoice(
-                label=case.title, queryset=members, required=False, empty_label=_("— not decided —")
+            self.fields[f"owner_{case.pk}"] = MemberChoice(
+                label=case.title, members=members, required=False, empty_label=_("— not decided —")
             )
 
     def owner_fields(self):

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.widgets import LongSelectMultiple, NameMultipleChoiceField
 from offices.models import Deputy, Unit
 
 from .models.proposals import Evaluation, Inquiry, ProposalKind, ProposalReplyResult
@@ -14,9 +15,9 @@ class ProposalFileForm(forms.Form):
         label=_("Content"), widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("The problem, the reasons and the suggested measures."),
     )
-    cosigners = forms.ModelMultipleChoiceField(
+    cosigners = NameMultipleChoiceField(
         label=_("Co-signers (motions only)"), queryset=Deputy.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=LongSelectMultiple(attrs={"size": 8}),
         help_text=_("Each co-signer confirms on their own page before you file the motion."),
     )
 
@@ -83,7 +84,6 @@ class InquiryForm(forms.ModelForm):
         fields = ["date", "kind", "topic", "target_unit", "participants", "questions", "outcome"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
-            "participants": forms.SelectMultiple(attrs={"size": 10}),
             "questions": forms.Textarea(attrs={"rows": 4}),
             "outcome": forms.Textarea(attrs={"rows": 4}),
         }
@@ -91,7 +91,12 @@ class InquiryForm(forms.ModelForm):
     def __init__(self, *args, units, deputies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_unit"].queryset = units
-        self.fields["participants"].queryset = deputies
+        # A district's serving deputies (~3,000 at city scale): labels read as (pk, name) pairs.
+        field = self.fields["participants"]
+        self.fields["participants"] = NameMultipleChoiceField(
+            deputies, label=field.label, required=field.required, help_text=field.help_text,
+            widget=LongSelectMultiple(attrs={"size": 10}),
+        )
 
     def clean_date(self):
         value = self.cleaned_data["date"]

@@ -493,10 +493,12 @@ def deputy_panel(request):
 def queue_panel(request):
     user = request.user
     today = timezone.localdate()
-    # Both counts in one pass over the activities.
-    ctx = activities_manageable_by(user=user).order_by().aggregate(
+    # Both counts in one pass over the activities that can count: upcoming, or open (the WHERE
+    # lets the indexes activity_date and activity_open_date pick them out of the term's activities).
+    is_open = Q(status__in=[Activity.Status.PLANNED, Activity.Status.ANNOUNCED])
+    ctx = activities_manageable_by(user=user).filter(Q(date__gte=today) | is_open).order_by().aggregate(
         upcoming=Count("pk", filter=Q(date__gte=today) & ~Q(status=Activity.Status.CANCELLED)),
-        to_log=Count("pk", filter=Q(date__lte=today, status__in=[Activity.Status.PLANNED, Activity.Status.ANNOUNCED])),
+        to_log=Count("pk", filter=Q(date__lte=today) & is_open),
     )
     ctx["is_staff"] = user.role == Role.ORG_STAFF
     if ctx["is_staff"]:

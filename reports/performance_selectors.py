@@ -77,8 +77,10 @@ def performance_file(*, deputy, year, viewer):
     contacts["visits"] = ContactVisit.objects.filter(contact__deputy=deputy, contact__is_active=True, date__year=year).count()
     contacts["minimum"] = deputy.district.contact_minimum
 
-    # Cases received and owned, by the year they were received in.
-    received_ids = Case.received_by.through.objects.filter(deputy=deputy).values("case_id")
+    # Cases received and owned, by the year they were received in. The received ones by their
+    # ids (a deputy's few dozen): `owner OR pk IN (subquery)` made PostgreSQL scan every case of
+    # the city twice (140 ms each at 528,000 cases); with the ids each arm is an index scan.
+    received_ids = set(Case.received_by.through.objects.filter(deputy=deputy).values_list("case_id", flat=True))
     mine = Q(owner=deputy) | Q(pk__in=received_ids)
     cases = list(
         Case.objects.filter(mine, received_on__year=year)
@@ -86,11 +88,7 @@ def performance_file(*, deputy, year, viewer):
         .only("pk", "title", "status", "received_on", "owner_id", "category__name", "tracking_code")
         .order_by("-received_on", "-pk")
     )
-    received = set(
-        Case.received_by.through.objects.filter(deputy=deputy, case__received_on__year=year).values_list(
-            "case_id", flat=True
-        )
-    )
+    received = received_ids
     openable = set(cases_visible_to(user=viewer).filter(mine, received_on__year=year).values_list("pk", flat=True))
     for case in cases:
         case.is_received = case.pk in received

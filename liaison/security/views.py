@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,6 +13,7 @@ from django_otp import login as otp_login
 
 from liaison.export_services import export_request
 from liaison.lib.http import no_store
+from liaison.lib.pagination import BoundedPaginator
 from liaison.lib.permissions import role_required
 from liaison.models import Role
 from liaison.services import audit_record
@@ -124,7 +124,8 @@ def audit_log(request):
         job = export_request(user=request.user, exporter="audit_log", title=_("Audit log"), params=params)
         audit_record(action="audit_log_exported", request=request, filters=form.describe())
         return redirect("exports:detail", pk=job.pk)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # Counted up to the bound: the log only grows (the filters narrow it).
+    page = BoundedPaginator(entries, 50).get_page(request.GET.get("page"))
     response = render(request, "liaison/audit_log.html", {"form": form, "page": page})
     # Reading the log is on the record too (who looked, for what), after the page was read so
     # that the entry does not show up in the page it describes.

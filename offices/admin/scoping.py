@@ -6,11 +6,14 @@ from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin_export import ExportActionMixin
+from liaison.lib.pagination import AdminPaginator
 from liaison.lib.permissions import scope_to_staff
 from liaison.lib.uploads import PictureField
+from liaison.lib.widgets import LongSelect
 from liaison.models import Role, User
 
 from .. import selectors
@@ -69,6 +72,10 @@ class ScopedAdminMixin(ExportActionMixin):
     all go through get_queryset or the selectors above."""
 
     district_path = "district"
+    # Big tables (the ledger, case timelines, attendance): the count of a change list stops at a
+    # bound and the unfiltered total ("N total") is not counted at all (issue 10).
+    paginator = AdminPaginator
+    show_full_result_count = False
     # Photos get the portal's clear refusals (type, size, pixel cap) instead of Django's
     # catch-all "not a valid image".
     formfield_overrides = {models.ImageField: {"form_class": PictureField}}
@@ -80,6 +87,9 @@ class ScopedAdminMixin(ExportActionMixin):
         scope = CHOICE_SCOPES.get(db_field.related_model)
         if db_field.related_model is User and (db_field.model, db_field.name) in USER_CHOICES and "queryset" not in kwargs:
             kwargs["queryset"] = USER_CHOICES[(db_field.model, db_field.name)](request.user)
+            # Thousands of accounts (2,000 deputy logins, 650 liaisons at city scale): options
+            # written in Python, not one template render each (1.3 s for a deputy's page).
+            kwargs.setdefault("widget", LongSelect)
         if scope is not None and "queryset" not in kwargs:
             qs = scope(user=request.user)
             if db_field.remote_field.limit_choices_to:
@@ -131,3 +141,25 @@ class ScopedInlineMixin(ScopedAdminMixin):
 
 class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     pass
+
+
+def district_list_filter(path="district"):
+    """A change-list filter on the district at `path`, offering the districts the viewer may see.
+    Django's RelatedOnlyFieldListFilter finds its choices with a DISTINCT over the listed table
+    (130 ms over 581,000 attendance rows at 20,000 deputies); the districts are known without it.
+    Same URL parameter as Django's filter (`<path>__id__exact`)."""
+    class DistrictListFilter(admin.SimpleListFilter):
+        title = gettext_lazy("district")
+        parameter_name = f"{path}__id__exact"
+
+        def lookups(self, request, model_admin):
+            districts = selectors.jurisdictions_visible_to(user=request.user).filter(
+                level__in=[Jurisdiction.Level.DISTRICT, Jurisdiction.Level.NEW_DISTRICT]
+            )
+            return [(d.pk, d.name) for d in districts.order_by("name")]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            return queryset.filter(**{f"{path}_id": int(value)}) if (value or "").isdigit() else queryset
+
+    return DistrictListFilter

@@ -33,6 +33,10 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     extra = 0
     autocomplete_fields = ("deputies",)
 
+    def get_queryset(self, request):
+        # Each item's form reads its deputies for the initial value: one query per item without.
+        return super().get_queryset(request).prefetch_related("deputies")
+
 
 @admin.register(WorkPlan)
 class WorkPlanAdmin(ScopedModelAdmin):

@@ -54,6 +54,11 @@ class Claim(ChoiceDisplayMixin, models.Model):
         indexes = [
             # Serves the liaison's and staff's queues.
             models.Index(fields=["status", "office"], name="claim_status_office"),
+            # The claim list (scoring.views.claim_list), newest first: staff's list of every
+            # claim, and of one status (city staff open on the confirmed claims). Read in this
+            # order, a page is 30 index entries instead of sorting the city's 150,000 claims.
+            models.Index(fields=["-created_at", "-id"], name="claim_created"),
+            models.Index(fields=["status", "-created_at", "-id"], name="claim_status_created"),
         ]
 
     def __str__(self):

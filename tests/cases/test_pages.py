@@ -450,6 +450,20 @@ def test_home_panel_counts_the_cases_waiting_for_the_viewer(world, login_as):
     assert 'data-testid="cases-panel"' not in login_as(world.handler).get(reverse("home")).content.decode()
 
 
+def test_staff_home_panel_counts_the_waiting_cases_up_to_the_queues_bound(world, login_as, monkeypatch):
+    """Issue 10: the staff queue can hold a city's backlog; the panel counts it as the queue page
+    does, up to the bound, and says "more than" beyond it."""
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"待交办{i}"), "forwarded")
+    monkeypatch.setattr("cases.portal.COUNT_LIMIT", 3)
+    client = login_as(world.district_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert "3 cases wait for you" in page and "More than" not in page
+    monkeypatch.setattr("cases.portal.COUNT_LIMIT", 2)
+    assert "More than 2 cases wait for you" in client.get(reverse("home")).content.decode()
+
+
 def test_case_page_leads_the_team_leader_and_staff_to_the_meeting_000_9(world, login_as):
     case = journey.register(world)
     url = reverse("cases:meeting_new", args=[world.team_a1.pk])

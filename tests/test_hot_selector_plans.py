@@ -1,0 +1,116 @@
+"""Plans of the hot selectors on PostgreSQL (issue 10 item 5): each reads through the index its
+comment names instead of scanning (or sorting) the city's table. The tests' tables hold a few
+rows, where a sequential scan is the planner's right choice; sequential scans are discouraged
+(`enable_seqscan = off`) so that the plan shows whether an index path exists at all, and the
+assertions accept the planner's equivalent choices (an index scan or a bitmap scan, a plain or an
+incremental sort on the index's order).
+
+Guards elsewhere: the deputy's case visibility (tests/cases/test_query_counts.py), one deputy's
+ledger sum (tests/scoring/test_year_totals.py), the staff queues and the overdue rule
+(tests/cases/test_query_counts.py), the attendance sheet (tests/reception/test_attendance_sheet.py),
+the dashboard (tests/reports/test_dashboard.py)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def plan_of(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params or None)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def plan_of_queryset(qs):
+    sql, params = qs.query.sql_with_params()
+    return plan_of(sql, params)
+
+
+def test_the_contact_shortfalls_page_walks_the_deputies_name_index_and_counts_per_deputy(world):
+    """offices.selectors.contact_network_shortfalls: the page's 50 rows are read in the name order
+    of offices_deputy.name_initials (the filter reads the deputy row alone), each count probes
+    the contacts of one deputy; never every deputy sorted, never the contact table hashed."""
+    from offices.models import Contact, Deputy
+    from offices.selectors import contact_network_shortfalls
+
+    Contact.objects.create(deputy=world.deputy_a, name="居民")
+    qs = contact_network_shortfalls(deputies=Deputy.objects.filter(status="serving"), year=2026)[:50]
+    plan = plan_of_queryset(qs)
+    assert "Seq Scan on offices_deputy" not in plan and "name_initials" in plan, plan
+    assert "offices_contact_deputy_id" in plan and "Seq Scan on offices_contact" not in plan, plan
+    assert "Hash Join" not in plan.split("SubPlan")[0], plan
+
+
+@pytest.mark.parametrize("status, index", [("", "claim_created"), ("confirmed", "claim_status_created")])
+def test_the_claim_list_reads_a_page_from_its_index_instead_of_sorting_every_claim(world, client, status, index):
+    """scoring.views.claim_list, newest first: the page is read from claim_created (every claim)
+    or claim_status_created (one status), not sorted out of the city's 150,000 claims."""
+    from scoring.models import Claim
+    from scoring.services import claim_confirm, claim_submit
+    from tests.scoring.helpers import yantian_item
+
+    claim = claim_submit(deputy=world.deputy_b, rule_item=yantian_item(12), occurred_on=timezone.localdate(),
+                         description="志愿服务", actor=world.deputy_b_user)
+    claim_confirm(claim=claim, actor=world.liaison)
+    client.force_login(world.city_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("scoring:claim_list") + f"?status={status}").status_code == 200
+    [page] = [q["sql"] for q in ctx.captured_queries
+              if 'FROM "scoring_claim"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
+    plan = plan_of(page)
+    assert index in plan and "Sort Key" not in plan, plan
+    assert Claim.objects.exists()
+
+
+def test_the_home_panels_activity_counts_read_the_upcoming_and_open_activities_only(world, client):
+    """reception.activity_views.queue_panel: city staff count the upcoming and the open
+    activities through activity_date and activity_open_date, not the whole term's activities."""
+    from reception import activity_services as act
+    from reception.models import Activity
+
+    act.activity_plan(office=world.office_a1, kind=Activity.Kind.RECEPTION, title="接待日",
+                      date=timezone.localdate() + datetime.timedelta(days=10), slot="am",
+                      deputies=[world.deputy_a], actor=world.liaison)
+    client.force_login(world.city_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/")
+    assert page.status_code == 200
+    [count] = [q["sql"] for q in ctx.captured_queries if 'FROM "offices_activity"' in q["sql"] and "COUNT(" in q["sql"]]
+    plan = plan_of(count)
+    assert "activity_date" in plan and "activity_open_date" in plan, plan
+    assert "Seq Scan on offices_activity" not in plan, plan
+
+
+def test_the_live_standings_rank_the_kept_totals_never_the_ledger(world):
+    """scoring.selectors.RankedStandings ranks the kept yearly totals (DeputyYearTotal, maintained
+    by the ledger service): the ledger itself (1.8 M entries at 20,000 deputies) is never read by
+    the live standings."""
+    from scoring.selectors import RankedStandings
+
+    standings = RankedStandings(year=2026)
+    with CaptureQueriesContext(connection) as ctx:
+        list(standings[:30])
+        standings.count()
+    assert ctx.captured_queries
+    for query in ctx.captured_queries:
+        assert "scoring_entry" not in query["sql"], query["sql"]
+        plan = plan_of(query["sql"])
+        assert "scoring_entry" not in plan, plan
+
+
+def test_the_audit_log_page_is_read_newest_first_from_its_index(world):
+    """liaison.security.views.audit_log: the log only grows (a row for every recorded look), so
+    its page is read from auditlog_at in the page's order, never the whole log sorted."""
+    from liaison.models import AuditLog
+    from liaison.security.audit import AuditLogFilterForm
+
+    AuditLog.objects.create(action="login")
+    plan = plan_of_queryset(AuditLogFilterForm({}).filter()[:50])
+    assert "auditlog_at" in plan and "Sort Key" not in plan, plan
