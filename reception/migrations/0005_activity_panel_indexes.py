@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('offices', '0008_reception_models_moved'),
-        ('reception', '0002_beat_task_names'),
+        ('reception', '0004_escalation_list_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
