@@ -32,8 +32,12 @@ def test_a_liaison_finds_a_deputy_opens_the_file_and_downloads_it_004_art12(worl
     expect(page.get_by_role("heading", name=f"李四 {year}年度履职档案")).to_be_visible()
     expect(page.get_by_test_id("file-attendance")).to_contain_text("已补课")
     expect(page.get_by_test_id("file-teams")).to_contain_text("东和社区党代表团队")
+    # The file is written in the background: the export lands on the job's page, which offers
+    # the download once the job is done (the worker runs in process here).
+    page.get_by_test_id("file-export").click()
+    expect(page.locator("progress[data-progress-bar]")).to_be_visible()
     with page.expect_download() as download:
-        page.get_by_test_id("file-export").click()
+        page.get_by_role("link", name="下载").click()
     assert download.value.suggested_filename.startswith(f"performance-file-{world.deputy_b.pk}-{year}")
     wb = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)
     assert "接待周到岗" in wb.sheetnames

@@ -48,7 +48,6 @@ OVER_LIMIT = {
     # contacts, cases, proposals, inquiries, training, points, report, escalations), each under a
     # millisecond at 20,000 deputies; a constant count, merging them is still to do (issue 10).
     "reports:performance_file": 26,
-    "reports:performance_file_export": 27,
     # The deputy's form with the fixed-community inline (one autocomplete label per community).
     "offices.deputy page": 14,
 }
