@@ -182,6 +182,9 @@ def unit_inbox(request):
     # What the unit owes is counted in the order of its index, dispatch_owed_by_unit, up to the
     # bound, whichever column the list is sorted by.
     owed_order = queues.INBOX_SORTS["deadline"] if show == "open" and not q else False
+    if show != "open" and not sort:
+        # Every share, what the unit owes first: read as its two parts, each in an index's order.
+        qs = queues.unit_inbox_owed_first(qs)
     page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=owed_order).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:

@@ -301,6 +301,9 @@ class CaseDispatch(ChoiceDisplayMixin, models.Model):
                 fields=["unit", "deadline", "-id"], name="dispatch_owed_by_unit",
                 condition=models.Q(status__in=DISPATCH_OPEN),
             ),
+            # Serves the unit inbox's whole list (cases.queue_selectors.unit_inbox_owed_first):
+            # the shares the unit no longer owes, soonest deadline first, read up to the page.
+            models.Index(fields=["unit", "deadline", "-id"], name="dispatch_by_unit_deadline"),
         ]
 
     def __str__(self):

@@ -392,3 +392,53 @@ def test_the_unit_inbox_reads_its_owed_shares_from_their_index_and_counts_withou
         assert paginator.count == 3
     (counted,) = [q["sql"] for q in ctx.captured_queries]
     assert 'ORDER BY "cases_casedispatch"."deadline" ASC, "cases_casedispatch"."id" DESC' in counted, counted
+
+
+def test_the_unit_inbox_whole_list_reads_owed_then_the_rest_in_the_flags_order(world, client):
+    """Issue 10: the whole inbox (show=all), what the unit owes first, is read as two parts
+    (unit_inbox_owed_first); every page holds the rows and the order of the flag-sorted list,
+    including a page that straddles the parts, in as many queries as before."""
+    from cases import queue_selectors as queues
+    from liaison.lib.pagination import BoundedPaginator
+
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"待办{i}"), "dispatched")
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"已答复{i}"), "fed_back")
+    everything = queues.unit_inbox(user=world.handler)
+    expected = [d.pk for d in everything]
+    assert len(expected) >= 6 and sum(d.is_owed for d in everything) == 3
+    for per_page in (1, 2, 4, 25):
+        paginator = BoundedPaginator(queues.unit_inbox_owed_first(everything), per_page)
+        assert paginator.count == len(expected)
+        got = [d.pk for n in paginator.page_range for d in paginator.page(n)]
+        assert got == expected, per_page
+    # The view: page 1 is the page count and the owed part, as with the flag-sorted list.
+    client.force_login(world.handler)
+    url = reverse("cases:inbox") + "?show=all"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [d.pk for d in response.context["page"]] == expected[:25]
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    before = len(ctx.captured_queries)
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"更多{i}"), "fed_back")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert len(ctx.captured_queries) == before
+
+
+@pytest.mark.postgres
+def test_the_unit_inbox_whole_list_reads_the_shares_no_longer_owed_from_their_index(world):
+    """The second part of the whole inbox (the shares the unit no longer owes, soonest deadline
+    first) is read from dispatch_by_unit_deadline in the page's order, not sorted."""
+    from cases import queue_selectors as queues
+
+    journey.through(world, journey.register(world, title="已答复"), "fed_back")
+    parts = queues.unit_inbox_owed_first(queues.unit_inbox(user=world.handler))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = parts.parts[1][:25].explain()
+    assert "Index Scan using dispatch_by_unit_deadline on cases_casedispatch" in plan and "Sort Key" not in plan, plan
