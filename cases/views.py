@@ -121,11 +121,16 @@ def _queue_context(request, qs, *, title, kind, can_register=False, count_in_ord
 
 @role_required(Role.DEPUTY)
 def deputy_queue(request):
+    # My team memberships in one query: any of them lets me register a case, the teams I lead
+    # hold an assignment meeting.
+    memberships = list(
+        TeamMembership.objects.filter(deputy__user=request.user).select_related("team").order_by("team__name", "team_id")
+    )
     ctx = _queue_context(
         request, queues.deputy_queue(user=request.user), title=gettext_lazy("My cases"), kind="deputy",
-        can_register=TeamMembership.objects.filter(deputy__user=request.user).exists(),
+        can_register=bool(memberships),
     )
-    ctx["led_teams"] = list(Team.objects.filter(memberships__deputy__user=request.user, memberships__is_leader=True))
+    ctx["led_teams"] = [m.team for m in memberships if m.is_leader]
     return render(request, "cases/case_queue.html", ctx)
 
 
