@@ -12,8 +12,11 @@ def _cases_panel(request):
     """Home panel: how many cases wait for the viewer's move, and how many are late."""
     user = request.user
     if user.role == Role.DEPUTY:
-        qs, url = queues.deputy_queue(user=user), "cases:queue"
-    elif user.role == Role.LIAISON:
+        counts = queues.deputy_queue_counts(user=user)
+        if not counts["waiting"] and not counts["late"]:
+            return ""
+        return render_to_string("cases/panel.html", {**counts, "requests": 0, "url": "cases:queue"}, request=request)
+    if user.role == Role.LIAISON:
         qs, url = queues.liaison_desk(user=user), "cases:desk"
     elif user.role == Role.ORG_STAFF:
         qs, url = queues.staff_dispatch_queue(user=user), "cases:dispatch_queue"

@@ -121,11 +121,16 @@ def _queue_context(request, qs, *, title, kind, can_register=False, count_in_ord
 
 @role_required(Role.DEPUTY)
 def deputy_queue(request):
+    # My team memberships in one query: any of them lets me register a case, the teams I lead
+    # hold an assignment meeting.
+    memberships = list(
+        TeamMembership.objects.filter(deputy__user=request.user).select_related("team").order_by("team__name", "team_id")
+    )
     ctx = _queue_context(
         request, queues.deputy_queue(user=request.user), title=gettext_lazy("My cases"), kind="deputy",
-        can_register=TeamMembership.objects.filter(deputy__user=request.user).exists(),
+        can_register=bool(memberships),
     )
-    ctx["led_teams"] = list(Team.objects.filter(memberships__deputy__user=request.user, memberships__is_leader=True))
+    ctx["led_teams"] = [m.team for m in memberships if m.is_leader]
     return render(request, "cases/case_queue.html", ctx)
 
 
@@ -182,6 +187,9 @@ def unit_inbox(request):
     # What the unit owes is counted in the order of its index, dispatch_owed_by_unit, up to the
     # bound, whichever column the list is sorted by.
     owed_order = queues.INBOX_SORTS["deadline"] if show == "open" and not q else False
+    if show != "open" and not sort:
+        # Every share, what the unit owes first: read as its two parts, each in an index's order.
+        qs = queues.unit_inbox_owed_first(qs)
     page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=owed_order).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:

@@ -301,6 +301,16 @@ class CaseDispatch(ChoiceDisplayMixin, models.Model):
                 fields=["unit", "deadline", "-id"], name="dispatch_owed_by_unit",
                 condition=models.Q(status__in=DISPATCH_OPEN),
             ),
+            # Serves the unit inbox's whole list (cases.queue_selectors.unit_inbox_owed_first):
+            # the shares the unit no longer owes, soonest deadline first, read up to the page.
+            models.Index(fields=["unit", "deadline", "-id"], name="dispatch_by_unit_deadline"),
+            # Serve the unit inbox sorted by dispatch date (INBOX_SORTS["dispatched"], either way):
+            # every share of the unit, and the shares it owes.
+            models.Index(fields=["unit", "dispatched_at", "id"], name="dispatch_by_unit_dispatched"),
+            models.Index(
+                fields=["unit", "dispatched_at", "id"], name="dispatch_owed_unit_dispatched",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
         ]
 
     def __str__(self):

@@ -66,3 +66,45 @@ class AdminPaginator(BoundedPaginator):
 
 
 ADMIN_COUNT_LIMIT = 10000
+
+
+class OrderedParts:
+    """A list read as its parts one after the other, for a Paginator: `parts` are querysets in
+    the list's order whose rows, in turn, make the whole list (what a unit owes, then the rest).
+    A list sorted first by which part a row belongs to (a flag computed over a join) cannot be
+    read from an index and is sorted whole; each part, in its own order, can. A page reads the
+    part its first row falls in and, when that part ends within the page, the next one.
+    `count`: the queryset of every row, counted (bounded) by the paginator."""
+
+    def __init__(self, *parts, count):
+        self.parts = parts
+        self.count_qs = count
+        self._sizes = {}
+
+    def count(self):
+        return self.count_qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+
+    def _size(self, i):
+        """How many rows part i holds (bounded: a part beyond the bound is never paged past)."""
+        if i not in self._sizes:
+            self._sizes[i] = self.parts[i].order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        return self._sizes[i]
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError("OrderedParts takes a slice")
+        start, stop = key.start or 0, key.stop
+        rows = []
+        for i, part in enumerate(self.parts):
+            want = stop - (key.start or 0) - len(rows)
+            if want <= 0:
+                break
+            got = list(part[start: start + want])
+            rows.extend(got)
+            # Part i ended before the page did: the next part is read from its start if part i
+            # gave rows, else from where the page starts past part i's rows.
+            start = 0 if got else max(0, start - self._size(i))
+        return rows

@@ -392,3 +392,94 @@ def test_the_unit_inbox_reads_its_owed_shares_from_their_index_and_counts_withou
         assert paginator.count == 3
     (counted,) = [q["sql"] for q in ctx.captured_queries]
     assert 'ORDER BY "cases_casedispatch"."deadline" ASC, "cases_casedispatch"."id" DESC' in counted, counted
+
+
+def test_the_unit_inbox_whole_list_reads_owed_then_the_rest_in_the_flags_order(world, client):
+    """Issue 10: the whole inbox (show=all), what the unit owes first, is read as two parts
+    (unit_inbox_owed_first); every page holds the rows and the order of the flag-sorted list,
+    including a page that straddles the parts, in as many queries as before."""
+    from cases import queue_selectors as queues
+    from liaison.lib.pagination import BoundedPaginator
+
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"待办{i}"), "dispatched")
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"已答复{i}"), "fed_back")
+    everything = queues.unit_inbox(user=world.handler)
+    expected = [d.pk for d in everything]
+    assert len(expected) >= 6 and sum(d.is_owed for d in everything) == 3
+    for per_page in (1, 2, 4, 25):
+        paginator = BoundedPaginator(queues.unit_inbox_owed_first(everything), per_page)
+        assert paginator.count == len(expected)
+        got = [d.pk for n in paginator.page_range for d in paginator.page(n)]
+        assert got == expected, per_page
+    # The view: page 1 is the page count and the owed part, as with the flag-sorted list.
+    client.force_login(world.handler)
+    url = reverse("cases:inbox") + "?show=all"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [d.pk for d in response.context["page"]] == expected[:25]
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    before = len(ctx.captured_queries)
+    for i in range(3):
+        journey.through(world, journey.register(world, title=f"更多{i}"), "fed_back")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert len(ctx.captured_queries) == before
+
+
+@pytest.mark.postgres
+def test_the_unit_inbox_whole_list_reads_the_shares_no_longer_owed_from_their_index(world):
+    """The second part of the whole inbox (the shares the unit no longer owes, soonest deadline
+    first) is read from dispatch_by_unit_deadline in the page's order, not sorted."""
+    from cases import queue_selectors as queues
+
+    journey.through(world, journey.register(world, title="已答复"), "fed_back")
+    parts = queues.unit_inbox_owed_first(queues.unit_inbox(user=world.handler))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = parts.parts[1][:25].explain()
+    assert "Index Scan using dispatch_by_unit_deadline on cases_casedispatch" in plan and "Sort Key" not in plan, plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["dispatched", "-dispatched"])
+@pytest.mark.parametrize("owed_only, index", [(False, "dispatch_by_unit_dispatched"),
+                                              (True, "dispatch_owed_unit_dispatched")])
+def test_the_unit_inbox_sorted_by_dispatch_date_reads_a_page_from_an_index(world, sort, owed_only, index):
+    """Issue 10: sorted by dispatch date, the inbox sorted every share of the unit (57,000 at 10x)
+    for a page; dispatch_by_unit_dispatched (every share) and dispatch_owed_unit_dispatched (the
+    shares it owes) serve the order both ways."""
+    from cases import queue_selectors as queues
+
+    journey.through(world, journey.register(world, title="待办"), "dispatched")
+    journey.through(world, journey.register(world, title="已答复"), "fed_back")
+    qs = queues.unit_inbox(user=world.handler, sort=sort, owed_only=owed_only)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = qs[:25].explain()
+    assert f"using {index} on cases_casedispatch" in plan and "Sort Key" not in plan, plan
+
+
+@pytest.mark.parametrize("who", ["deputy_a_user", "deputy_b_user", "deputy_c_user"])
+def test_the_deputy_home_panel_counts_what_the_deputy_queue_flags(world, client, who):
+    """The home panel's two counts (deputy_queue_counts, on the ids of deputy_case_reach) are the
+    queue's own flags counted: what needs my move (as owner, and as team leader the office's
+    cases still without an owner) and what is overdue."""
+    from cases import queue_selectors as queues
+
+    _overdue_world(world)  # office A1: late for forwarding (no owner: deputy A leads A1), a late unit
+    for target in ("assigned", "dispatched", "replied", "fed_back", "archived"):
+        journey.through(world, journey.register(world, title=target), target)
+    user = getattr(world, who)
+    queue = list(queues.deputy_queue(user=user))
+    expected = {"waiting": sum(c.needs_action for c in queue), "late": sum(c.is_overdue for c in queue)}
+    assert queues.deputy_queue_counts(user=user) == expected
+    if who == "deputy_a_user":
+        assert expected["waiting"] and expected["late"]
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert ('data-testid="cases-panel"' in html) == bool(expected["waiting"] or expected["late"])
