@@ -39,14 +39,20 @@ def _import_root(settings, tmp_path):
 
 
 def upload(client, content, name="roster.xlsx"):
-    return client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)})
+    """Upload a file and follow the redirect to its job's page: a small file is checked in the
+    request, so the page shows the preview or the problems."""
+    response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)}, follow=True)
+    if response.redirect_chain:
+        job = RosterImportJob.objects.latest("pk")
+        assert response.redirect_chain == [(reverse(JOB, args=[job.pk]), 302)]
+    return response
 
 
 def confirm(client, response):
     """Confirm the previewed file: the job runs in process once the request commits, and the
     redirect leads to its page."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        queued = client.post(reverse(CONFIRM), {"token": response.context["token"]})
+        queued = client.post(reverse(CONFIRM), {"job": response.context["job"].pk})
     assert queued.status_code == 302, queued
     job = RosterImportJob.objects.latest("pk")
     assert queued.url == reverse(JOB, args=[job.pk])
@@ -66,7 +72,7 @@ def test_good_roster_previews_then_imports_every_row_with_audit(world, login_as,
     before = counts()
     preview = upload(client, roster_xlsx(**good_roster(world)))
     assert preview.status_code == 200
-    assert preview.context["token"] and not preview.context.get("errors")
+    assert preview.context["preview"] and not preview.context.get("errors")
     assert counts() == before, "the preview writes nothing"
     done = confirm(client, preview)
     assert done.status_code == 200 and done.context["done"]["deputies"] == 3
@@ -86,14 +92,14 @@ def test_good_roster_previews_then_imports_every_row_with_audit(world, login_as,
     entry = AuditLog.objects.get(action="roster_import")
     assert entry.actor == world.district_staff and entry.outcome == "ok" and entry.detail["deputies"] == 3
     # The file is gone and the token cannot be replayed.
-    again = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    again = client.post(reverse(CONFIRM), {"job": preview.context["job"].pk})
     assert again.status_code == 302 and Deputy.objects.count() == before[0] + 3
 
 
 def test_english_headers_are_accepted(world, login_as, client):
     login_as(world.city_staff)
     preview = upload(client, roster_xlsx(**good_roster(world), language="en"))
-    assert preview.context["token"], preview.context.get("errors") or preview.context.get("file_error")
+    assert preview.context["preview"], preview.context.get("errors") or preview.context.get("file_error")
 
 
 def test_one_bad_row_imports_nothing_and_names_row_column_and_problem(world, login_as, client):
@@ -103,7 +109,7 @@ def test_one_bad_row_imports_nothing_and_names_row_column_and_problem(world, log
     roster["deputies"][2]["communities"] = "不存在社区"
     before = counts()
     preview = upload(client, roster_xlsx(**roster))
-    assert preview.status_code == 200 and "token" not in preview.context
+    assert preview.status_code == 200 and "preview" not in preview.context
     found = problems(preview)
     assert [(row, column) for row, column, _m in found] == [(3, "手机号码"), (4, "定点社区")], found
     assert "不存在社区" in found[1][2]
@@ -132,7 +138,7 @@ def test_city_deputy_in_new_district_may_keep_several_fixed_communities_000_1(wo
         "work_unit": "大鹏新区管委会", "district": "大鹏新区", "communities": "葵新社区；三溪社区",
     }
     preview = upload(client, roster_xlsx(deputies=[deputy]))
-    assert preview.context["token"], problems(preview)
+    assert preview.context["preview"], problems(preview)
     confirm(client, preview)
     assert set(Deputy.objects.get(name="林七").fixed_communities.values_list("name", flat=True)) == {"葵新社区", "三溪社区"}
 
@@ -178,7 +184,7 @@ def test_district_staff_cannot_import_into_another_district(world, login_as, cli
 def test_confirm_checks_the_file_again(world, login_as, client):
     login_as(world.district_staff)
     preview = upload(client, roster_xlsx(**good_roster(world)))
-    assert preview.context["token"]
+    assert preview.context["preview"]
     # Someone adds the same deputy between preview and confirmation.
     make_deputy("陈二", district=world.district_a, community=world.community_a2, mobile="13811113333")
     before = counts()
@@ -253,7 +259,7 @@ def test_empty_roster_gets_a_message(world, login_as, client):
     login_as(world.district_staff)
     response = upload(client, roster_xlsx())
     assert response.status_code == 200 and response.context["file_error"]
-    assert "token" not in response.context
+    assert "preview" not in response.context
 
 
 def test_the_default_row_limit_takes_a_roster_of_twenty_thousand_deputies_and_their_offices():
@@ -309,7 +315,7 @@ def test_deputy_change_list_links_to_the_import(world, login_as, client):
 def queue(client, world):
     """Preview a good roster and confirm it without running the job yet. Returns the job."""
     preview = upload(client, roster_xlsx(**good_roster(world)))
-    response = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    response = client.post(reverse(CONFIRM), {"job": preview.context["job"].pk})
     job = RosterImportJob.objects.latest("pk")
     assert response.status_code == 302 and response.url == reverse(JOB, args=[job.pk])
     assert job.status == RosterImportJob.Status.QUEUED and (job.logins, job.steps) == (1, 7)  # 1 office, 1 login, 3 deputies, 2 teams
