@@ -1,8 +1,12 @@
-"""The roster import at city scale, as it runs: the preview (read and check the uploaded file, in
-the staff member's request) and the confirmed import (the background job
-offices.roster_import_job_services.roster_import_job_run: read and check again, then write in one
-transaction with progress and the sealed passwords), each in a fresh child process so that its
-peak RSS is its own, Django included.
+"""The roster import at city scale, as it runs: the upload request (the admin's import view through
+the test client: the file stored, the check queued), the check job
+(offices.roster_import_job_services.roster_check_job_run: read and check every row, the preview
+kept on the job row), the confirm request (the same job turned into a queued import) and the
+import job (roster_import_job_run: read and check again, then write in one transaction with
+progress and the sealed passwords), each in a fresh child process so that its peak RSS is its
+own, Django included. The requests queue their task without a broker (the task's delay is
+recorded, not sent); `--inline-check` lets the upload request check the file itself, as it does
+up to ROSTER_IMPORT_INLINE_CHECK_BYTES.
 
     DATABASE_URL=postgres://.../liaison_bench_roster .venv/bin/python bench/roster_import.py [--rows 20000] [--logins 200]
 
@@ -20,7 +24,6 @@ import io
 import json
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -66,12 +69,16 @@ def child(phase, args):
     settings = setup()
     settings.IMPORT_ROOT = args.import_root
     settings.ROSTER_IMPORT_MAX_ROWS = max(settings.ROSTER_IMPORT_MAX_ROWS, args.rows + COMMUNITIES)
+    settings.ROSTER_IMPORT_INLINE_CHECK_BYTES = 1 << 40 if args.inline_check else 0
     from django.db import transaction
+    from django.test import Client
+    from django.urls import reverse
     from django.utils import translation
 
     from liaison.models import User
-    from offices.roster_import_job_services import roster_import_job_run, roster_import_request, upload_path
-    from offices.roster_import_services import plan_roster, read_roster
+    from offices import tasks
+    from offices.models import RosterImportJob
+    from offices.roster_import_job_services import roster_check_job_run, roster_import_job_run
 
     staff = User.objects.get(username="bench_city")
     if args.traced:
@@ -79,43 +86,52 @@ def child(phase, args):
 
         tracemalloc.start()
     out = {}
+    queued = []
+    tasks.roster_check_task.delay = queued.append
+    tasks.roster_import_task.delay = queued.append
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     with translation.override("zh-hans"):
+        if phase in ("upload", "confirm"):
+            client.force_login(staff)
         start = time.monotonic()
-        if phase == "preview":
-            with open(upload_path(args.token), "rb") as f:
-                sheets = read_roster(f)
-            out["read"] = time.monotonic() - start
-            plan = plan_roster(sheets, user=staff)
-            assert not plan.errors, plan.errors[:5]
-            out["deputies"] = len(plan.deputies)
+        if phase == "upload":
+            with open(os.path.join(args.import_root, "upload.xlsx"), "rb") as f:
+                response = client.post(reverse("admin:offices_roster_import"), {"file": f})
+            assert response.status_code == 302, response.status_code
+            out["job"] = RosterImportJob.objects.latest("pk").pk
+        elif phase == "check":
+            job = roster_check_job_run(job_id=args.job)
+            assert job.status == "done", (job.status, job.error, job.problems[:5])
+            out["deputies"] = job.preview["deputies"]
+        elif phase == "confirm":
+            response = client.post(reverse("admin:offices_roster_import_confirm"), {"job": args.job})
+            assert response.status_code == 302 and response.url.rstrip("/").endswith(str(args.job)), response
         else:
-            # What the confirmation passes on from the preview (roster_import_counts).
-            steps = COMMUNITIES + args.logins + args.rows + COMMUNITIES
-            job = roster_import_request(user=staff, token=args.token, file_name="bench.xlsx", logins=args.logins,
-                                        steps=steps)
             with transaction.atomic():
                 if args.profile:
                     import cProfile
 
                     profiler = cProfile.Profile()
-                    job = profiler.runcall(roster_import_job_run, job_id=job.pk)
+                    job = profiler.runcall(roster_import_job_run, job_id=args.job)
                     profiler.dump_stats(args.profile)
                 else:
-                    job = roster_import_job_run(job_id=job.pk)
+                    job = roster_import_job_run(job_id=args.job)
                 assert job.status == "done", (job.status, job.error, job.problems[:5])
                 out.update(deputies=job.deputies, teams=job.teams, logins=len(job.usernames))
                 if not args.keep:
                     transaction.set_rollback(True)
         out["seconds"] = time.monotonic() - start
+        out["queued"] = len(queued)
     if args.traced:
         out["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / MB
     out["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 
-def run(phase, args, token, import_root):
-    cmd = [sys.executable, __file__, "--child", phase, f"--token={token}", "--import-root", import_root,
+def run(phase, args, import_root, job=0):
+    cmd = [sys.executable, __file__, "--child", phase, "--job", str(job), "--import-root", import_root,
            "--rows", str(args.rows), "--logins", str(args.logins)]
+    cmd += ["--inline-check"] if args.inline_check else []
     cmd += ["--traced"] if args.traced else []
     cmd += ["--keep"] if args.keep else []
     cmd += ["--profile", args.profile] if args.profile and phase == "job" else []
@@ -132,8 +148,9 @@ def main():
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--traced", action="store_true")
     parser.add_argument("--profile", help="write a cProfile of the job to this file")
-    parser.add_argument("--child", choices=("preview", "job"), help=argparse.SUPPRESS)
-    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument("--inline-check", action="store_true", help="the upload request checks the file itself")
+    parser.add_argument("--child", choices=("upload", "check", "confirm", "job"), help=argparse.SUPPRESS)
+    parser.add_argument("--job", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--import-root", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -162,21 +179,28 @@ def main():
     connection.close()
 
     import_root = tempfile.mkdtemp(prefix="bench-roster-")
-    token = secrets.token_urlsafe(24)
     with translation.override("zh-hans"):
         t0 = time.monotonic()
         content = build_workbook(args.rows, args.logins)
         built = time.monotonic() - t0
-    with open(os.path.join(import_root, f"{token}.xlsx"), "wb") as f:
+    with open(os.path.join(import_root, "upload.xlsx"), "wb") as f:
         f.write(content)
     print(f"{args.rows} deputy rows + {COMMUNITIES} offices and teams, {args.logins} logins "
           f"({len(content) / MB:.1f} MiB, built in {built:.1f} s)")
     del content
+    # The upload stores its copy under IMPORT_ROOT: the import directory is the same temporary one.
     traced = " (traced peak {traced_peak_mb:.0f} MiB)"
-    p = run("preview", args, token, import_root)
-    print(f"preview (read + check, in the request): {p['seconds']:.1f} s (read {p['read']:.1f} s); "
-          f"peak RSS {p['rss_mb']:.0f} MiB" + (traced.format(**p) if args.traced else ""))
-    j = run("job", args, token, import_root)
+    u = run("upload", args, import_root)
+    where = "checked in the request" if args.inline_check else "check queued"
+    print(f"upload request ({where}): {u['seconds']:.2f} s; peak RSS {u['rss_mb']:.0f} MiB"
+          + (traced.format(**u) if args.traced else ""))
+    if not args.inline_check:
+        c = run("check", args, import_root, u["job"])
+        print(f"check job (read + check, in the worker): {c['seconds']:.1f} s, {c['deputies']} deputies; "
+              f"peak RSS {c['rss_mb']:.0f} MiB" + (traced.format(**c) if args.traced else ""))
+    f = run("confirm", args, import_root, u["job"])
+    print(f"confirm request (import queued): {f['seconds']:.2f} s; peak RSS {f['rss_mb']:.0f} MiB")
+    j = run("job", args, import_root, u["job"])
     print(f"import job (read + check + write, in the worker): {j['seconds']:.1f} s, {j['deputies']} deputies, "
           f"{j['teams']} teams, {j['logins']} logins; peak RSS {j['rss_mb']:.0f} MiB"
           + (traced.format(**j) if args.traced else ""))

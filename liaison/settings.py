@@ -193,10 +193,13 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # fits in a few hundred MB, where 20,000 × 20,000 would take 1.2 GB.
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=60_000_000)
 # Roster imports: the uploaded workbook waits here between preview and confirmation, named by a
-# random token kept in the staff member's session; never under MEDIA_ROOT or STATIC_ROOT.
+# random token kept on the import's job row; never under MEDIA_ROOT or STATIC_ROOT.
 IMPORT_ROOT = env.path("IMPORT_ROOT", default=BASE_DIR / "var" / "imports")
 # Rows per roster import: a bigger file is refused with a message asking to split it.
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=25000)
+# A roster file up to this size (about 500 deputy rows and 200 offices from the template) is read
+# and checked inside the upload request (well under a second); a bigger one by a background job.
+ROSTER_IMPORT_INLINE_CHECK_BYTES = env.int("ROSTER_IMPORT_INLINE_CHECK_BYTES", default=48 * 1024)
 
 # The public online office (cases/public_*). PUBLIC_BASE_URL is the address residents reach from
 # the internet (e.g. https://dbgzs.example.gov.cn); the offices' QR posters encode it, since staff

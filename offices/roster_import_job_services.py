@@ -1,12 +1,16 @@
 """The roster import as a background job (SPEC §6; issue 10: a city's roster of 20,000 deputies
 takes longer to check and write than a request should wait).
 
-The admin's preview stays in the request; confirming queues a RosterImportJob
-(`roster_import_request`) and the staff member follows the job's page. The worker
-(offices.tasks.roster_import_task → `roster_import_job_run`) claims the job once, reads and checks
-the uploaded file again (the chart may have changed since the preview), writes it in one
-transaction with progress, and deletes the file whatever the outcome: a refused or failed job
-writes nothing.
+One RosterImportJob row carries the file through two phases. Uploading stores the file and
+queues the check (`roster_check_request`; offices.tasks.roster_check_task → `roster_check_job_run`):
+the file is read and every row checked with progress, and the job ends either refused (the
+file-level message or every bad row, the file deleted) or done with the preview's counts and first
+rows on the row and the file kept. Confirming that preview (`roster_import_confirm`) turns the same
+row into a queued import (offices.tasks.roster_import_task → `roster_import_job_run`), which claims
+the job once, reads and checks the file again (the chart may have changed since the preview),
+writes it in one transaction with progress, and deletes the file whatever the outcome: a refused
+or failed job writes nothing. Small files are checked inside the upload request instead
+(offices.admin.roster_import), by the same function.
 
 The initial passwords of the new logins. They are shown once, to the staff member who ran the
 import, and kept nowhere in clear: the job row holds them only sealed (Fernet: AES-128-CBC with an
@@ -47,10 +51,12 @@ from .roster_import_services import (
     read_roster,
     roster_import,
     roster_import_steps,
+    team_name,
 )
 
 _SALT = "offices.roster_import_job_services"
 PROGRESS_SECONDS = 24 * 3600
+PREVIEW_ROWS = 50
 
 
 # --- The uploaded file ------------------------------------------------------------------------------
@@ -118,7 +124,129 @@ def roster_import_progress(job):
     return {"status": job.status, "percent": percent, **state}
 
 
-# --- Requesting and running -------------------------------------------------------------------------
+# --- Checking the uploaded file (the preview) --------------------------------------------------------
+
+
+def roster_check_request(*, user, token, file_name, ip=None):
+    """Queue the check of the uploaded file `token` for `user`. The uploader's earlier previews
+    that were never confirmed lose their files (one file waits per staff member, as when the
+    upload was kept in the session). The caller runs or starts the check once its transaction has
+    committed (offices.admin.roster_import)."""
+    earlier = RosterImportJob.objects.filter(
+        requested_by=user, phase=RosterImportJob.Phase.CHECK, status=RosterImportJob.Status.DONE
+    )
+    for old_token in earlier.values_list("token", flat=True):
+        old = upload_path(old_token)
+        if old is not None:
+            old.unlink(missing_ok=True)
+    earlier.update(status=RosterImportJob.Status.REFUSED, error=_expired())
+    return RosterImportJob.objects.create(
+        requested_by=user, phase=RosterImportJob.Phase.CHECK, token=token, file_name=file_name[:200], ip=ip
+    )
+
+
+def _expired():
+    return _("This import has expired or was already done. Upload the file again.")
+
+
+def roster_preview_summary(plan):
+    """What the preview page shows of a checked plan, as JSON: the counts and the first
+    PREVIEW_ROWS rows of each sheet."""
+    return {
+        "offices": len(plan.offices),
+        "teams": len(plan.new_teams),
+        "deputies": len(plan.deputies),
+        "office_rows": [
+            {"row": o.row, "name": o.name, "kind": o.kind, "jurisdiction": str(o.jurisdiction),
+             "team_name": o.team_name}
+            for o in plan.offices[:PREVIEW_ROWS]
+        ],
+        "deputy_rows": [
+            {"row": d.row, "name": d.name, "district": str(d.district) if d.district else "",
+             "communities": "、".join(str(c) for c in d.communities), "team": team_name(d.team) if d.team else "",
+             "is_leader": bool(d.is_leader), "username": d.username}
+            for d in plan.deputies[:PREVIEW_ROWS]
+        ],
+    }
+
+
+def roster_check_job_run(*, job_id):
+    """Read and check the uploaded file of a queued check job: claimed once with a conditional
+    UPDATE; ends refused (the file deleted: a message, or every bad row) or done with the preview
+    (the file kept for the confirmation). Returns the job, or None when it was not queued any more."""
+    jobs = RosterImportJob.objects.filter(pk=job_id, phase=RosterImportJob.Phase.CHECK)
+    if not jobs.filter(status=RosterImportJob.Status.QUEUED).update(status=RosterImportJob.Status.RUNNING):
+        return None
+    job = RosterImportJob.objects.select_related("requested_by").get(pk=job_id)
+    path = upload_path(job.token)
+    keep = False
+    try:
+        keep = _check(job, jobs, path)
+    except Exception as exc:
+        jobs.update(status=RosterImportJob.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    finally:
+        if path is not None and not keep:
+            path.unlink(missing_ok=True)
+        cache.delete(_progress_key(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _check(job, jobs, path):
+    """True when the file passed and waits for its confirmation."""
+    if path is None or not path.exists():
+        jobs.update(status=RosterImportJob.Status.REFUSED, error=_expired(), finished_at=timezone.now())
+        return False
+    _progress_save(job.pk, "read")
+    # Reading and checking take about as long as each other: the bar runs through the rows twice.
+    announced = [0]
+
+    def read(done, expected):
+        announced[0] = max(expected, done)
+        _progress_save(job.pk, "read", done, 2 * announced[0])
+
+    try:
+        with open(path, "rb") as f:
+            sheets = read_roster(f, progress=read)
+    except RosterFileError as e:
+        jobs.update(status=RosterImportJob.Status.REFUSED, error=str(e), finished_at=timezone.now())
+        return False
+    rows = sum(len(s.rows) for s in sheets.values())
+    _progress_save(job.pk, "check", rows, 2 * rows)
+    plan = plan_roster(sheets, user=job.requested_by,
+                       progress=lambda done: _progress_save(job.pk, "check", rows + done, 2 * rows))
+    del sheets
+    if plan.errors:
+        jobs.update(
+            status=RosterImportJob.Status.REFUSED, total_rows=rows,
+            problems=[[e.sheet, e.row, e.column, e.message] for e in plan.errors], finished_at=timezone.now(),
+        )
+        return False
+    jobs.update(status=RosterImportJob.Status.DONE, total_rows=rows, preview=roster_preview_summary(plan),
+                finished_at=timezone.now(), **roster_import_counts(plan))
+    return True
+
+
+def roster_import_confirm(*, job_id, user, ip=None):
+    """Turn `user`'s checked job into a queued import. Returns the job, or None when it is not
+    waiting for a confirmation (confirmed already, refused, or its file is gone). The caller
+    starts the task once its transaction has committed."""
+    job = RosterImportJob.objects.filter(pk=job_id, requested_by=user).first()
+    path = upload_path(job.token) if job else None
+    if path is None or not path.exists():
+        return None
+    waiting = RosterImportJob.objects.filter(
+        pk=job_id, requested_by=user, phase=RosterImportJob.Phase.CHECK, status=RosterImportJob.Status.DONE
+    )
+    if not waiting.update(phase=RosterImportJob.Phase.IMPORT, status=RosterImportJob.Status.QUEUED,
+                          finished_at=None, ip=ip or job.ip):
+        return None
+    job.refresh_from_db()
+    return job
+
+
+# --- Requesting and running the import -------------------------------------------------------------
 
 
 def roster_import_counts(plan):
@@ -139,7 +267,7 @@ def roster_import_job_run(*, job_id):
     """Run one job: claimed once with a conditional UPDATE (a redelivered task finds nothing to
     do), the file read and checked again, then written in one transaction together with the job's
     outcome and sealed passwords. Returns the job, or None when it was not queued any more."""
-    jobs = RosterImportJob.objects.filter(pk=job_id)
+    jobs = RosterImportJob.objects.filter(pk=job_id, phase=RosterImportJob.Phase.IMPORT)
     if not jobs.filter(status=RosterImportJob.Status.QUEUED).update(status=RosterImportJob.Status.RUNNING):
         return None
     job = RosterImportJob.objects.select_related("requested_by").get(pk=job_id)
@@ -171,7 +299,7 @@ def _refuse(job, jobs, *, problems=(), error=""):
 
 def _run(job, jobs, path):
     if path is None or not path.exists():
-        return _refuse(job, jobs, error=_("This import has expired or was already done. Upload the file again."))
+        return _refuse(job, jobs, error=_expired())
     # The passwords are hashed first, while the process holds nothing of the roster: Argon2's
     # 100 MiB of working memory a hash then never adds to the rows' (issue 10: peak RSS).
     total = job.logins + job.steps

@@ -146,11 +146,16 @@ class SheetRows:
     rows: list = field(default_factory=list)  # [(row number, {column key: text})]
 
 
-def read_roster(fileobj):
+PROGRESS_ROWS = 1000
+
+
+def read_roster(fileobj, progress=None):
     """Read an uploaded roster. Returns {sheet key: SheetRows}; raises RosterFileError.
 
     The workbook is streamed (openpyxl read-only) and reading stops as soon as the row limit is
-    passed, so a huge file costs no more than the limit."""
+    passed, so a huge file costs no more than the limit. `progress(rows read, rows expected)` is
+    called every PROGRESS_ROWS rows; the rows expected are what the sheets' dimensions announce
+    (0 when they announce nothing), for a progress bar only."""
     fileobj.seek(0)
     if fileobj.read(4) != b"PK\x03\x04":
         raise RosterFileError(
@@ -164,12 +169,22 @@ def read_roster(fileobj):
             _("This file cannot be read as an Excel .xlsx workbook. Save it again as .xlsx and upload it again.")
         ) from None
     try:
-        return _read_workbook(wb)
+        return _read_workbook(wb, progress)
     finally:
         wb.close()
 
 
-def _read_workbook(wb):
+def _announced_rows(worksheets):
+    total = 0
+    for ws in worksheets:
+        try:
+            total += max((ws.max_row or 1) - 1, 0)
+        except (TypeError, ValueError, KeyError):
+            return 0
+    return total
+
+
+def _read_workbook(wb, progress=None):
     by_title = {}
     for sheet in SHEETS:
         for title in sheet.titles():
@@ -182,6 +197,7 @@ def _read_workbook(wb):
     total = 0
     limit = max_rows()
     expected = "、".join(f"“{s.title}”" for s in SHEETS)
+    announced = _announced_rows(wb.worksheets) if progress else 0
     for ws in wb.worksheets:
         title = _normal(ws.title)
         if title in skip:
@@ -209,6 +225,8 @@ def _read_workbook(wb):
                     % {"limit": limit}
                 )
             out.rows.append((number, texts))
+            if progress and total % PROGRESS_ROWS == 0:
+                progress(total, announced)
         result[sheet.key] = out
     if total == 0:
         raise RosterFileError(_("The file has no rows to import. Fill in the template's sheets under their header rows."))
@@ -414,26 +432,36 @@ def _district(checker, chart, row, values):
     return district
 
 
-def plan_roster(sheets, *, user):
-    """Check every row; returns a RosterPlan whose `errors` list is empty when the file may be imported."""
+def plan_roster(sheets, *, user, progress=None):
+    """Check every row; returns a RosterPlan whose `errors` list is empty when the file may be
+    imported. `progress(rows checked)` is called every PROGRESS_ROWS rows."""
     plan = RosterPlan()
     chart = _Chart(user)
+    checked = [0]
+
+    def ticking(rows):
+        for item in rows:
+            yield item
+            checked[0] += 1
+            if progress and checked[0] % PROGRESS_ROWS == 0:
+                progress(checked[0])
+
     if "offices" in sheets:
-        _plan_offices(plan, sheets["offices"].rows, chart)
+        _plan_offices(plan, sheets["offices"].rows, chart, ticking)
     if "deputies" in sheets:
-        _plan_deputies(plan, sheets["deputies"].rows, chart)
+        _plan_deputies(plan, sheets["deputies"].rows, chart, ticking)
         _check_teams(plan)
     plan.errors.sort(key=lambda e: (0 if e.sheet == str(OFFICE_SHEET.title) else 1, e.row))
     return plan
 
 
-def _plan_offices(plan, rows, chart):
+def _plan_offices(plan, rows, chart, ticking=iter):
     c = _Checker(OFFICE_SHEET, plan.errors)
     seen_offices, seen_teams = {}, {}
     existing = set(
         Office.objects.filter(jurisdiction_id__in=chart.visible_ids).values_list("jurisdiction_id", "name")
     )
-    for row, values in rows:
+    for row, values in ticking(rows):
         before = len(plan.errors)
         name = c.max_length(row, values, "name", Office, "name")
         c.required(row, values, "name")
@@ -503,7 +531,7 @@ def _plan_offices(plan, rows, chart):
             )
 
 
-def _plan_deputies(plan, rows, chart):
+def _plan_deputies(plan, rows, chart, ticking=iter):
     c = _Checker(DEPUTY_SHEET, plan.errors)
     new_teams = {(o.jurisdiction.district_id, o.team_name): o for o in plan.new_teams}
     seen_people, seen_usernames = {}, {}
@@ -512,7 +540,7 @@ def _plan_deputies(plan, rows, chart):
     taken = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     mobiles = {v.get("mobile") for _r, v in rows if v.get("mobile")}
     existing_people = set(Deputy.objects.filter(mobile__in=mobiles).values_list("name", "mobile"))
-    for row, values in rows:
+    for row, values in ticking(rows):
         before = len(plan.errors)
         name = c.required(row, values, "name")
         name = c.max_length(row, values, "name", Deputy, "name")

@@ -1,10 +1,16 @@
-"""The roster import pages of the admin: upload → preview (every problem by row and column, or
-what will be created) → confirm → the job's page (progress, then the result). The uploaded
-workbook waits under settings.IMPORT_ROOT (outside the media and static trees) named by a random
-token that only the uploader's session holds; confirming queues a background job
-(offices.roster_import_job_services) that reads and checks it again before anything is written,
-and the staff member who confirmed — nobody else — follows it on the job's page, where the
-initial passwords of the new logins are shown once."""
+"""The roster import pages of the admin: upload → the job's page follows the check (progress,
+then the preview: every problem by row and column, or what will be created) → confirm → the same
+page follows the import (progress, then the result). The uploaded workbook waits under
+settings.IMPORT_ROOT (outside the media and static trees) named by a random token that only the
+job row holds; the check and the import are background jobs (offices.roster_import_job_services),
+the import reading and checking the file again before anything is written, and the staff member
+who uploaded — nobody else — follows them on the job's page, where the initial passwords of the
+new logins are shown once.
+
+A file of at most settings.ROSTER_IMPORT_INLINE_CHECK_BYTES (a few hundred rows) is checked inside
+the upload request by the same function: it takes a fraction of a second, and the preview then
+comes with the redirect instead of after a wait behind whatever else the workers are doing (a
+twenty-row correction would otherwise queue behind a city's export)."""
 
 import io
 import secrets
@@ -28,19 +34,18 @@ from liaison.services import client_ip
 
 from ..models import RosterImportJob
 from ..roster_import_job_services import (
+    PREVIEW_ROWS,
     import_dir,
-    roster_import_counts,
+    roster_check_job_run,
+    roster_check_request,
+    roster_import_confirm,
     roster_import_passwords_take,
     roster_import_progress,
-    roster_import_request,
-    upload_path,
 )
-from ..roster_import_services import SHEETS, RosterFileError, RowError, plan_roster, read_roster, template_xlsx
-from ..tasks import roster_import_task
+from ..roster_import_services import SHEETS, RowError, template_xlsx
+from ..tasks import roster_check_task, roster_import_task
 
-SESSION_KEY = "roster_import"
 STALE_SECONDS = 24 * 3600
-PREVIEW_ROWS = 50
 
 
 class RosterUploadForm(forms.Form):
@@ -145,65 +150,33 @@ class RosterImportMixin(RosterImportButtonMixin):
             )
         directory = import_dir()
         _clean_stale(directory)
-        self._discard(request)
         token = secrets.token_urlsafe(24)
-        target = directory / f"{token}.xlsx"
-        with open(target, "wb") as out:
+        with open(directory / f"{token}.xlsx", "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        request.session[SESSION_KEY] = {"token": token, "name": upload.name[:200]}
-        return self._preview(request, target, upload.name)
-
-    def _discard(self, request):
-        state = request.session.pop(SESSION_KEY, None)
-        if state:
-            p = upload_path(state.get("token"))
-            if p is not None:
-                p.unlink(missing_ok=True)
-
-    def _check(self, request, target):
-        """(sheets, plan) or raises RosterFileError."""
-        with open(target, "rb") as f:
-            sheets = read_roster(f)
-        return sheets, plan_roster(sheets, user=request.user)
-
-    def _preview(self, request, target, name):
-        try:
-            sheets, plan = self._check(request, target)
-        except RosterFileError as e:
-            self._discard(request)
-            return self._render(request, form=RosterUploadForm(), file_error=str(e), file_name=name)
-        if plan.errors:
-            self._discard(request)
-            return self._render(request, form=RosterUploadForm(), plan=plan, errors=plan.errors, file_name=name)
-        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], **roster_import_counts(plan)}
-        return self._render(
-            request,
-            plan=plan,
-            file_name=name,
-            token=request.session[SESSION_KEY]["token"],
-            preview_offices=plan.offices[:PREVIEW_ROWS],
-            preview_deputies=plan.deputies[:PREVIEW_ROWS],
-            preview_rows=PREVIEW_ROWS,
-        )
+        job = roster_check_request(user=request.user, token=token, file_name=upload.name, ip=client_ip(request))
+        if upload.size <= settings.ROSTER_IMPORT_INLINE_CHECK_BYTES:
+            roster_check_job_run(job_id=job.pk)
+        else:
+            transaction.on_commit(lambda: roster_check_task.delay(job.pk))
+        return redirect(reverse("admin:offices_roster_import_job", args=[job.pk]))
 
     def roster_confirm_view(self, request):
         if not self.has_roster_import_permission(request):
             raise PermissionDenied
         if request.method != "POST":
             return redirect(reverse("admin:offices_roster_import"))
-        state = request.session.get(SESSION_KEY) or {}
-        # The token comes from the session, never from the request alone.
-        target = upload_path(state.get("token"))
-        if target is None or state.get("token") != request.POST.get("token") or not target.exists():
+        try:
+            pk = int(request.POST.get("job", ""))
+        except ValueError:
+            pk = None
+        # Another staff member's job is not found, as on its page.
+        if pk is not None:
+            get_object_or_404(RosterImportJob.objects.filter(requested_by=request.user), pk=pk)
+        job = roster_import_confirm(job_id=pk, user=request.user, ip=client_ip(request)) if pk else None
+        if job is None:
             messages.error(request, _("This import has expired or was already done. Upload the file again."))
             return redirect(reverse("admin:offices_roster_import"))
-        # The file now belongs to the job (which deletes it); the session cannot confirm it twice.
-        request.session.pop(SESSION_KEY, None)
-        job = roster_import_request(
-            user=request.user, token=state["token"], file_name=state.get("name", ""), ip=client_ip(request),
-            logins=state.get("logins", 0), steps=state.get("steps", 0),
-        )
         transaction.on_commit(lambda: roster_import_task.delay(job.pk))
         return redirect(reverse("admin:offices_roster_import_job", args=[job.pk]))
 
@@ -216,7 +189,10 @@ class RosterImportMixin(RosterImportButtonMixin):
     def roster_job_view(self, request, pk):
         job = self._job(request, pk)
         extra = {"job": job, "progress": roster_import_progress(job), "file_name": job.file_name}
-        if job.status == RosterImportJob.Status.DONE:
+        checking = job.phase == RosterImportJob.Phase.CHECK
+        if checking and job.status == RosterImportJob.Status.DONE:
+            extra.update(preview=job.preview, preview_rows=PREVIEW_ROWS)
+        elif job.status == RosterImportJob.Status.DONE:
             extra["done"] = {
                 "offices": job.offices, "teams": job.teams, "deputies": job.deputies,
                 "accounts": roster_import_passwords_take(job_id=job.pk, user=request.user),

@@ -1,6 +1,7 @@
-"""A roster import run in the background (offices.roster_import_services.roster_import_job_run):
-the staff member confirms a previewed file, a worker checks it again and writes it in one
-transaction, and the requester follows the job's page until the result is there."""
+"""A roster import run in the background (offices.roster_import_job_services), in two phases on
+one row: the uploaded file is read and checked (phase "check", ending in the preview), then, once
+the staff member confirms the preview, checked again and written in one transaction (phase
+"import"); the requester follows the job's page through both."""
 
 from django.conf import settings
 from django.db import models
@@ -20,12 +21,19 @@ class RosterImportJob(models.Model):
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
+    class Phase(models.TextChoices):
+        CHECK = "check", _("Check")
+        IMPORT = "import", _("Import")
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
     file_name = models.CharField(_("file"), max_length=200)
     token = models.CharField(max_length=64, editable=False)
     ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    # A checked file (phase check, status done) waits for its confirmation, which turns the same
+    # row into a queued import.
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.IMPORT)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     # What the preview counted: the new logins (their passwords are hashed before the roster is
@@ -40,6 +48,9 @@ class RosterImportJob(models.Model):
     usernames = models.JSONField(_("logins created"), default=list, blank=True)
     secret = models.TextField(_("sealed initial passwords"), blank=True, editable=False)
     passwords_shown_at = models.DateTimeField(_("passwords shown at"), null=True, blank=True)
+    # What the check found, for the preview page: counts and the first rows of each sheet
+    # (offices.roster_import_job_services.roster_preview_summary).
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
     # [[sheet, row, column, message]] when the check or a write-time rule refused the file.
     problems = models.JSONField(_("problems"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)

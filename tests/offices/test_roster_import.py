@@ -18,6 +18,7 @@ from offices import roster_import_job_services, roster_import_services, rules
 from offices.models import Deputy, FixedCommunity, Office, RosterImportJob, Team, TeamMembership
 from offices.roster_import_job_services import (
     accounts_unseal,
+    roster_check_job_run,
     roster_import_job_run,
     roster_import_secrets_purge,
     upload_path,
@@ -39,14 +40,20 @@ def _import_root(settings, tmp_path):
 
 
 def upload(client, content, name="roster.xlsx"):
-    return client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)})
+    """Upload a file and follow the redirect to its job's page: a small file is checked in the
+    request, so the page shows the preview or the problems."""
+    response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)}, follow=True)
+    if response.redirect_chain:
+        job = RosterImportJob.objects.latest("pk")
+        assert response.redirect_chain == [(reverse(JOB, args=[job.pk]), 302)]
+    return response
 
 
 def confirm(client, response):
     """Confirm the previewed file: the job runs in process once the request commits, and the
     redirect leads to its page."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        queued = client.post(reverse(CONFIRM), {"token": response.context["token"]})
+        queued = client.post(reverse(CONFIRM), {"job": response.context["job"].pk})
     assert queued.status_code == 302, queued
     job = RosterImportJob.objects.latest("pk")
     assert queued.url == reverse(JOB, args=[job.pk])
@@ -66,7 +73,7 @@ def test_good_roster_previews_then_imports_every_row_with_audit(world, login_as,
     before = counts()
     preview = upload(client, roster_xlsx(**good_roster(world)))
     assert preview.status_code == 200
-    assert preview.context["token"] and not preview.context.get("errors")
+    assert preview.context["preview"] and not preview.context.get("errors")
     assert counts() == before, "the preview writes nothing"
     done = confirm(client, preview)
     assert done.status_code == 200 and done.context["done"]["deputies"] == 3
@@ -86,14 +93,14 @@ def test_good_roster_previews_then_imports_every_row_with_audit(world, login_as,
     entry = AuditLog.objects.get(action="roster_import")
     assert entry.actor == world.district_staff and entry.outcome == "ok" and entry.detail["deputies"] == 3
     # The file is gone and the token cannot be replayed.
-    again = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    again = client.post(reverse(CONFIRM), {"job": preview.context["job"].pk})
     assert again.status_code == 302 and Deputy.objects.count() == before[0] + 3
 
 
 def test_english_headers_are_accepted(world, login_as, client):
     login_as(world.city_staff)
     preview = upload(client, roster_xlsx(**good_roster(world), language="en"))
-    assert preview.context["token"], preview.context.get("errors") or preview.context.get("file_error")
+    assert preview.context["preview"], preview.context.get("errors") or preview.context.get("file_error")
 
 
 def test_one_bad_row_imports_nothing_and_names_row_column_and_problem(world, login_as, client):
@@ -103,7 +110,7 @@ def test_one_bad_row_imports_nothing_and_names_row_column_and_problem(world, log
     roster["deputies"][2]["communities"] = "不存在社区"
     before = counts()
     preview = upload(client, roster_xlsx(**roster))
-    assert preview.status_code == 200 and "token" not in preview.context
+    assert preview.status_code == 200 and "preview" not in preview.context
     found = problems(preview)
     assert [(row, column) for row, column, _m in found] == [(3, "手机号码"), (4, "定点社区")], found
     assert "不存在社区" in found[1][2]
@@ -132,7 +139,7 @@ def test_city_deputy_in_new_district_may_keep_several_fixed_communities_000_1(wo
         "work_unit": "大鹏新区管委会", "district": "大鹏新区", "communities": "葵新社区；三溪社区",
     }
     preview = upload(client, roster_xlsx(deputies=[deputy]))
-    assert preview.context["token"], problems(preview)
+    assert preview.context["preview"], problems(preview)
     confirm(client, preview)
     assert set(Deputy.objects.get(name="林七").fixed_communities.values_list("name", flat=True)) == {"葵新社区", "三溪社区"}
 
@@ -178,7 +185,7 @@ def test_district_staff_cannot_import_into_another_district(world, login_as, cli
 def test_confirm_checks_the_file_again(world, login_as, client):
     login_as(world.district_staff)
     preview = upload(client, roster_xlsx(**good_roster(world)))
-    assert preview.context["token"]
+    assert preview.context["preview"]
     # Someone adds the same deputy between preview and confirmation.
     make_deputy("陈二", district=world.district_a, community=world.community_a2, mobile="13811113333")
     before = counts()
@@ -253,7 +260,7 @@ def test_empty_roster_gets_a_message(world, login_as, client):
     login_as(world.district_staff)
     response = upload(client, roster_xlsx())
     assert response.status_code == 200 and response.context["file_error"]
-    assert "token" not in response.context
+    assert "preview" not in response.context
 
 
 def test_the_default_row_limit_takes_a_roster_of_twenty_thousand_deputies_and_their_offices():
@@ -309,7 +316,7 @@ def test_deputy_change_list_links_to_the_import(world, login_as, client):
 def queue(client, world):
     """Preview a good roster and confirm it without running the job yet. Returns the job."""
     preview = upload(client, roster_xlsx(**good_roster(world)))
-    response = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    response = client.post(reverse(CONFIRM), {"job": preview.context["job"].pk})
     job = RosterImportJob.objects.latest("pk")
     assert response.status_code == 302 and response.url == reverse(JOB, args=[job.pk])
     assert job.status == RosterImportJob.Status.QUEUED and (job.logins, job.steps) == (1, 7)  # 1 office, 1 login, 3 deputies, 2 teams
@@ -430,6 +437,189 @@ def test_a_job_that_fails_half_way_writes_nothing_and_says_so(world, login_as, c
     page = client.get(reverse(JOB, args=[job.pk]))
     assert 'id="import-failed"' in page.content.decode()
     assert AuditLog.objects.get(action="roster_import").outcome == "failed"
+
+
+# --- The check (the preview) as a background job ----------------------------------------------------
+
+
+@pytest.fixture
+def via_job(settings):
+    """Every file is checked by the background job, as a big one is."""
+    settings.ROSTER_IMPORT_INLINE_CHECK_BYTES = 0
+
+
+def upload_queued(client, content, name="roster.xlsx"):
+    """Upload without running the check yet. Returns the queued check job."""
+    response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)})
+    job = RosterImportJob.objects.latest("pk")
+    assert response.status_code == 302 and response.url == reverse(JOB, args=[job.pk])
+    assert (job.phase, job.status) == (RosterImportJob.Phase.CHECK, RosterImportJob.Status.QUEUED)
+    return job
+
+
+def upload_checked(client, content, name="roster.xlsx"):
+    """Upload, let the check job run (in process once the request commits) and open its page."""
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 302 and len(callbacks) == 1, "the check is queued, not run in the request"
+    return client.get(response.url)
+
+
+def test_a_big_file_is_checked_by_a_job_whose_page_follows_it_then_shows_the_preview(
+    world, login_as, client, via_job, monkeypatch
+):
+    login_as(world.district_staff)
+    before = counts()
+    job = upload_queued(client, roster_xlsx(**good_roster(world)))
+    assert upload_path(job.token).exists() and counts() == before
+    page = client.get(reverse(JOB, args=[job.pk]))
+    body = page.content.decode()
+    assert 'id="import-checking"' in body and 'id="import-job"' in body and "roster_import_progress.js" in body
+    assert 'id="import-confirm"' not in body
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).json()["status"] == "queued"
+    # Progress through the reading and the checking of the rows, in order, while the job runs.
+    monkeypatch.setattr(roster_import_services, "PROGRESS_ROWS", 1)
+    seen = []
+    real = roster_import_job_services._progress_save
+
+    def spy(job_id, stage, done=0, total=0):
+        real(job_id, stage, done, total)
+        state = client.get(reverse(JOB + "_status", args=[job_id])).json()
+        seen.append((stage, state["percent"], state["status"]))
+
+    monkeypatch.setattr(roster_import_job_services, "_progress_save", spy)
+    assert roster_check_job_run(job_id=job.pk).status == RosterImportJob.Status.DONE
+    stages = [s for s, _p, _st in seen]
+    assert sorted(set(stages), key=stages.index) == ["read", "check"] and all(st == "running" for *_x, st in seen)
+    percents = [p for _s, p, _st in seen]
+    assert percents == sorted(percents) and 0 < percents[-1] < 100
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).json()["percent"] == 100
+    # A redelivered task finds the check done and does nothing.
+    assert roster_check_job_run(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert (job.total_rows, job.logins, job.steps) == (4, 1, 7) and counts() == before
+    page = client.get(reverse(JOB, args=[job.pk]))
+    body = page.content.decode()
+    assert page.context["preview"]["deputies"] == 3 and 'id="import-ready"' in body and 'id="import-confirm"' in body
+    assert "中英街社区党代表工作室二" in body and "陈三" in body
+    assert upload_path(job.token).exists(), "the file waits for the confirmation"
+    # Confirming turns the same row into the import.
+    done = confirm(client, page)
+    assert done.context["done"]["deputies"] == 3 and counts()[0] == before[0] + 3
+    job.refresh_from_db()
+    assert (job.phase, job.status) == (RosterImportJob.Phase.IMPORT, RosterImportJob.Status.DONE)
+    assert [e.outcome for e in AuditLog.objects.filter(action="roster_import")] == ["ok"]
+    assert not upload_path(job.token).exists()
+
+
+def test_only_the_uploader_sees_the_check_and_its_preview_and_may_confirm_it(world, login_as, client, via_job):
+    login_as(world.district_staff)
+    page = upload_checked(client, roster_xlsx(**good_roster(world)))
+    job = page.context["job"]
+    # City staff may import too, but not someone else's file.
+    login_as(world.city_staff)
+    assert client.get(reverse(JOB, args=[job.pk])).status_code == 404
+    assert client.get(reverse(JOB + "_status", args=[job.pk])).status_code == 404
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        assert client.post(reverse(CONFIRM), {"job": job.pk}).status_code == 404
+    assert not callbacks
+    job.refresh_from_db()
+    assert (job.phase, job.status) == (RosterImportJob.Phase.CHECK, RosterImportJob.Status.DONE)
+    assert upload_path(job.token).exists() and not Deputy.objects.filter(name="陈一").exists()
+    # The uploader still may, once.
+    login_as(world.district_staff)
+    assert confirm(client, page).context["done"]["deputies"] == 3
+    again = client.post(reverse(CONFIRM), {"job": job.pk})
+    assert again.status_code == 302 and again.url == reverse(IMPORT)
+
+
+@pytest.mark.parametrize("case", ["csv", "headers", "too-many-rows", "bad-rows"])
+def test_a_bad_file_checked_by_the_job_gets_the_same_messages_and_can_be_uploaded_again(
+    world, login_as, client, via_job, settings, case
+):
+    settings.ROSTER_IMPORT_MAX_ROWS = 5
+    login_as(world.district_staff)
+    roster = good_roster(world)
+    if case == "csv":
+        content = "name,mobile\n张三,13800138000\n".encode()
+    elif case == "headers":
+        wb = Workbook()
+        wb.active.title = "党代表"
+        wb.active.append(["姓名", "电话号码"])
+        wb.active.append(["张三", "13800138000"])
+        buf = io.BytesIO()
+        wb.save(buf)
+        content = buf.getvalue()
+    elif case == "too-many-rows":
+        content = roster_xlsx(offices=roster["offices"], deputies=roster["deputies"] * 2)
+    else:
+        roster["deputies"][1]["mobile"] = "12345"
+        content = roster_xlsx(**roster)
+    before = counts()
+    page = upload_checked(client, content)
+    job = page.context["job"]
+    body = page.content.decode()
+    assert job.status == RosterImportJob.Status.REFUSED and "preview" not in page.context
+    if case == "bad-rows":
+        assert problems(page) == [(3, "手机号码", problems(page)[0][2])] and 'id="import-errors"' in body
+    else:
+        words = {"csv": "xlsx", "headers": "电话号码", "too-many-rows": "5"}[case]
+        assert words in page.context["file_error"] and 'id="import-file-error"' in body
+    assert not upload_path(job.token).exists() and counts() == before
+    assert not AuditLog.objects.filter(action="roster_import").exists(), "as before: a preview writes no entry"
+    # Nothing to confirm; the upload form is on the page and posts to the upload.
+    assert 'id="import-confirm"' not in body and f'action="{reverse(IMPORT)}"' in body
+    assert client.post(reverse(CONFIRM), {"job": job.pk}).url == reverse(IMPORT)
+    settings.ROSTER_IMPORT_MAX_ROWS = 25000
+    assert upload_checked(client, roster_xlsx(**good_roster(world))).context["preview"]["deputies"] == 3
+
+
+def test_a_new_upload_replaces_the_unconfirmed_preview(world, login_as, client, via_job):
+    login_as(world.district_staff)
+    first = upload_checked(client, roster_xlsx(**good_roster(world)))
+    old = first.context["job"]
+    second = upload_checked(client, roster_xlsx(**good_roster(world)))
+    assert second.context["preview"] and second.context["job"].pk != old.pk
+    assert not upload_path(old.token).exists()
+    old.refresh_from_db()
+    assert old.status == RosterImportJob.Status.REFUSED
+    assert client.get(reverse(JOB, args=[old.pk])).context["file_error"]
+    response = client.post(reverse(CONFIRM), {"job": old.pk})
+    assert response.status_code == 302 and response.url == reverse(IMPORT)
+    assert not Deputy.objects.filter(name="陈一").exists()
+
+
+def test_a_small_file_is_checked_in_the_upload_request(world, login_as, client, settings, monkeypatch):
+    from offices import tasks
+
+    assert len(roster_xlsx(**good_roster(world))) <= settings.ROSTER_IMPORT_INLINE_CHECK_BYTES
+
+    def no_worker(*args, **kwargs):
+        raise AssertionError("a small file does not wait for a worker")
+
+    monkeypatch.setattr(tasks.roster_check_task, "delay", no_worker)
+    login_as(world.district_staff)
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        response = client.post(reverse(IMPORT), {"file": SimpleUploadedFile("r.xlsx", roster_xlsx(**good_roster(world)))})
+    assert not callbacks
+    job = RosterImportJob.objects.get()
+    assert response.url == reverse(JOB, args=[job.pk]) and job.status == RosterImportJob.Status.DONE
+    assert client.get(response.url).context["preview"]["deputies"] == 3
+
+
+def test_a_check_that_fails_says_so_and_keeps_no_file(world, login_as, client, via_job, monkeypatch):
+    login_as(world.district_staff)
+    job = upload_queued(client, roster_xlsx(**good_roster(world)))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(roster_import_job_services, "plan_roster", broken)
+    with pytest.raises(RuntimeError):
+        roster_check_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == RosterImportJob.Status.FAILED and not upload_path(job.token).exists()
+    assert 'id="import-failed"' in client.get(reverse(JOB, args=[job.pk])).content.decode()
 
 
 def test_the_password_sweep_is_a_scheduled_task(settings):

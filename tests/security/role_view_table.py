@@ -155,7 +155,9 @@ PORTAL = {
     "admin:offices_roster_import": R(STAFF, post=STAFF),
     "admin:offices_roster_import_template": R(STAFF),
     "admin:offices_roster_import_confirm": R(STAFF, post=STAFF, ok=(302,)),
-    # A roster import job: its page and status are the staff member's who confirmed it, nobody else's.
+    # A roster import job (its check and preview, then its import): its page and status are the staff
+    # member's who uploaded the file, nobody else's; confirming another's preview is a 404 too
+    # (tests/offices/test_roster_import.py).
     "admin:offices_roster_import_job": R(DISTRICT, obj="roster_import_job", other=NOBODY),
     "admin:offices_roster_import_job_status": R(DISTRICT, obj="roster_import_job", other=NOBODY),
     "admin:otp_totp_totpdevice_config": R(NOBODY, kwargs={"pk": "totpdevice"}),

@@ -308,13 +308,14 @@ def _roster_import(world, client, capture, **_):
 
     client.force_login(world.district_staff)
     preview = client.post(reverse("admin:offices_roster_import"),
-                          {"file": SimpleUploadedFile("roster.xlsx", roster_xlsx(**good_roster(world)))})
-    token = preview.context["token"]
+                          {"file": SimpleUploadedFile("roster.xlsx", roster_xlsx(**good_roster(world)))},
+                          follow=True)
+    job = preview.context["job"].pk  # a small file is checked in the upload request
 
     def call():
         # Confirming queues the job, which writes the roster and its entry (in process here).
         with capture(execute=True):
-            return client.post(reverse("admin:offices_roster_import_confirm"), {"token": token})
+            return client.post(reverse("admin:offices_roster_import_confirm"), {"job": job})
 
     return Probe(call, "roster_import", world.district_staff, obj=lambda: RosterImportJob.objects.get(),
                  detail={"deputies": 3})
