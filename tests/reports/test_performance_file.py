@@ -302,7 +302,7 @@ def test_the_list_is_paginated(world, login_as):
 
 # --- Bounded queries -----------------------------------------------------------------------------------
 
-FILE_QUERIES = 28
+FILE_QUERIES = 22
 LIST_QUERIES = 9
 
 
