@@ -11,7 +11,7 @@ every export.
 
 from collections import Counter
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 
 from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
@@ -59,11 +59,21 @@ def performance_file(*, deputy, year, viewer):
     ]
 
     # Attendance, one outcome per reception period of the deputy's district [000 十一].
-    periods = list(ReceptionPeriod.objects.filter(district_id=deputy.district_id, start__year=year).order_by("start"))
-    outcomes = {
-        a.period_id: a
-        for a in Attendance.objects.filter(deputy=deputy, period__start__year=year).select_related("activity")
-    }
+    # One query: the year's periods of the district, and of any other district where the deputy has
+    # an outcome (counted, not listed), each joined to the deputy's outcome (one per period).
+    rows = list(
+        ReceptionPeriod.objects.filter(start__year=year)
+        .filter(
+            Q(district_id=deputy.district_id)
+            | Exists(Attendance.objects.filter(period_id=OuterRef("pk"), deputy=deputy))
+        )
+        .annotate(deputy_outcome=FilteredRelation("attendances", condition=Q(attendances__deputy=deputy)))
+        .select_related("deputy_outcome", "deputy_outcome__activity")
+        .order_by("start", "pk")
+    )
+    periods = [p for p in rows if p.district_id == deputy.district_id]
+    # Django sets the joined outcome only on the periods that have one.
+    outcomes = {p.pk: p.deputy_outcome for p in rows if getattr(p, "deputy_outcome", None) is not None}
     attendance = [{"period": p, "record": outcomes.get(p.pk)} for p in periods]
     outcome_counts = Counter(a.outcome for a in outcomes.values())
     leave_requests = list(
