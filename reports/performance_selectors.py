@@ -11,13 +11,13 @@ every export.
 
 from collections import Counter
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 
 from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
 from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
 from cases.selectors import cases_visible_to
-from offices.models import Contact, ContactVisit, FixedCommunity, TeamMembership, TrainingAttendance
+from offices.models import Contact, FixedCommunity, TeamMembership, TrainingAttendance
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.models import AnnualReport, Category, Entry, SnapshotRow
@@ -35,6 +35,18 @@ def _proposal_in_year(year, prefix=""):
     )
 
 
+def _visible(visible, outer="pk"):
+    """Whether the row (or the row its `outer` column points to) is among `visible`, the viewer's
+    queryset: an EXISTS by primary key, read with the rows instead of in a query of its own."""
+    return Exists(visible.order_by().filter(pk=OuterRef(outer)))
+
+
+def _count(rows):
+    """The number of `rows` (a correlated queryset), as a scalar subquery."""
+    # COUNT as a plain function, not an aggregate: no GROUP BY, one row whatever the rows.
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
+
+
 def performance_file(*, deputy, year, viewer):
     """Everything the file shows for `deputy` in `year`, read for `viewer` (who decides which case,
     proposal, inquiry and report pages the file links to). A fixed number of queries."""
@@ -47,11 +59,21 @@ def performance_file(*, deputy, year, viewer):
     ]
 
     # Attendance, one outcome per reception period of the deputy's district [000 十一].
-    periods = list(ReceptionPeriod.objects.filter(district_id=deputy.district_id, start__year=year).order_by("start"))
-    outcomes = {
-        a.period_id: a
-        for a in Attendance.objects.filter(deputy=deputy, period__start__year=year).select_related("activity")
-    }
+    # One query: the year's periods of the district, and of any other district where the deputy has
+    # an outcome (counted, not listed), each joined to the deputy's outcome (one per period).
+    rows = list(
+        ReceptionPeriod.objects.filter(start__year=year)
+        .filter(
+            Q(district_id=deputy.district_id)
+            | Exists(Attendance.objects.filter(period_id=OuterRef("pk"), deputy=deputy))
+        )
+        .annotate(deputy_outcome=FilteredRelation("attendances", condition=Q(attendances__deputy=deputy)))
+        .select_related("deputy_outcome", "deputy_outcome__activity")
+        .order_by("start", "pk")
+    )
+    periods = [p for p in rows if p.district_id == deputy.district_id]
+    # Django sets the joined outcome only on the periods that have one.
+    outcomes = {p.pk: p.deputy_outcome for p in rows if getattr(p, "deputy_outcome", None) is not None}
     attendance = [{"period": p, "record": outcomes.get(p.pk)} for p in periods]
     outcome_counts = Counter(a.outcome for a in outcomes.values())
     leave_requests = list(
@@ -71,29 +93,37 @@ def performance_file(*, deputy, year, viewer):
     households = sum(p.activity.households for p in held if p.activity.kind == Activity.Kind.HOUSEHOLD_VISIT)
 
     # Contact network [001]: counted, never named here (the contacts are residents).
+    # One query: the contacts joined to their visits, so the contacts are counted distinct.
     contacts = Contact.objects.filter(deputy=deputy, is_active=True).aggregate(
-        total=Count("id"), pairing=Count("id", filter=Q(is_pairing_household=True))
+        total=Count("id", distinct=True),
+        pairing=Count("id", distinct=True, filter=Q(is_pairing_household=True)),
+        visits=Count("visits", filter=Q(visits__date__year=year)),
     )
-    contacts["visits"] = ContactVisit.objects.filter(contact__deputy=deputy, contact__is_active=True, date__year=year).count()
     contacts["minimum"] = deputy.district.contact_minimum
 
-    # Cases received and owned, by the year they were received in. The received ones by their
-    # ids (a deputy's few dozen): `owner OR pk IN (subquery)` made PostgreSQL scan every case of
-    # the city twice (140 ms each at 528,000 cases); with the ids each arm is an index scan.
-    received_ids = set(Case.received_by.through.objects.filter(deputy=deputy).values_list("case_id", flat=True))
-    mine = Q(owner=deputy) | Q(pk__in=received_ids)
-    cases = list(
-        Case.objects.filter(mine, received_on__year=year)
+    # Cases received and owned, by the year they were received in: one query, the UNION of the
+    # owned and the received ones. `owner OR pk IN (subquery)` made PostgreSQL scan every case of
+    # the city twice (140 ms each at 528,000 cases); as two arms each is an index scan. Whether the
+    # viewer may open each is read with the rows (an EXISTS per row, by primary key).
+    received = Case.received_by.through.objects.filter(deputy=deputy)
+    year_cases = (
+        Case.objects.filter(received_on__year=year)
         .select_related("category")
         .only("pk", "title", "status", "received_on", "owner_id", "category__name", "tracking_code")
-        .order_by("-received_on", "-pk")
+        .annotate(
+            received_by_deputy=Exists(received.filter(case_id=OuterRef("pk"))),
+            openable=_visible(cases_visible_to(user=viewer)),
+        )
+        .order_by()
     )
-    received = received_ids
-    openable = set(cases_visible_to(user=viewer).filter(mine, received_on__year=year).values_list("pk", flat=True))
+    cases = list(
+        year_cases.filter(owner=deputy)
+        .union(year_cases.filter(pk__in=received.values("case_id")))
+        .order_by("-received_on", "-id")
+    )
     for case in cases:
-        case.is_received = case.pk in received
+        case.is_received = case.received_by_deputy
         case.is_owned = case.owner_id == deputy.pk
-        case.openable = case.pk in openable
     case_states = [
         {
             "status": (value, label),
@@ -105,30 +135,30 @@ def performance_file(*, deputy, year, viewer):
     case_states = [row for row in case_states if row["received"] or row["owned"]]
 
     # Proposals, lead motions, co-signings [002 6], inquiries [000 十].
-    led = list(Proposal.objects.filter(_proposal_in_year(year), lead=deputy).select_related("unit").order_by("pk"))
+    # Each row with whether the viewer may open it, as for the cases.
+    visible_proposals = proposals_visible_to(user=viewer)
+    led = list(
+        Proposal.objects.filter(_proposal_in_year(year), lead=deputy)
+        .select_related("unit")
+        .annotate(openable=_visible(visible_proposals))
+        .order_by("pk")
+    )
     cosigned = list(
         ProposalCosigner.objects.filter(
             _proposal_in_year(year, "proposal__"), deputy=deputy, status=ProposalCosigner.Status.CONFIRMED
         )
         .select_related("proposal__lead", "proposal__unit")
+        .annotate(proposal_openable=_visible(visible_proposals, "proposal_id"))
         .order_by("proposal_id")
     )
-    inquiries = list(
-        Inquiry.objects.filter(participants=deputy, date__year=year).select_related("target_unit").order_by("date", "pk")
-    )
-    proposal_ids = [p.pk for p in led] + [c.proposal_id for c in cosigned]
-    openable_proposals = set(
-        proposals_visible_to(user=viewer).filter(pk__in=proposal_ids).values_list("pk", flat=True)
-    ) if proposal_ids else set()
-    openable_inquiries = set(
-        inquiries_visible_to(user=viewer).filter(pk__in=[i.pk for i in inquiries]).values_list("pk", flat=True)
-    ) if inquiries else set()
-    for p in led:
-        p.openable = p.pk in openable_proposals
     for c in cosigned:
-        c.proposal.openable = c.proposal_id in openable_proposals
-    for i in inquiries:
-        i.openable = i.pk in openable_inquiries
+        c.proposal.openable = c.proposal_openable
+    inquiries = list(
+        Inquiry.objects.filter(participants=deputy, date__year=year)
+        .select_related("target_unit")
+        .annotate(openable=_visible(inquiries_visible_to(user=viewer)))
+        .order_by("date", "pk")
+    )
 
     # Training courses [000 十八].
     training = list(
@@ -138,21 +168,30 @@ def performance_file(*, deputy, year, viewer):
     )
 
     # Points: the latest published standings of the year [002 附件1 三], and the ledger so far.
+    # With how many deputies each rank is out of, in the same published snapshot: counted in the
+    # same query, for the one row picked (the outer filter is that row's primary key).
+    latest = (
+        SnapshotRow.objects.filter(deputy=deputy, snapshot__year=year).order_by("-snapshot__quarter").values("pk")[:1]
+    )
+    same_snapshot = SnapshotRow.objects.filter(snapshot_id=OuterRef("snapshot_id"))
     snapshot_row = (
-        SnapshotRow.objects.filter(deputy=deputy, snapshot__year=year)
+        SnapshotRow.objects.filter(pk=Subquery(latest))
         .select_related("snapshot")
-        .order_by("-snapshot__quarter")
+        .annotate(
+            ranked_city=_count(same_snapshot),
+            ranked_district=_count(same_snapshot.filter(district_id=OuterRef("district_id"))),
+            ranked_office=_count(same_snapshot.filter(office_id=OuterRef("office_id"))),
+        )
         .first()
     )
     ranked = None
     categories = []
     if snapshot_row is not None:
-        # How many deputies each rank is out of, in the same published snapshot.
-        ranked = SnapshotRow.objects.filter(snapshot_id=snapshot_row.snapshot_id).aggregate(
-            city=Count("id"),
-            district=Count("id", filter=Q(district_id=snapshot_row.district_id)),
-            office=Count("id", filter=Q(office_id=snapshot_row.office_id)),
-        )
+        ranked = {
+            "city": snapshot_row.ranked_city,
+            "district": snapshot_row.ranked_district,
+            "office": snapshot_row.ranked_office,
+        }
         categories = [
             {"label": label, "points": snapshot_row.by_category.get(value, 0)} for value, label in Category.choices
         ]
@@ -160,8 +199,12 @@ def performance_file(*, deputy, year, viewer):
     ledger_total = sum(per_deputy.get(deputy.pk, {}).values())
 
     # Annual written report [000 十二] and the escalations still owed [000 十一].
-    report = AnnualReport.objects.filter(deputy=deputy, year=year).first()
-    report_openable = report is not None and reports_visible_to(user=viewer).filter(pk=report.pk).exists()
+    report = (
+        AnnualReport.objects.filter(deputy=deputy, year=year)
+        .annotate(openable=_visible(reports_visible_to(user=viewer)))
+        .first()
+    )
+    report_openable = report is not None and report.openable
     escalations = list(
         Escalation.objects.filter(deputy=deputy)
         .filter(Q(period__start__year=year) | ~Q(status=Escalation.Status.RESOLVED))
