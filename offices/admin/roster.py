@@ -127,6 +127,10 @@ class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
     min_num = 1
     autocomplete_fields = ("community",)
 
+    def get_queryset(self, request):
+        # Each row's label is "deputy → community": two queries per row without these.
+        return super().get_queryset(request).select_related("deputy", "community")
+
 
 class CentralizedTrainingFilter(admin.SimpleListFilter):
     """Every deputy takes part in a centralized course at least once a term [000 十八]."""
@@ -166,6 +170,16 @@ class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("fixed_communities", "memberships__team")
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django's get_object without the change list's prefetches: the change, delete and history
+        # pages show neither column (two queries; issue 10).
+        queryset = self.get_queryset(request).prefetch_related(None)
+        field = self.model._meta.pk if from_field is None else self.model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     @admin.display(description=_("fixed communities"))
     def communities(self, obj):

@@ -3,9 +3,11 @@ change lists limited to what the staff member manages."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -134,9 +136,103 @@ class ScopedAdminMixin(ExportActionMixin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class _BatchedLabelsMixin:
+    """An autocomplete widget whose selected options' labels can be given to it (`labels`, value ->
+    label in the choice queryset's order) instead of read with one query per rendered row. Without
+    them (the inline's empty template row) it reads them itself, as Django's widget does."""
+
+    labels = None
+
+    def _to_field_name(self):
+        remote_model_opts = self.field.remote_field.model._meta
+        to_field_name = getattr(self.field.remote_field, "field_name", remote_model_opts.pk.attname)
+        return remote_model_opts.get_field(to_field_name).attname
+
+    def read_labels(self, values):
+        """Value -> label of the given selected values, in the choice queryset's order: one query,
+        through the field's (scoped) queryset, so only objects the viewer may see are labelled."""
+        wanted = {str(v) for v in values if str(v) not in self.choices.field.empty_values}
+        if not wanted:
+            return {}
+        to_field_name = self._to_field_name()
+        return {
+            str(getattr(obj, to_field_name)): (getattr(obj, to_field_name), self.choices.field.label_from_instance(obj))
+            for obj in self.choices.queryset.using(self.db).filter(**{f"{to_field_name}__in": wanted})
+        }
+
+    def optgroups(self, name, value, attr=None):
+        if self.labels is None:
+            return super().optgroups(name, value, attr)
+        # Django's AutocompleteMixin.optgroups with the labels read beforehand.
+        default = (None, [], 0)
+        groups = [default]
+        has_selected = False
+        selected_choices = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if not self.is_required and not self.allow_multiple_selected:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        for key, (option_value, option_label) in self.labels.items():
+            if key not in selected_choices:
+                continue
+            selected = str(option_value) in value and (has_selected is False or self.allow_multiple_selected)
+            has_selected |= selected
+            default[1].append(self.create_option(name, option_value, option_label, selected_choices, len(default[1])))
+        return groups
+
+
+class BatchedAutocompleteSelect(_BatchedLabelsMixin, AutocompleteSelect):
+    pass
+
+
+class BatchedAutocompleteSelectMultiple(_BatchedLabelsMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def _batched_widget(field):
+    widget = field.widget
+    while isinstance(widget, RelatedFieldWidgetWrapper):
+        widget = widget.widget
+    return widget if isinstance(widget, _BatchedLabelsMixin) else None
+
+
+class BatchedLabelsFormSetMixin:
+    """Reads the selected labels of every row's autocomplete fields with one query per field for
+    the whole formset (issue 10: Django's widget reads them row by row)."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        if not forms:
+            return forms
+        for name, field in forms[0].fields.items():
+            if _batched_widget(field) is None:
+                continue
+            values = []
+            for form in forms:
+                widget = _batched_widget(form.fields[name])
+                values += widget.format_value(form[name].value())
+            labels = _batched_widget(field).read_labels(values)
+            for form in forms:
+                _batched_widget(form.fields[name]).labels = labels
+        return forms
+
+
 class ScopedInlineMixin(ScopedAdminMixin):
     def get_queryset(self, request):
         return admin.options.InlineModelAdmin.get_queryset(self, request)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (BatchedLabelsFormSetMixin, formset), {})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = BatchedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = BatchedAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):

@@ -3,7 +3,11 @@ pick only their own district's deputies, offices and teams (change lists, change
 pages, foreign-key choices, autocomplete, filters, search); liaisons, deputies and unit handlers do
 not enter it; the rules of SPEC §1 are refused there too; history shows who changed what."""
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from offices.models import Deputy, FixedCommunity, TeamMembership
@@ -90,6 +94,31 @@ def test_a_foreign_id_posted_into_a_form_is_refused(world, staff):
     response = staff.post(admin_url("team", "change", world.team_a1.pk), data)
     assert response.status_code == 200 and response.context["errors"]
     assert not TeamMembership.objects.filter(deputy=world.deputy_c, team=world.team_a1).exists()
+    # The refused row's select does not label another district's deputy.
+    assert f'<option value="{world.deputy_c.pk}"' not in response.content.decode()
+    assert str(world.deputy_c) not in response.content.decode()
+
+
+def _selected_options(response, prefix):
+    body = response.content.decode()
+    return sorted(re.findall(rf'<select name="{prefix}-\d+-deputy"[^>]*>\s*(<option[^>]*selected[^>]*>[^<]*</option>)', body))
+
+
+def test_team_page_labels_every_members_deputy_with_one_query_for_all_rows(world, staff, django_assert_max_num_queries):
+    """Issue 10: the selected deputies' labels of the inline rows are read once for the formset,
+    not once per row; each row still shows its deputy, selected."""
+    url = admin_url("team", "change", world.team_a1.pk)
+    with CaptureQueriesContext(connection) as before:
+        response = staff.get(url)
+    options = _selected_options(response, "memberships")
+    assert options == sorted(f'<option value="{d.pk}" selected>{d}</option>' for d in (world.deputy_a, world.deputy_b))
+    more = [make_deputy(f"成员{i}", district=world.district_a, community=world.community_a1) for i in range(4)]
+    for deputy in more:
+        TeamMembership.objects.create(team=world.team_a1, deputy=deputy)
+    with django_assert_max_num_queries(len(before)):
+        response = staff.get(url)
+    assert len(_selected_options(response, "memberships")) == 6
+    assert f'<option value="{more[3].pk}" selected>{more[3]}</option>' in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,17 @@ writes which plan, the staff status list, plan against what was held, the public
 the admin."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from offices.admin import scoping
 from offices.models import Jurisdiction, Office, OfficeLiaison
 from reception import activity_services as activity_svc
 from reception import work_plan_services as svc
@@ -351,3 +355,25 @@ def test_admin_shows_district_staff_only_their_districts_plans(world, plans, log
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:reception_workplan_history", args=[plans["other"].pk])).status_code == 404
     assert client.get(reverse("admin:reception_workplan_change", args=[plans["published"].pk])).status_code == 200
+
+
+def test_admin_plan_page_labels_the_items_deputies_as_django_does_with_one_query(world, login_as, monkeypatch):
+    """Issue 10: the deputies selected in the plan's items are labelled by one query for all items;
+    the page is the same as with Django's widget reading them item by item."""
+    plan = make_plan(world, items=[item(deputies=[world.deputy_a.pk]), item(month=4, deputies=[world.deputy_a.pk, world.deputy_b.pk]),
+                                   item(month=5, deputies=[world.deputy_b.pk])])
+    client = login_as(world.district_staff)
+    url = reverse("admin:reception_workplan_change", args=[plan.pk])
+    client.get(url)
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).content.decode()
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body), len(queries)
+
+    batched, batched_count = page()
+    monkeypatch.setattr(scoping, "_batched_widget", lambda field: None)
+    row_by_row, row_by_row_count = page()
+    assert batched == row_by_row
+    assert f'<option value="{world.deputy_b.pk}" selected>{world.deputy_b}</option>' in batched
+    assert batched_count == row_by_row_count - 2
