@@ -11,17 +11,17 @@ every export.
 
 from collections import Counter
 
-from django.db.models import Count, Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
 
 from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
 from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
 from cases.selectors import cases_visible_to
-from offices.models import Contact, FixedCommunity, TeamMembership, TrainingAttendance
+from offices.models import Contact, ContactVisit, Deputy, FixedCommunity, TeamMembership, TrainingAttendance
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.models import AnnualReport, Category, Entry, SnapshotRow
-from scoring.selectors import capped_item_totals, reports_visible_to
+from scoring.selectors import capped_total, reports_visible_to
 
 # The file page lists this many cases; the Excel file lists them all.
 CASES_SHOWN = 10
@@ -92,14 +92,35 @@ def performance_file(*, deputy, year, viewer):
     held = [p for p in participations if p.activity.status == Activity.Status.LOGGED and p.attended]
     households = sum(p.activity.households for p in held if p.activity.kind == Activity.Kind.HOUSEHOLD_VISIT)
 
-    # Contact network [001]: counted, never named here (the contacts are residents).
-    # One query: the contacts joined to their visits, so the contacts are counted distinct.
-    contacts = Contact.objects.filter(deputy=deputy, is_active=True).aggregate(
-        total=Count("id", distinct=True),
-        pairing=Count("id", distinct=True, filter=Q(is_pairing_household=True)),
-        visits=Count("visits", filter=Q(visits__date__year=year)),
+    # Contact network [001]: counted, never named here (the contacts are residents); and the
+    # annual written report [000 十二]. One query on the deputy's row, each a scalar subquery.
+    active = Contact.objects.filter(deputy_id=OuterRef("pk"), is_active=True)
+    own_report = AnnualReport.objects.filter(deputy_id=OuterRef("pk"), year=year).order_by("pk")
+    counts = (
+        Deputy.objects.filter(pk=deputy.pk)
+        .annotate(
+            contacts_total=_count(active),
+            contacts_pairing=_count(active.filter(is_pairing_household=True)),
+            contacts_visits=_count(
+                ContactVisit.objects.filter(contact__deputy_id=OuterRef("pk"), contact__is_active=True, date__year=year)
+            ),
+            report_pk=Subquery(own_report.values("pk")[:1]),
+            report_status=Subquery(own_report.values("status")[:1]),
+            report_submitted_at=Subquery(own_report.values("submitted_at")[:1]),
+            report_openable=Exists(reports_visible_to(user=viewer).order_by().filter(deputy_id=OuterRef("pk"), year=year)),
+        )
+        .values(
+            "contacts_total", "contacts_pairing", "contacts_visits",
+            "report_pk", "report_status", "report_submitted_at", "report_openable",
+        )
+        .get()
     )
-    contacts["minimum"] = deputy.district.contact_minimum
+    contacts = {
+        "total": counts["contacts_total"],
+        "pairing": counts["contacts_pairing"],
+        "visits": counts["contacts_visits"],
+        "minimum": deputy.district.contact_minimum,
+    }
 
     # Cases received and owned, by the year they were received in: one query, the UNION of the
     # owned and the received ones. `owner OR pk IN (subquery)` made PostgreSQL scan every case of
@@ -195,16 +216,16 @@ def performance_file(*, deputy, year, viewer):
         categories = [
             {"label": label, "points": snapshot_row.by_category.get(value, 0)} for value, label in Category.choices
         ]
-    per_deputy, _items = capped_item_totals(Entry.objects.filter(deputy=deputy, year=year))
-    ledger_total = sum(per_deputy.get(deputy.pk, {}).values())
+    ledger_total = capped_total(Entry.objects.filter(deputy=deputy, year=year))
 
-    # Annual written report [000 十二] and the escalations still owed [000 十一].
-    report = (
-        AnnualReport.objects.filter(deputy=deputy, year=year)
-        .annotate(openable=_visible(reports_visible_to(user=viewer)))
-        .first()
-    )
-    report_openable = report is not None and report.openable
+    # The annual report, read with the contacts above; the escalations still owed [000 十一].
+    report = None
+    if counts["report_pk"] is not None:
+        report = AnnualReport(
+            pk=counts["report_pk"], deputy=deputy, year=year,
+            status=counts["report_status"], submitted_at=counts["report_submitted_at"],
+        )
+    report_openable = report is not None and counts["report_openable"]
     escalations = list(
         Escalation.objects.filter(deputy=deputy)
         .filter(Q(period__start__year=year) | ~Q(status=Escalation.Status.RESOLVED))
