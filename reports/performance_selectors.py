@@ -11,13 +11,36 @@ every export.
 
 from collections import Counter
 
-from django.db.models import Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 
 from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
 from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
 from cases.selectors import cases_visible_to
-from offices.models import Contact, ContactVisit, Deputy, FixedCommunity, TeamMembership, TrainingAttendance
+from offices.models import (
+    Contact,
+    ContactVisit,
+    Deputy,
+    FixedCommunity,
+    Jurisdiction,
+    Office,
+    Team,
+    TeamMembership,
+    TrainingAttendance,
+)
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.models import AnnualReport, Category, Entry, SnapshotRow
@@ -50,13 +73,39 @@ def _count(rows):
 def performance_file(*, deputy, year, viewer):
     """Everything the file shows for `deputy` in `year`, read for `viewer` (who decides which case,
     proposal, inquiry and report pages the file links to). A fixed number of queries."""
-    # Profile: public fields, teams and the role in them, fixed communities.
-    memberships = list(
-        TeamMembership.objects.filter(deputy=deputy).select_related("team__office").order_by("team__name")
+    # Profile: public fields, teams and the role in them, fixed communities. One query: the UNION
+    # of the memberships (with the team and its office) and the fixed communities, as rows of one
+    # shape, teams first by name, then communities in the order they were linked.
+    team_rows = (
+        TeamMembership.objects.filter(deputy=deputy)
+        .annotate(
+            kind=Value(0, output_field=IntegerField()), sort_name=F("team__name"), row_id=F("pk"),
+            ref_id=F("team_id"), ref_name=F("team__name"), office_id=F("team__office_id"),
+            office_name=F("team__office__name"), leader=F("is_leader"),
+        )
+        .values_list("kind", "sort_name", "row_id", "ref_id", "ref_name", "office_id", "office_name", "leader")
+        .order_by()
     )
-    communities = [
-        link.community for link in FixedCommunity.objects.filter(deputy=deputy).select_related("community")
-    ]
+    community_rows = (
+        FixedCommunity.objects.filter(deputy=deputy)
+        .annotate(
+            kind=Value(1, output_field=IntegerField()), sort_name=Value("", output_field=CharField()), row_id=F("pk"),
+            ref_id=F("community_id"), ref_name=F("community__name"), office_id=F("community_id"),
+            office_name=F("community__name"), leader=Value(False, output_field=BooleanField()),
+        )
+        .values_list("kind", "sort_name", "row_id", "ref_id", "ref_name", "office_id", "office_name", "leader")
+        .order_by()
+    )
+    memberships = []
+    communities = []
+    for kind, _sort, row_id, ref_id, ref_name, office_id, office_name, leader in team_rows.union(
+        community_rows, all=True
+    ).order_by("kind", "sort_name", "row_id"):
+        if kind == 0:
+            team = Team(pk=ref_id, name=ref_name, office=Office(pk=office_id, name=office_name))
+            memberships.append(TeamMembership(pk=row_id, team=team, deputy=deputy, is_leader=leader))
+        else:
+            communities.append(Jurisdiction(pk=ref_id, name=ref_name))
 
     # Attendance, one outcome per reception period of the deputy's district [000 十一].
     # One query: the year's periods of the district, and of any other district where the deputy has
