@@ -70,6 +70,32 @@ def _count(rows):
     return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
 
 
+FILE_COUNTS = (
+    "contacts_total", "contacts_pairing", "contacts_visits",
+    "report_pk", "report_status", "report_submitted_at", "report_openable",
+)
+
+
+def with_file_counts(deputies, *, year, viewer):
+    """`deputies` (a queryset) with what the file counts of each in `year` read on its row, as
+    scalar subqueries named file_<FILE_COUNTS>: the contact network's size and visits, and the
+    annual report's status and date and whether `viewer` may open it."""
+    active = Contact.objects.filter(deputy_id=OuterRef("pk"), is_active=True)
+    own_report = AnnualReport.objects.filter(deputy_id=OuterRef("pk"), year=year)
+    return deputies.annotate(
+        file_contacts_total=_count(active),
+        file_contacts_pairing=_count(active.filter(is_pairing_household=True)),
+        file_contacts_visits=_count(
+            ContactVisit.objects.filter(contact__deputy_id=OuterRef("pk"), contact__is_active=True, date__year=year)
+        ),
+        # One report per deputy and year.
+        file_report_pk=Subquery(own_report.values("pk")[:1]),
+        file_report_status=Subquery(own_report.values("status")[:1]),
+        file_report_submitted_at=Subquery(own_report.values("submitted_at")[:1]),
+        file_report_openable=Exists(reports_visible_to(user=viewer).order_by().filter(deputy_id=OuterRef("pk"), year=year)),
+    )
+
+
 def performance_file(*, deputy, year, viewer):
     """Everything the file shows for `deputy` in `year`, read for `viewer` (who decides which case,
     proposal, inquiry and report pages the file links to). A fixed number of queries."""
@@ -142,28 +168,12 @@ def performance_file(*, deputy, year, viewer):
     households = sum(p.activity.households for p in held if p.activity.kind == Activity.Kind.HOUSEHOLD_VISIT)
 
     # Contact network [001]: counted, never named here (the contacts are residents); and the
-    # annual written report [000 十二]. One query on the deputy's row, each a scalar subquery.
-    active = Contact.objects.filter(deputy_id=OuterRef("pk"), is_active=True)
-    own_report = AnnualReport.objects.filter(deputy_id=OuterRef("pk"), year=year).order_by("pk")
-    counts = (
-        Deputy.objects.filter(pk=deputy.pk)
-        .annotate(
-            contacts_total=_count(active),
-            contacts_pairing=_count(active.filter(is_pairing_household=True)),
-            contacts_visits=_count(
-                ContactVisit.objects.filter(contact__deputy_id=OuterRef("pk"), contact__is_active=True, date__year=year)
-            ),
-            report_pk=Subquery(own_report.values("pk")[:1]),
-            report_status=Subquery(own_report.values("status")[:1]),
-            report_submitted_at=Subquery(own_report.values("submitted_at")[:1]),
-            report_openable=Exists(reports_visible_to(user=viewer).order_by().filter(deputy_id=OuterRef("pk"), year=year)),
-        )
-        .values(
-            "contacts_total", "contacts_pairing", "contacts_visits",
-            "report_pk", "report_status", "report_submitted_at", "report_openable",
-        )
-        .get()
-    )
+    # annual written report [000 十二]: scalar subqueries on the deputy's row, read with the deputy
+    # when it comes from `with_file_counts` (the page and the export), else in a query here.
+    counted = deputy
+    if not hasattr(counted, "file_contacts_total"):
+        counted = with_file_counts(Deputy.objects.filter(pk=deputy.pk), year=year, viewer=viewer).get()
+    counts = {name: getattr(counted, f"file_{name}") for name in FILE_COUNTS}
     contacts = {
         "total": counts["contacts_total"],
         "pairing": counts["contacts_pairing"],
