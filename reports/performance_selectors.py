@@ -216,23 +216,29 @@ def performance_file(*, deputy, year, viewer):
 
     # Proposals, lead motions, co-signings [002 6], inquiries [000 十].
     # Each row with whether the viewer may open it, as for the cases.
-    visible_proposals = proposals_visible_to(user=viewer)
-    led = list(
-        Proposal.objects.filter(_proposal_in_year(year), lead=deputy)
-        .select_related("unit")
-        .annotate(openable=_visible(visible_proposals))
-        .order_by("pk")
-    )
-    cosigned = list(
-        ProposalCosigner.objects.filter(
-            _proposal_in_year(year, "proposal__"), deputy=deputy, status=ProposalCosigner.Status.CONFIRMED
+    # One query: the UNION of the proposals led and the motions co-signed (confirmed), each arm an
+    # index scan as for the cases, with the deputy's confirmed co-signing read on the row.
+    confirmed = ProposalCosigner.objects.filter(deputy=deputy, status=ProposalCosigner.Status.CONFIRMED)
+    year_proposals = (
+        Proposal.objects.filter(_proposal_in_year(year))
+        .select_related("unit", "lead")
+        .annotate(
+            openable=_visible(proposals_visible_to(user=viewer)),
+            cosigning_pk=Subquery(confirmed.filter(proposal_id=OuterRef("pk")).order_by("pk").values("pk")[:1]),
         )
-        .select_related("proposal__lead", "proposal__unit")
-        .annotate(proposal_openable=_visible(visible_proposals, "proposal_id"))
-        .order_by("proposal_id")
+        .order_by()
     )
-    for c in cosigned:
-        c.proposal.openable = c.proposal_openable
+    rows = list(
+        year_proposals.filter(lead=deputy)
+        .union(year_proposals.filter(pk__in=confirmed.values("proposal_id")))
+        .order_by("id")
+    )
+    led = [p for p in rows if p.lead_id == deputy.pk]
+    cosigned = [
+        ProposalCosigner(pk=p.cosigning_pk, proposal=p, deputy=deputy, status=ProposalCosigner.Status.CONFIRMED)
+        for p in rows
+        if p.cosigning_pk is not None
+    ]
     inquiries = list(
         Inquiry.objects.filter(participants=deputy, date__year=year)
         .select_related("target_unit")
