@@ -14,6 +14,8 @@ from collections import Counter
 from django.db.models import (
     BooleanField,
     CharField,
+    DateField,
+    DateTimeField,
     Exists,
     F,
     FilteredRelation,
@@ -40,6 +42,7 @@ from offices.models import (
     Team,
     TeamMembership,
     TrainingAttendance,
+    TrainingCourse,
 )
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
@@ -48,6 +51,10 @@ from scoring.selectors import capped_total, reports_visible_to
 
 # The file page lists this many cases; the Excel file lists them all.
 CASES_SHOWN = 10
+
+
+# The columns of the training and escalation rows read as one UNION ALL.
+ROW_SHAPE = ("kind", "row_id", "ref_id", "other_id", "text1", "text2", "number", "date1", "date2", "date3", "moment", "flag")
 
 
 def _proposal_in_year(year, prefix=""):
@@ -246,12 +253,7 @@ def performance_file(*, deputy, year, viewer):
         .order_by("date", "pk")
     )
 
-    # Training courses [000 十八].
-    training = list(
-        TrainingAttendance.objects.filter(deputy=deputy, course__starts_on__year=year)
-        .select_related("course__organizer")
-        .order_by("course__starts_on", "pk")
-    )
+    # Training courses [000 十八]: read with the escalations below.
 
     # Points: the latest published standings of the year [002 附件1 三], and the ledger so far.
     # With how many deputies each rank is out of, in the same published snapshot: counted in the
@@ -291,12 +293,53 @@ def performance_file(*, deputy, year, viewer):
             status=counts["report_status"], submitted_at=counts["report_submitted_at"],
         )
     report_openable = report is not None and counts["report_openable"]
-    escalations = list(
+    # One query: the UNION ALL of the year's training courses attended [000 十八] and the
+    # escalations (of the year's periods, or still owed) [000 十一], as rows of one shape.
+    training_rows = (
+        TrainingAttendance.objects.filter(deputy=deputy, course__starts_on__year=year)
+        .annotate(
+            kind=Value(0, output_field=IntegerField()), row_id=F("pk"), ref_id=F("course_id"),
+            other_id=F("course__organizer_id"), text1=F("course__title"), text2=F("course__organizer__name"),
+            number=Value(0, output_field=IntegerField()), date1=F("course__starts_on"), date2=F("course__ends_on"),
+            date3=Value(None, output_field=DateField()), moment=Value(None, output_field=DateTimeField()),
+            flag=F("course__is_centralized"),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
+    )
+    escalation_rows = (
         Escalation.objects.filter(deputy=deputy)
         .filter(Q(period__start__year=year) | ~Q(status=Escalation.Status.RESOLVED))
-        .select_related("period")
-        .order_by("-created_at", "-pk")
+        .annotate(
+            kind=Value(1, output_field=IntegerField()), row_id=F("pk"), ref_id=F("period_id"),
+            other_id=F("period_id"), text1=F("status"), text2=F("status"), number=F("step"),
+            date1=F("period__start"), date2=F("period__end"), date3=F("make_up_by"), moment=F("created_at"),
+            flag=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
     )
+    training = []
+    escalations = []
+    for kind, row_id, ref_id, other_id, text1, text2, number, date1, date2, date3, moment, flag in training_rows.union(
+        escalation_rows, all=True
+    ):
+        if kind == 0:
+            course = TrainingCourse(
+                pk=ref_id, title=text1, organizer=Jurisdiction(pk=other_id, name=text2),
+                starts_on=date1, ends_on=date2, is_centralized=flag,
+            )
+            training.append(TrainingAttendance(pk=row_id, course=course, deputy=deputy))
+        else:
+            period = ReceptionPeriod(pk=ref_id, start=date1, end=date2)
+            escalations.append(
+                Escalation(
+                    pk=row_id, deputy=deputy, period=period, status=text1, step=number, make_up_by=date3,
+                    created_at=moment,
+                )
+            )
+    training.sort(key=lambda t: (t.course.starts_on, t.pk))
+    escalations.sort(key=lambda e: (e.created_at, e.pk), reverse=True)
 
     return {
         "deputy": deputy,
