@@ -53,8 +53,8 @@ from scoring.selectors import capped_total, reports_visible_to
 CASES_SHOWN = 10
 
 
-# The columns of the training and escalation rows read as one UNION ALL.
-ROW_SHAPE = ("kind", "row_id", "ref_id", "other_id", "text1", "text2", "number", "date1", "date2", "date3", "moment", "flag")
+# The columns of the leave, training and escalation rows read as one UNION ALL.
+ROW_SHAPE = ("kind", "row_id", "ref_id", "other_id", "text1", "text2", "text3", "text4", "number", "date1", "date2", "date3", "moment", "flag")
 
 
 def _proposal_in_year(year, prefix=""):
@@ -158,11 +158,7 @@ def performance_file(*, deputy, year, viewer):
     outcomes = {p.pk: p.deputy_outcome for p in rows if getattr(p, "deputy_outcome", None) is not None}
     attendance = [{"period": p, "record": outcomes.get(p.pk)} for p in periods]
     outcome_counts = Counter(a.outcome for a in outcomes.values())
-    leave_requests = list(
-        LeaveRequest.objects.filter(deputy=deputy, activity__date__year=year)
-        .select_related("activity")
-        .order_by("activity__date", "pk")
-    )
+    # The leave requests are read with the training and escalations below.
 
     # Activities taken part in, with households visited.
     participations = list(
@@ -293,13 +289,27 @@ def performance_file(*, deputy, year, viewer):
             status=counts["report_status"], submitted_at=counts["report_submitted_at"],
         )
     report_openable = report is not None and counts["report_openable"]
-    # One query: the UNION ALL of the year's training courses attended [000 十八] and the
-    # escalations (of the year's periods, or still owed) [000 十一], as rows of one shape.
+    # One query: the UNION ALL of the leave requests for the year's activities, the year's
+    # training courses attended [000 十八] and the escalations (of the year's periods, or still
+    # owed) [000 十一], as rows of one shape.
+    leave_rows = (
+        LeaveRequest.objects.filter(deputy=deputy, activity__date__year=year)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()), row_id=F("pk"), ref_id=F("activity_id"),
+            other_id=F("activity_id"), text1=F("status"), text2=F("activity__title"), text3=F("reason"),
+            text4=F("activity__slot"), number=Value(0, output_field=IntegerField()), date1=F("activity__date"),
+            date2=F("activity__date"), date3=Value(None, output_field=DateField()),
+            moment=Value(None, output_field=DateTimeField()), flag=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
+    )
     training_rows = (
         TrainingAttendance.objects.filter(deputy=deputy, course__starts_on__year=year)
         .annotate(
             kind=Value(0, output_field=IntegerField()), row_id=F("pk"), ref_id=F("course_id"),
             other_id=F("course__organizer_id"), text1=F("course__title"), text2=F("course__organizer__name"),
+            text3=Value("", output_field=CharField()), text4=Value("", output_field=CharField()),
             number=Value(0, output_field=IntegerField()), date1=F("course__starts_on"), date2=F("course__ends_on"),
             date3=Value(None, output_field=DateField()), moment=Value(None, output_field=DateTimeField()),
             flag=F("course__is_centralized"),
@@ -312,17 +322,19 @@ def performance_file(*, deputy, year, viewer):
         .filter(Q(period__start__year=year) | ~Q(status=Escalation.Status.RESOLVED))
         .annotate(
             kind=Value(1, output_field=IntegerField()), row_id=F("pk"), ref_id=F("period_id"),
-            other_id=F("period_id"), text1=F("status"), text2=F("status"), number=F("step"),
+            other_id=F("period_id"), text1=F("status"), text2=F("status"), text3=Value("", output_field=CharField()), text4=Value("", output_field=CharField()),
+            number=F("step"),
             date1=F("period__start"), date2=F("period__end"), date3=F("make_up_by"), moment=F("created_at"),
             flag=Value(False, output_field=BooleanField()),
         )
         .values_list(*ROW_SHAPE)
         .order_by()
     )
+    leave_requests = []
     training = []
     escalations = []
-    for kind, row_id, ref_id, other_id, text1, text2, number, date1, date2, date3, moment, flag in training_rows.union(
-        escalation_rows, all=True
+    for kind, row_id, ref_id, other_id, text1, text2, text3, text4, number, date1, date2, date3, moment, flag in (
+        training_rows.union(escalation_rows, leave_rows, all=True)
     ):
         if kind == 0:
             course = TrainingCourse(
@@ -330,6 +342,9 @@ def performance_file(*, deputy, year, viewer):
                 starts_on=date1, ends_on=date2, is_centralized=flag,
             )
             training.append(TrainingAttendance(pk=row_id, course=course, deputy=deputy))
+        elif kind == 2:
+            activity = Activity(pk=ref_id, title=text2, slot=text4, date=date1)
+            leave_requests.append(LeaveRequest(pk=row_id, deputy=deputy, activity=activity, status=text1, reason=text3))
         else:
             period = ReceptionPeriod(pk=ref_id, start=date1, end=date2)
             escalations.append(
@@ -338,6 +353,7 @@ def performance_file(*, deputy, year, viewer):
                     created_at=moment,
                 )
             )
+    leave_requests.sort(key=lambda r: (r.activity.date, r.pk))
     training.sort(key=lambda t: (t.course.starts_on, t.pk))
     escalations.sort(key=lambda e: (e.created_at, e.pk), reverse=True)
 
