@@ -10,7 +10,7 @@ from liaison.lib.exporters import RowsExporter, WorkbookExporter
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity
 
-from .performance_selectors import performance_file
+from .performance_selectors import performance_file, with_file_counts
 
 
 def _yes_no(value):
@@ -149,5 +149,6 @@ def _report_status(report):
 def performance_file_export_build(job):
     """The exporter of a background performance file export: the file of the deputy in
     `job.params`, if the requester may still see it when the job runs (the job fails otherwise)."""
-    deputy = performance_files_visible_to(user=job.requested_by).get(pk=job.params["deputy"])
-    return performance_file_workbook(performance_file(deputy=deputy, year=job.params["year"], viewer=job.requested_by))
+    year, viewer = job.params["year"], job.requested_by
+    deputy = with_file_counts(performance_files_visible_to(user=viewer), year=year, viewer=viewer).get(pk=job.params["deputy"])
+    return performance_file_workbook(performance_file(deputy=deputy, year=year, viewer=viewer))

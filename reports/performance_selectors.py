@@ -11,20 +11,50 @@ every export.
 
 from collections import Counter
 
-from django.db.models import Count, Exists, F, FilteredRelation, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 
 from cases.models import Case, Inquiry, Proposal, ProposalCosigner, ProposalKind, ProposalStatus
 from cases.models import Status as CaseStatus
 from cases.proposal_selectors import inquiries_visible_to, proposals_visible_to
 from cases.selectors import cases_visible_to
-from offices.models import Contact, FixedCommunity, TeamMembership, TrainingAttendance
+from offices.models import (
+    Contact,
+    ContactVisit,
+    Deputy,
+    FixedCommunity,
+    Jurisdiction,
+    Office,
+    Team,
+    TeamMembership,
+    TrainingAttendance,
+    TrainingCourse,
+)
 from offices.selectors import performance_files_visible_to
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
 from scoring.models import AnnualReport, Category, Entry, SnapshotRow
-from scoring.selectors import capped_item_totals, reports_visible_to
+from scoring.selectors import capped_total, reports_visible_to
 
 # The file page lists this many cases; the Excel file lists them all.
 CASES_SHOWN = 10
+
+
+# The columns of the leave, training and escalation rows read as one UNION ALL.
+ROW_SHAPE = ("kind", "row_id", "ref_id", "other_id", "text1", "text2", "text3", "text4", "number", "date1", "date2", "date3", "moment", "flag")
 
 
 def _proposal_in_year(year, prefix=""):
@@ -47,16 +77,68 @@ def _count(rows):
     return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
 
 
+FILE_COUNTS = (
+    "contacts_total", "contacts_pairing", "contacts_visits",
+    "report_pk", "report_status", "report_submitted_at", "report_openable",
+)
+
+
+def with_file_counts(deputies, *, year, viewer):
+    """`deputies` (a queryset) with what the file counts of each in `year` read on its row, as
+    scalar subqueries named file_<FILE_COUNTS>: the contact network's size and visits, and the
+    annual report's status and date and whether `viewer` may open it."""
+    active = Contact.objects.filter(deputy_id=OuterRef("pk"), is_active=True)
+    own_report = AnnualReport.objects.filter(deputy_id=OuterRef("pk"), year=year)
+    return deputies.annotate(
+        file_contacts_total=_count(active),
+        file_contacts_pairing=_count(active.filter(is_pairing_household=True)),
+        file_contacts_visits=_count(
+            ContactVisit.objects.filter(contact__deputy_id=OuterRef("pk"), contact__is_active=True, date__year=year)
+        ),
+        # One report per deputy and year.
+        file_report_pk=Subquery(own_report.values("pk")[:1]),
+        file_report_status=Subquery(own_report.values("status")[:1]),
+        file_report_submitted_at=Subquery(own_report.values("submitted_at")[:1]),
+        file_report_openable=Exists(reports_visible_to(user=viewer).order_by().filter(deputy_id=OuterRef("pk"), year=year)),
+    )
+
+
 def performance_file(*, deputy, year, viewer):
     """Everything the file shows for `deputy` in `year`, read for `viewer` (who decides which case,
     proposal, inquiry and report pages the file links to). A fixed number of queries."""
-    # Profile: public fields, teams and the role in them, fixed communities.
-    memberships = list(
-        TeamMembership.objects.filter(deputy=deputy).select_related("team__office").order_by("team__name")
+    # Profile: public fields, teams and the role in them, fixed communities. One query: the UNION
+    # of the memberships (with the team and its office) and the fixed communities, as rows of one
+    # shape, teams first by name, then communities in the order they were linked.
+    team_rows = (
+        TeamMembership.objects.filter(deputy=deputy)
+        .annotate(
+            kind=Value(0, output_field=IntegerField()), sort_name=F("team__name"), row_id=F("pk"),
+            ref_id=F("team_id"), ref_name=F("team__name"), office_id=F("team__office_id"),
+            office_name=F("team__office__name"), leader=F("is_leader"),
+        )
+        .values_list("kind", "sort_name", "row_id", "ref_id", "ref_name", "office_id", "office_name", "leader")
+        .order_by()
     )
-    communities = [
-        link.community for link in FixedCommunity.objects.filter(deputy=deputy).select_related("community")
-    ]
+    community_rows = (
+        FixedCommunity.objects.filter(deputy=deputy)
+        .annotate(
+            kind=Value(1, output_field=IntegerField()), sort_name=Value("", output_field=CharField()), row_id=F("pk"),
+            ref_id=F("community_id"), ref_name=F("community__name"), office_id=F("community_id"),
+            office_name=F("community__name"), leader=Value(False, output_field=BooleanField()),
+        )
+        .values_list("kind", "sort_name", "row_id", "ref_id", "ref_name", "office_id", "office_name", "leader")
+        .order_by()
+    )
+    memberships = []
+    communities = []
+    for kind, _sort, row_id, ref_id, ref_name, office_id, office_name, leader in team_rows.union(
+        community_rows, all=True
+    ).order_by("kind", "sort_name", "row_id"):
+        if kind == 0:
+            team = Team(pk=ref_id, name=ref_name, office=Office(pk=office_id, name=office_name))
+            memberships.append(TeamMembership(pk=row_id, team=team, deputy=deputy, is_leader=leader))
+        else:
+            communities.append(Jurisdiction(pk=ref_id, name=ref_name))
 
     # Attendance, one outcome per reception period of the deputy's district [000 十一].
     # One query: the year's periods of the district, and of any other district where the deputy has
@@ -76,11 +158,7 @@ def performance_file(*, deputy, year, viewer):
     outcomes = {p.pk: p.deputy_outcome for p in rows if getattr(p, "deputy_outcome", None) is not None}
     attendance = [{"period": p, "record": outcomes.get(p.pk)} for p in periods]
     outcome_counts = Counter(a.outcome for a in outcomes.values())
-    leave_requests = list(
-        LeaveRequest.objects.filter(deputy=deputy, activity__date__year=year)
-        .select_related("activity")
-        .order_by("activity__date", "pk")
-    )
+    # The leave requests are read with the training and escalations below.
 
     # Activities taken part in, with households visited.
     participations = list(
@@ -92,14 +170,19 @@ def performance_file(*, deputy, year, viewer):
     held = [p for p in participations if p.activity.status == Activity.Status.LOGGED and p.attended]
     households = sum(p.activity.households for p in held if p.activity.kind == Activity.Kind.HOUSEHOLD_VISIT)
 
-    # Contact network [001]: counted, never named here (the contacts are residents).
-    # One query: the contacts joined to their visits, so the contacts are counted distinct.
-    contacts = Contact.objects.filter(deputy=deputy, is_active=True).aggregate(
-        total=Count("id", distinct=True),
-        pairing=Count("id", distinct=True, filter=Q(is_pairing_household=True)),
-        visits=Count("visits", filter=Q(visits__date__year=year)),
-    )
-    contacts["minimum"] = deputy.district.contact_minimum
+    # Contact network [001]: counted, never named here (the contacts are residents); and the
+    # annual written report [000 十二]: scalar subqueries on the deputy's row, read with the deputy
+    # when it comes from `with_file_counts` (the page and the export), else in a query here.
+    counted = deputy
+    if not hasattr(counted, "file_contacts_total"):
+        counted = with_file_counts(Deputy.objects.filter(pk=deputy.pk), year=year, viewer=viewer).get()
+    counts = {name: getattr(counted, f"file_{name}") for name in FILE_COUNTS}
+    contacts = {
+        "total": counts["contacts_total"],
+        "pairing": counts["contacts_pairing"],
+        "visits": counts["contacts_visits"],
+        "minimum": deputy.district.contact_minimum,
+    }
 
     # Cases received and owned, by the year they were received in: one query, the UNION of the
     # owned and the received ones. `owner OR pk IN (subquery)` made PostgreSQL scan every case of
@@ -136,23 +219,29 @@ def performance_file(*, deputy, year, viewer):
 
     # Proposals, lead motions, co-signings [002 6], inquiries [000 十].
     # Each row with whether the viewer may open it, as for the cases.
-    visible_proposals = proposals_visible_to(user=viewer)
-    led = list(
-        Proposal.objects.filter(_proposal_in_year(year), lead=deputy)
-        .select_related("unit")
-        .annotate(openable=_visible(visible_proposals))
-        .order_by("pk")
-    )
-    cosigned = list(
-        ProposalCosigner.objects.filter(
-            _proposal_in_year(year, "proposal__"), deputy=deputy, status=ProposalCosigner.Status.CONFIRMED
+    # One query: the UNION of the proposals led and the motions co-signed (confirmed), each arm an
+    # index scan as for the cases, with the deputy's confirmed co-signing read on the row.
+    confirmed = ProposalCosigner.objects.filter(deputy=deputy, status=ProposalCosigner.Status.CONFIRMED)
+    year_proposals = (
+        Proposal.objects.filter(_proposal_in_year(year))
+        .select_related("unit", "lead")
+        .annotate(
+            openable=_visible(proposals_visible_to(user=viewer)),
+            cosigning_pk=Subquery(confirmed.filter(proposal_id=OuterRef("pk")).order_by("pk").values("pk")[:1]),
         )
-        .select_related("proposal__lead", "proposal__unit")
-        .annotate(proposal_openable=_visible(visible_proposals, "proposal_id"))
-        .order_by("proposal_id")
+        .order_by()
     )
-    for c in cosigned:
-        c.proposal.openable = c.proposal_openable
+    rows = list(
+        year_proposals.filter(lead=deputy)
+        .union(year_proposals.filter(pk__in=confirmed.values("proposal_id")))
+        .order_by("id")
+    )
+    led = [p for p in rows if p.lead_id == deputy.pk]
+    cosigned = [
+        ProposalCosigner(pk=p.cosigning_pk, proposal=p, deputy=deputy, status=ProposalCosigner.Status.CONFIRMED)
+        for p in rows
+        if p.cosigning_pk is not None
+    ]
     inquiries = list(
         Inquiry.objects.filter(participants=deputy, date__year=year)
         .select_related("target_unit")
@@ -160,12 +249,7 @@ def performance_file(*, deputy, year, viewer):
         .order_by("date", "pk")
     )
 
-    # Training courses [000 十八].
-    training = list(
-        TrainingAttendance.objects.filter(deputy=deputy, course__starts_on__year=year)
-        .select_related("course__organizer")
-        .order_by("course__starts_on", "pk")
-    )
+    # Training courses [000 十八]: read with the escalations below.
 
     # Points: the latest published standings of the year [002 附件1 三], and the ledger so far.
     # With how many deputies each rank is out of, in the same published snapshot: counted in the
@@ -195,22 +279,83 @@ def performance_file(*, deputy, year, viewer):
         categories = [
             {"label": label, "points": snapshot_row.by_category.get(value, 0)} for value, label in Category.choices
         ]
-    per_deputy, _items = capped_item_totals(Entry.objects.filter(deputy=deputy, year=year))
-    ledger_total = sum(per_deputy.get(deputy.pk, {}).values())
+    ledger_total = capped_total(Entry.objects.filter(deputy=deputy, year=year))
 
-    # Annual written report [000 十二] and the escalations still owed [000 十一].
-    report = (
-        AnnualReport.objects.filter(deputy=deputy, year=year)
-        .annotate(openable=_visible(reports_visible_to(user=viewer)))
-        .first()
+    # The annual report, read with the contacts above; the escalations still owed [000 十一].
+    report = None
+    if counts["report_pk"] is not None:
+        report = AnnualReport(
+            pk=counts["report_pk"], deputy=deputy, year=year,
+            status=counts["report_status"], submitted_at=counts["report_submitted_at"],
+        )
+    report_openable = report is not None and counts["report_openable"]
+    # One query: the UNION ALL of the leave requests for the year's activities, the year's
+    # training courses attended [000 十八] and the escalations (of the year's periods, or still
+    # owed) [000 十一], as rows of one shape.
+    leave_rows = (
+        LeaveRequest.objects.filter(deputy=deputy, activity__date__year=year)
+        .annotate(
+            kind=Value(2, output_field=IntegerField()), row_id=F("pk"), ref_id=F("activity_id"),
+            other_id=F("activity_id"), text1=F("status"), text2=F("activity__title"), text3=F("reason"),
+            text4=F("activity__slot"), number=Value(0, output_field=IntegerField()), date1=F("activity__date"),
+            date2=F("activity__date"), date3=Value(None, output_field=DateField()),
+            moment=Value(None, output_field=DateTimeField()), flag=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
     )
-    report_openable = report is not None and report.openable
-    escalations = list(
+    training_rows = (
+        TrainingAttendance.objects.filter(deputy=deputy, course__starts_on__year=year)
+        .annotate(
+            kind=Value(0, output_field=IntegerField()), row_id=F("pk"), ref_id=F("course_id"),
+            other_id=F("course__organizer_id"), text1=F("course__title"), text2=F("course__organizer__name"),
+            text3=Value("", output_field=CharField()), text4=Value("", output_field=CharField()),
+            number=Value(0, output_field=IntegerField()), date1=F("course__starts_on"), date2=F("course__ends_on"),
+            date3=Value(None, output_field=DateField()), moment=Value(None, output_field=DateTimeField()),
+            flag=F("course__is_centralized"),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
+    )
+    escalation_rows = (
         Escalation.objects.filter(deputy=deputy)
         .filter(Q(period__start__year=year) | ~Q(status=Escalation.Status.RESOLVED))
-        .select_related("period")
-        .order_by("-created_at", "-pk")
+        .annotate(
+            kind=Value(1, output_field=IntegerField()), row_id=F("pk"), ref_id=F("period_id"),
+            other_id=F("period_id"), text1=F("status"), text2=F("status"), text3=Value("", output_field=CharField()), text4=Value("", output_field=CharField()),
+            number=F("step"),
+            date1=F("period__start"), date2=F("period__end"), date3=F("make_up_by"), moment=F("created_at"),
+            flag=Value(False, output_field=BooleanField()),
+        )
+        .values_list(*ROW_SHAPE)
+        .order_by()
     )
+    leave_requests = []
+    training = []
+    escalations = []
+    for kind, row_id, ref_id, other_id, text1, text2, text3, text4, number, date1, date2, date3, moment, flag in (
+        training_rows.union(escalation_rows, leave_rows, all=True)
+    ):
+        if kind == 0:
+            course = TrainingCourse(
+                pk=ref_id, title=text1, organizer=Jurisdiction(pk=other_id, name=text2),
+                starts_on=date1, ends_on=date2, is_centralized=flag,
+            )
+            training.append(TrainingAttendance(pk=row_id, course=course, deputy=deputy))
+        elif kind == 2:
+            activity = Activity(pk=ref_id, title=text2, slot=text4, date=date1)
+            leave_requests.append(LeaveRequest(pk=row_id, deputy=deputy, activity=activity, status=text1, reason=text3))
+        else:
+            period = ReceptionPeriod(pk=ref_id, start=date1, end=date2)
+            escalations.append(
+                Escalation(
+                    pk=row_id, deputy=deputy, period=period, status=text1, step=number, make_up_by=date3,
+                    created_at=moment,
+                )
+            )
+    leave_requests.sort(key=lambda r: (r.activity.date, r.pk))
+    training.sort(key=lambda t: (t.course.starts_on, t.pk))
+    escalations.sort(key=lambda e: (e.created_at, e.pk), reverse=True)
 
     return {
         "deputy": deputy,

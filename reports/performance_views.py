@@ -16,7 +16,7 @@ from offices.models import Deputy
 from offices.selectors import deputy_for_user, performance_files_visible_to
 
 from .performance_forms import PerformanceFileFilter
-from .performance_selectors import performance_file, performance_file_deputies
+from .performance_selectors import performance_file, performance_file_deputies, with_file_counts
 
 PAGE_SIZE = 30
 
@@ -33,8 +33,9 @@ def _years():
 
 @role_required(Role.DEPUTY, Role.LIAISON, Role.ORG_STAFF)
 def performance_file_detail(request, pk):
-    deputy = get_visible_or_404(performance_files_visible_to(user=request.user), pk=pk)
     year = _year(request)
+    deputies = with_file_counts(performance_files_visible_to(user=request.user), year=year, viewer=request.user)
+    deputy = get_visible_or_404(deputies, pk=pk)
     context = performance_file(deputy=deputy, year=year, viewer=request.user)
     context["years"] = _years()
     context["is_own"] = deputy.user_id == request.user.pk

@@ -52,6 +52,29 @@ def capped_item_totals(entries):
     return per_deputy, items
 
 
+def capped_total(entries):
+    """The capped points of one deputy's ledger `entries` of one year (as `capped_item_totals`
+    caps them), in one query: each item's sum read with what the cap needs of its rule item."""
+    sums = (
+        entries.values(
+            "rule_item_id", "rule_item__number", "rule_item__variant", "rule_item__cap_per_year",
+            "rule_item__rule_set__code",
+        )
+        .annotate(s=Sum("points"))
+        .order_by()
+    )
+    totals = {}
+    items = {}
+    for row in sums:
+        item_id = row["rule_item_id"]
+        totals[item_id] = totals.get(item_id, 0) + (row["s"] or 0)
+        items[item_id] = RuleItem(
+            pk=item_id, number=row["rule_item__number"], variant=row["rule_item__variant"],
+            cap_per_year=row["rule_item__cap_per_year"], rule_set=RuleSet(code=row["rule_item__rule_set__code"]),
+        )
+    return sum(apply_caps(totals, items).values())
+
+
 def apply_caps(totals, items):
     """Cap one deputy's {item_id: points} of a year in place (see `capped_item_totals`); `items`
     maps the item ids to RuleItems with their rule set loaded. Returns `totals`."""

@@ -319,7 +319,7 @@ def test_the_list_is_paginated(world, login_as):
 
 # --- Bounded queries -----------------------------------------------------------------------------------
 
-FILE_QUERIES = 20
+FILE_QUERIES = 13
 LIST_QUERIES = 9
 
 

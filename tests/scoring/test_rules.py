@@ -207,7 +207,7 @@ def test_published_rule_set_is_not_edited_a_new_version_is_002(world):
 
 def test_cosigning_cap_of_nine_holds_across_a_new_version_published_mid_year_002(world):
     """A new version of the rule set in the middle of the year does not open a second cap."""
-    from scoring.selectors import capped_deputy_totals, standings_fill_detail
+    from scoring.selectors import capped_deputy_totals, capped_total, standings_fill_detail
 
     for n in range(3):
         points_record_event(
@@ -225,6 +225,8 @@ def test_cosigning_cap_of_nine_holds_across_a_new_version_published_mid_year_002
     assert items == {1, 2}  # the facts went to both versions
     assert total_of(world.deputy_a) == 9
     assert capped_deputy_totals(year=2026)[world.deputy_a.pk] == 9
+    # The performance file's one-query total caps the same way (six co-signings of 3, capped at 9).
+    assert capped_total(Entry.objects.filter(deputy=world.deputy_a, year=2026)) == 9
     (row,) = standings_fill_detail(
         [r for r in standings_compute(year=2026, detail=False) if r.deputy_id == world.deputy_a.pk], year=2026
     )

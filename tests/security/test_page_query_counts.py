@@ -45,12 +45,7 @@ NOT_COUNTED = {
 # Pages over LIMIT today, each with the count it may not exceed and why; the test fails when one
 # of them grows with the rows all the same, or drops to LIMIT (then take it off this list).
 OVER_LIMIT = {
-    # About one small indexed query per section of the file (teams, communities, attendance, leave,
-    # activities, contacts, cases, proposals, co-signings, inquiries, training,
-    # standings, the ledger's two, report, escalations), each a few milliseconds at 20,000
-    # deputies; a constant count. The viewer's access to each row, the visit and rank counts and the
-    # outcomes are read with the rows already; merging the sections further is still to do (issue 10).
-    "reports:performance_file": 19,
+    # None today.
 }
 
 
