@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the header built once (liaison/security/csp.py).
+    "liaison.security.csp.CSPMiddleware",
     # Security policy (issue 6, docs/security.md): staff IP allow-list, session idle/absolute
     # limits, no-store for signed-in pages, staff 2FA, password expiry and forced changes.
     "liaison.security.middleware.StaffNetworkMiddleware",

@@ -92,3 +92,66 @@ def test_every_kind_of_page_carries_the_policy_header(client, world, url):
     assert response.status_code == 200
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "object-src 'none'" in csp
+
+
+def _respond(view, path="/"):
+    from django.test import RequestFactory
+
+    from liaison.security.csp import CSPMiddleware
+
+    return CSPMiddleware(view)(RequestFactory().get(path))
+
+
+def test_the_header_built_once_is_the_one_django_csp_builds():
+    """liaison.security.csp keeps the header text instead of rebuilding it per response: the same
+    text as django-csp's own middleware writes."""
+    from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    theirs = DjangoCSPMiddleware(lambda request: HttpResponse("x"))(RequestFactory().get("/"))
+    ours = _respond(lambda request: HttpResponse("x"))
+    assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+    assert "Content-Security-Policy-Report-Only" not in ours
+
+
+def test_a_changed_policy_setting_is_followed(settings):
+    from django.http import HttpResponse
+
+    before = _respond(lambda request: HttpResponse("x"))["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["https://maps.example"]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    after = _respond(lambda request: HttpResponse("x"))
+    assert after["Content-Security-Policy"] != before and "img-src https://maps.example" in after["Content-Security-Policy"]
+    assert after["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+def test_a_nonce_or_a_per_view_policy_goes_through_django_csp(settings):
+    from csp.constants import NONCE
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "script-src": ["'self'", NONCE]}}
+
+    def with_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    response = _respond(with_nonce)
+    assert f"'nonce-{response.content.decode()}'" in response["Content-Security-Policy"]
+    updated = _respond(csp_update({"img-src": ["https://maps.example"]})(lambda request: HttpResponse("x")))
+    assert "https://maps.example" in updated["Content-Security-Policy"]
+    plain = _respond(lambda request: HttpResponse("x"))
+    assert "nonce-" not in plain["Content-Security-Policy"]
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_an_error():
+    from csp.exceptions import CSPNonceError
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from liaison.security.csp import CSPMiddleware
+
+    request = RequestFactory().get("/")
+    CSPMiddleware(lambda request: HttpResponse("x"))(request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)

@@ -265,6 +265,27 @@ def test_no_store_decorator_marks_public_personal_data_pages():
     assert "no-store" in response["Cache-Control"]
 
 
+def test_no_store_fast_path_sends_what_djangos_helpers_send():
+    """mark_no_store sets the header directly on a response without one: the same header as
+    Django's add_never_cache_headers plus patch_cache_control(no_store, private)."""
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+    from liaison.lib.http import mark_no_store
+
+    django_way = HttpResponse("x")
+    add_never_cache_headers(django_way)
+    patch_cache_control(django_way, no_store=True, private=True)
+    ours = mark_no_store(HttpResponse("x"))
+    assert ours["Cache-Control"] == django_way["Cache-Control"]
+    assert ours.has_header("Expires")
+    # A response with a Cache-Control of its own has it merged, not replaced.
+    merged = HttpResponse("x")
+    merged["Cache-Control"] = "max-age=300, public"
+    assert "public" not in mark_no_store(merged)["Cache-Control"]
+    assert "no-store" in merged["Cache-Control"] and "max-age=0" in merged["Cache-Control"]
+
+
 def test_passwords_are_hashed_with_argon2id():
     assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     encoded = Argon2PasswordHasher().encode("Some-long-pass-2026", Argon2PasswordHasher().salt())
