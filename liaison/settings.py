@@ -62,10 +62,10 @@ MIDDLEWARE = [
     "liaison.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's AuthenticationMiddleware, with the signed-in account read from the cache under a
-    # version its saves bump (liaison/security/accounts.py): no query before the view.
-    "liaison.security.accounts.CachedAccountAuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one, with the signed-in
+    # account read from the cache under a version its saves bump, in the session's own round trip
+    # (liaison/security/accounts.py): no query before the view.
+    "liaison.security.accounts.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, with the header built once (liaison/security/csp.py).

@@ -5,15 +5,35 @@ one copies redis-py's table of response callbacks (about 170 entries), which cos
 round trip itself on a signed-in request (the session and the account: issue 10's floor). The
 client is a thin, thread-safe wrapper over its connection pool, so it is built once per pool and
 reused; connections, timeouts and everything else are the pool's, as before.
+
+`read_through_pointer` reads a key holding an id and the keys named after that id in one round
+trip: the session and the signed-in account it belongs to (liaison/session_store.py).
 """
 
 from django.core.cache.backends import redis as django_redis
+
+# KEYS[1] holds an id (a pointer); the other KEYS are read as they are, and each ARGV is a key
+# prefix read with the pointer's id appended. One round trip for reads that depend on each other.
+_READ_THROUGH_POINTER = """
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+local id = out[1]
+for j = 1, #ARGV do
+  if id then out[#KEYS + j] = redis.call('GET', ARGV[j] .. id) else out[#KEYS + j] = false end
+end
+return out
+"""
+
+
+class PointerReadUnsupported(Exception):
+    """The cache's key function does not build a key by appending to its prefix's key."""
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._scripts = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -22,8 +42,37 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def read_through_pointer(self, keys, prefixes):
+        """Raw values of `keys` (the first holds an id) and of each prefix + that id (None
+        without one), in one round trip."""
+        client = self.get_client()
+        script = self._scripts.get(id(client))
+        if script is None:
+            script = self._scripts[id(client)] = client.register_script(_READ_THROUGH_POINTER)
+        return [None if v is None else self._serializer.loads(v) for v in script(keys=keys, args=prefixes)]
+
 
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def read_through_pointer(self, pointer, keys, prefixes):
+        """{key: value or None} for `pointer` (a key holding an integer id), each of `keys`, and
+        prefix + id for each of `prefixes` when the pointer is set: in one round trip, a Lua
+        script run by Redis (the session, then the account it points to: issue 10's floor). The
+        prefixed keys are not declared to Redis, which a Redis Cluster would refuse; the portal
+        uses one server."""
+        made = [self.make_and_validate_key(k) for k in (pointer, *keys)]
+        made_prefixes = []
+        for prefix in prefixes:
+            made_prefix = self.make_and_validate_key(prefix)
+            if self.make_key(prefix + "0") != made_prefix + "0":
+                raise PointerReadUnsupported(self.key_func)
+            made_prefixes.append(made_prefix)
+        values = self._cache.read_through_pointer(made, made_prefixes)
+        found = dict(zip((pointer, *keys), values[: len(made)], strict=True))
+        pointed = found[pointer]
+        if pointed is not None:
+            found.update((f"{prefix}{pointed}", value) for prefix, value in zip(prefixes, values[len(made):], strict=True))
+        return found

@@ -34,6 +34,12 @@ def _key(name):
     return f"version:{name}"
 
 
+# The public names of the keys, for a reader that fetches them ahead of `cached_result`
+# (`prefetched`): the version of `name`, and the prefix of a result cached under a plain `key`.
+version_key = _key
+RESULT_PREFIX = "versioned:"
+
+
 def versions(*names):
     """{name: current version} in one cache round trip, starting missing ones from the clock."""
     keys = {_key(n): n for n in names}
@@ -76,21 +82,33 @@ def retire_all():
     _bump(EVERYTHING)
 
 
-def cached_result(*, names, parts, compute, timeout=MAX_AGE):
+def result_keys(*, names, key):
+    """The cache keys `cached_result(names=..., key=...)` reads, for a caller that fetches them
+    ahead (`prefetched`)."""
+    return [RESULT_PREFIX + key, *map(_key, (EVERYTHING, *names))]
+
+
+def cached_result(*, names, compute, parts=None, key=None, timeout=MAX_AGE, prefetched=None):
     """`compute()`'s result, cached for the `parts` that identify the question (SQL text and
-    parameters, say) together with the versions of `names` it was computed under, for at most
-    `timeout` seconds; it is used only while those are still the current versions. One cache
-    round trip when it is (the versions and the result are read together). Falls back to
-    `compute()` whenever the cache cannot be reached."""
+    parameters, say), or under the plain `key` given instead, together with the versions of
+    `names` it was computed under, for at most `timeout` seconds; it is used only while those are
+    still the current versions. One cache round trip when it is (the versions and the result are
+    read together), none when the caller fetched those keys already (`prefetched`: {key: value or
+    None} covering `result_keys`). Falls back to `compute()` whenever the cache cannot be reached."""
     if not settings.VERSIONED_CACHE:
         return compute()
-    names = (EVERYTHING, *names)
-    key = "versioned:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    try:
-        found = cache.get_many([key, *map(_key, names)])
-    except Exception:
-        logger.exception("Cache unreachable; computing without it")
-        return compute()
+    wanted = result_keys(
+        names=names, key=key if key is not None else hashlib.sha256(repr(parts).encode()).hexdigest()
+    )
+    key, names = wanted[0], (EVERYTHING, *names)
+    if prefetched is not None and all(k in prefetched for k in wanted):
+        found = prefetched
+    else:
+        try:
+            found = cache.get_many(wanted)
+        except Exception:
+            logger.exception("Cache unreachable; computing without it")
+            return compute()
     current = tuple(found.get(_key(n)) for n in names)
     stored = found.get(key)
     if stored is not None and None not in current and stored[0] == current:

@@ -180,10 +180,12 @@ def test_with_redis_unreachable_pages_work_from_the_database_and_logout_never_le
     def unreachable(*args, **kwargs):
         raise ConnectionError("redis unreachable")
 
-    for method in ("get", "set"):
-        monkeypatch.setattr(cache, method, unreachable)
+    for method in ("get", "set", "read_through_pointer"):
+        if hasattr(cache, method):
+            monkeypatch.setattr(cache, method, unreachable)
     assert client.get(reverse("notices")).status_code == 200  # read from the database
     monkeypatch.setattr(cache, "delete", unreachable)
+    monkeypatch.setattr(cache, "delete_many", unreachable)
     client.raise_request_exception = False
     assert client.post(reverse("logout")).status_code == 500
     assert Session.objects.filter(session_key=key).exists()  # nothing half-deleted
