@@ -16,7 +16,8 @@ community's deputies in one new team led by its first row) and one office row pe
 `--logins` rows ask for a login, whose password hashing (Argon2, by design slow, 100 MiB of
 memory a hash) dominates if many do. The job is rolled back at the end unless --keep.
 `--traced` adds tracemalloc's peak (Python objects only) to each phase; `--profile FILE` writes
-a cProfile of the job.
+a cProfile of the job; `--stages` samples the job's RSS every 10 ms and prints its peak in each
+stage it reports as progress (logins, check, write) and before the first (start).
 """
 
 import argparse
@@ -64,6 +65,39 @@ def build_workbook(rows, logins):
     return buf.getvalue()
 
 
+def rss_mb():
+    """The current resident set size (not the peak) from /proc."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
+
+
+def stage_sampler(out):
+    """Record the peak RSS of each stage the job reports through its progress (sampled every
+    10 ms by a thread), in out["stages"] as {stage: MiB} in the order the stages came."""
+    import threading
+
+    from offices import roster_import_job_services as jobs
+
+    stages = out["stages"] = {"start": rss_mb()}
+    current = ["start"]
+    save = jobs._progress_save
+
+    def progress_save(job_id, stage, *rest):
+        if not current[0].startswith(stage):
+            # A stage reported again after another (the job says "check" before it hashes) is new.
+            current[0] = stage if stage not in stages else f"{stage} again"
+            stages.setdefault(current[0], 0)
+        return save(job_id, stage, *rest)
+
+    def sample():
+        while True:
+            stages[current[0]] = max(stages.get(current[0], 0), rss_mb())
+            time.sleep(0.01)
+
+    jobs._progress_save = progress_save
+    threading.Thread(target=sample, daemon=True).start()
+
+
 def child(phase, args):
     """One phase in this fresh process; prints one line of JSON."""
     settings = setup()
@@ -107,6 +141,8 @@ def child(phase, args):
             response = client.post(reverse("admin:offices_roster_import_confirm"), {"job": args.job})
             assert response.status_code == 302 and response.url.rstrip("/").endswith(str(args.job)), response
         else:
+            if args.stages:
+                stage_sampler(out)
             with transaction.atomic():
                 if args.profile:
                     import cProfile
@@ -134,6 +170,7 @@ def run(phase, args, import_root, job=0):
     cmd += ["--inline-check"] if args.inline_check else []
     cmd += ["--traced"] if args.traced else []
     cmd += ["--keep"] if args.keep else []
+    cmd += ["--stages"] if args.stages else []
     cmd += ["--profile", args.profile] if args.profile and phase == "job" else []
     out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode:
@@ -147,6 +184,7 @@ def main():
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--traced", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="the job's peak RSS in each of its stages")
     parser.add_argument("--profile", help="write a cProfile of the job to this file")
     parser.add_argument("--inline-check", action="store_true", help="the upload request checks the file itself")
     parser.add_argument("--child", choices=("upload", "check", "confirm", "job"), help=argparse.SUPPRESS)
@@ -204,6 +242,8 @@ def main():
     print(f"import job (read + check + write, in the worker): {j['seconds']:.1f} s, {j['deputies']} deputies, "
           f"{j['teams']} teams, {j['logins']} logins; peak RSS {j['rss_mb']:.0f} MiB"
           + (traced.format(**j) if args.traced else ""))
+    if args.stages:
+        print("  peak RSS by stage: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in j["stages"].items()))
     print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
