@@ -1,11 +1,12 @@
 """Viewer-dependent reads of cases: one place decides who sees which case, and which moves and
 which personal data each viewer gets."""
 
+from django.db import connections, router
 from django.db.models import Q
 
 from liaison.lib.permissions import scope_to_staff
 from liaison.models import Role
-from offices.models import Deputy, OfficeLiaison, TeamMembership
+from offices.models import Deputy, OfficeLiaison, Team, TeamMembership
 
 from . import workflow
 from .deadline_selectors import dispatch_overdue_q, flag
@@ -78,23 +79,33 @@ class DeputyCaseReach:
         return condition
 
 
-def deputy_case_reach(*, user):
-    """One query (a UNION ALL of three indexed lookups) for the ids of `DeputyCaseReach`."""
-    from django.db.models import CharField, Value
+def _reach_sql():
+    """The text of `deputy_case_reach`'s query, from the models' own table and column names."""
+    deputy, received = Deputy._meta, Case.received_by.through._meta
+    membership, team = TeamMembership._meta, Team._meta
+    col = lambda meta, name: meta.get_field(name).column  # noqa: E731
+    user = col(deputy, "user")
+    return (
+        f"SELECT 'd', d.id FROM {deputy.db_table} d WHERE d.{user} = %s"
+        f" UNION ALL SELECT 'c', r.{col(received, 'case')} FROM {received.db_table} r"
+        f" JOIN {deputy.db_table} d ON d.id = r.{col(received, 'deputy')} WHERE d.{user} = %s"
+        f" UNION ALL SELECT 'o', t.{col(team, 'office')} FROM {membership.db_table} m"
+        f" JOIN {deputy.db_table} d ON d.id = m.{col(membership, 'deputy')}"
+        f" JOIN {team.db_table} t ON t.id = m.{col(membership, 'team')}"
+        f" WHERE d.{user} = %s AND m.{col(membership, 'is_leader')} = %s"
+    )
 
-    tag = lambda kind: Value(kind, output_field=CharField())  # noqa: E731
-    mine = Deputy.objects.filter(user=user).order_by().annotate(kind=tag("d")).values_list("kind", "pk")
-    received = (
-        Case.received_by.through.objects.filter(deputy__user=user).order_by()
-        .annotate(kind=tag("c")).values_list("kind", "case_id")
-    )
-    led = (
-        TeamMembership.objects.filter(deputy__user=user, is_leader=True).order_by()
-        .annotate(kind=tag("o")).values_list("kind", "team__office_id")
-    )
+
+def deputy_case_reach(*, user):
+    """One query (a UNION ALL of three indexed lookups) for the ids of `DeputyCaseReach`. Every
+    page of a deputy reads it first; its text is fixed, so it is sent as written instead of being
+    built by the ORM on each request (three querysets and a union: about 1 ms of the page's CPU,
+    three times the query's own time at 10x; issue 10)."""
     ids = {"d": [], "c": [], "o": []}
-    for kind, pk in mine.union(received, led, all=True):
-        ids[kind].append(pk)
+    with connections[router.db_for_read(Case)].cursor() as cursor:
+        cursor.execute(_reach_sql(), [user.pk, user.pk, user.pk, True])
+        for kind, pk in cursor.fetchall():
+            ids[kind].append(pk)
     return DeputyCaseReach(deputy_ids=ids["d"], case_ids=ids["c"], office_ids=ids["o"])
 
 

@@ -48,7 +48,6 @@ from .models import (
     Case,
     CaseAttachment,
     CaseDispatch,
-    Category,
     PublicSubmission,
     Satisfaction,
     Status,
@@ -114,7 +113,7 @@ def _queue_context(request, qs, *, title, kind, can_register=False, count_in_ord
     page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=count_in_order).get_page(request.GET.get("page"))
     return {
         "page": page, "title": title, "kind": kind, "statuses": Status.choices, "status": status,
-        "categories": Category.objects.all(), "category": category, "overdue": overdue, "q": q,
+        "categories": queues.category_options(), "category": category, "overdue": overdue, "q": q,
         "can_register": can_register,
     }
 

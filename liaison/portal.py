@@ -14,7 +14,8 @@ from functools import cache
 from importlib import import_module
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -74,11 +75,25 @@ def nav_for(user):
     return result
 
 
+# The bar depends only on the role (and the URL configuration): built once per process for each
+# (the labels stay lazy, translated when shown), instead of reversing every entry on every page.
+_menus = {}
+
+
 def nav_menu_for(user):
     """The navigation bar: the user's entries in order, where grouped entries become one menu
     (at the place of its first entry) once there are more than FLAT_NAV_LIMIT of them, so a
     staff member's bar fits a laptop screen and a deputy's stays one tap per page."""
-    items = nav_for(user)
+    if not user.is_authenticated:
+        return []
+    key = (user.role, user.is_superuser, get_urlconf(), get_script_prefix())
+    menu = _menus.get(key)
+    if menu is None:
+        menu = _menus[key] = _menu(nav_for(user))
+    return menu
+
+
+def _menu(items):
     if len(items) <= FLAT_NAV_LIMIT:
         return items
     menus, result = {}, []
@@ -93,6 +108,14 @@ def nav_menu_for(user):
         menu["children"].append(item)
     # A menu of one is just a link.
     return [m["children"][0] if "children" in m and len(m["children"]) == 1 else m for m in result]
+
+
+def _forget_menus(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _menus.clear()
+
+
+setting_changed.connect(_forget_menus, dispatch_uid="portal-nav-menus")
 
 
 def panels_for(request):

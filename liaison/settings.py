@@ -365,6 +365,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# No report-only policy (django-csp reads this name; declared so that every setting is here).
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+
 # Sessions (MLPS 8.1.4.2): logged out after 30 idle minutes and 12 hours after login whatever the
 # activity; the session is flushed at logout. Signed-in pages are sent with Cache-Control: no-store.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))

@@ -31,7 +31,7 @@ def _headers():
         ):
             value = build_policy(report_only=report_only)
             if value:
-                prefixes = tuple((getattr(settings, name, None) or {}).get("EXCLUDE_URL_PREFIXES") or ())
+                prefixes = tuple((getattr(settings, name) or {}).get("EXCLUDE_URL_PREFIXES") or ())
                 parts.append((header, value, prefixes))
         _built = tuple(parts)
     return _built

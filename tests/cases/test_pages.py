@@ -472,3 +472,21 @@ def test_case_page_leads_the_team_leader_and_staff_to_the_meeting_000_9(world, l
     assert url not in login_as(world.liaison).get(detail(case)).content.decode()
     assert login_as(world.district_staff).get(url).status_code == 200
     assert login_as(world.other_staff).get(url).status_code == 404
+
+
+def test_the_queue_filter_lists_categories_as_they_are_now(world, login_as, settings):
+    """The category list of the queues' filter is cached under a version (issue 10): a category
+    added, renamed or deleted shows at the next page, on every process."""
+    from cases.models import Category
+
+    settings.VERSIONED_CACHE = True
+    client = login_as(world.liaison)
+    assert "新增分类" not in client.get(reverse("cases:desk")).content.decode()
+    added = Category.objects.create(name="新增分类", order=99)
+    assert "新增分类" in client.get(reverse("cases:desk")).content.decode()
+    added.name = "改名分类"
+    added.save()
+    page = client.get(reverse("cases:desk")).content.decode()
+    assert "改名分类" in page and "新增分类" not in page
+    added.delete()
+    assert "改名分类" not in client.get(reverse("cases:desk")).content.decode()
