@@ -63,10 +63,12 @@ class RedisCache(django_redis.RedisCache):
         script run by Redis (the session, then the account it points to: issue 10's floor). The
         prefixed keys are not declared to Redis, which a Redis Cluster would refuse; the portal
         uses one server."""
-        made = [self.make_and_validate_key(k) for k in (pointer, *keys)]
+        # make_key without the memcached key checks: these keys are the caller's fixed prefixes
+        # and a session key that Django has validated.
+        made = [self.make_key(k) for k in (pointer, *keys)]
         made_prefixes = []
         for prefix in prefixes:
-            made_prefix = self.make_and_validate_key(prefix)
+            made_prefix = self.make_key(prefix)
             if self.make_key(prefix + "0") != made_prefix + "0":
                 raise PointerReadUnsupported(self.key_func)
             made_prefixes.append(made_prefix)

@@ -17,8 +17,8 @@ together (`prefetch_plan`, liaison/session_store.py). The pointer only says wher
 is used when the session's own user id and hash verify against it, as above.
 
 `AccountMiddleware` is Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one:
-`request.user` is one lazy object instead of one wrapped in another (every attribute read of the
-user went through both).
+`request.user` is the account itself, read once, instead of a lazy object wrapped in another
+(every attribute read of the user went through both).
 """
 
 from django.contrib import auth
@@ -28,7 +28,6 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models.signals import post_delete, post_save
 from django.utils.crypto import constant_time_compare
-from django.utils.functional import SimpleLazyObject
 from django_otp.middleware import OTPMiddleware
 
 from liaison.lib.versions import EVERYTHING, RESULT_PREFIX, cached_result, version_bump, version_key
@@ -113,7 +112,7 @@ def get_user(request):
 
 class AccountMiddleware(AuthenticationMiddleware):
     """Django's AuthenticationMiddleware, with request.user from `get_user` above, and django-otp's
-    OTPMiddleware (the device that verified the user, `user.is_verified()`) in one lazy object."""
+    OTPMiddleware (the device that verified the user, `user.is_verified()`) in one step."""
 
     sync_capable, async_capable = True, False
 
@@ -124,7 +123,10 @@ class AccountMiddleware(AuthenticationMiddleware):
     def process_request(self, request):
         if not hasattr(request, "session"):
             raise ImproperlyConfigured("AccountMiddleware needs SessionMiddleware before it.")
-        request.user = SimpleLazyObject(lambda: self._load(request))
+        # Read at once, not lazily: SessionLimitsMiddleware asks every request whether it is
+        # signed in, and a lazy object costs a proxy call on each of the user's attribute reads
+        # (some seventy on a signed-in page; issue 10's floor).
+        request.user = self._load(request)
         request.auser = lambda: self._otp._verify_user_async_via_auser(request, lambda: auser(request))
 
     def _load(self, request):

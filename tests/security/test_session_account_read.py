@@ -88,9 +88,9 @@ def test_logout_removes_the_pointer_with_the_session(client, settings):
     assert cache.get(SESSION_POINTER + key) is None
 
 
-def test_two_factor_state_is_on_the_one_lazy_user(client, settings):
+def test_two_factor_state_is_on_the_signed_in_user(client, settings):
     """AccountMiddleware replaces django-otp's OTPMiddleware: request.user carries otp_device and
-    is_verified() as before."""
+    is_verified() as before, on the account itself (read at once, not lazily)."""
     make_user("otp_fields", Role.LIAISON)
     _login(client, "otp_fields")
     user = client.get(reverse("hello")).wsgi_request.user
