@@ -137,8 +137,12 @@ def overdue_cases(*, user):
 INBOX_SORTS = {
     "deadline": ("deadline", "-id"),  # days left: the deadline in the same order
     "dispatched": ("dispatched_at", "id"),
-    "district": ("case__district__name", "deadline", "-id"),
-    "office": ("case__office__name", "deadline", "-id"),
+    # The case's district and office names as copied on the share (cases.inbox_sort_services), so
+    # that the indexes dispatch_*_unit_district / dispatch_*_unit_office serve the order: through
+    # the join every share of the unit was sorted for a page (issue 10). The same order: the names
+    # in the database's collation, a case without a district last.
+    "district": ("district_name", "deadline", "-id"),
+    "office": ("office_name", "deadline", "-id"),
 }
 
 
