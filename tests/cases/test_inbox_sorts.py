@@ -168,3 +168,21 @@ def test_the_inbox_page_sorted_by_district_or_office_lists_its_rows_and_filters_
     b_code = CaseDispatch.objects.get(case__office=w.office_b1).case.tracking_code
     html = client.get(f"/cases/inbox/?sort={sort}&show={show}&q={b_code}").content.decode()
     assert b_code in html and sum(code in html for code in set(codes)) == 1
+
+
+@pytest.mark.parametrize("sort", ["", "district", "-office", "dispatched"])
+def test_the_inbox_of_owed_shares_counts_from_the_kept_total_without_counting_the_shares(inbox, client, sort):
+    """Issue 10: the owed shares were counted up to the bound through the join of the shares to
+    their cases (10-30 ms at 10x); the unit's kept UnitOpenTotal row is that count. Searched, the
+    list is counted (the kept row counts every owed share)."""
+    w = inbox
+    client.force_login(w.handler)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/cases/inbox/?sort={sort}")
+    assert response.context["page"].paginator.count == 5 == queue_selectors.unit_owed_count(user=w.handler)
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"] and "cases_casedispatch" in q["sql"]]
+    code = CaseDispatch.objects.get(case__office=w.office_b1).case.tracking_code
+    response = client.get(f"/cases/inbox/?sort={sort}&q={code}")
+    assert response.context["page"].paginator.count == 1
+    assert queue_selectors.unit_owed_count(user=w.other_handler) == 0
+    assert queue_selectors.unit_owed_count(user=w.liaison) == 0
