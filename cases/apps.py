@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +22,9 @@ class CasesConfig(AppConfig):
         register_exporters(unit_review="cases.exporters.unit_review_export_build")
         # The inbox's sort keys on each share follow a renamed office or district (issue 10):
         # offices cannot call cases, so every save of either reaches the shares from here.
+        for model in (Office, Jurisdiction):
+            pre_save.connect(inbox_sort_services.name_before_save, sender=model,
+                             dispatch_uid=f"inbox-sort-keys-name-{model.__name__}")
         post_save.connect(inbox_sort_services.office_saved, sender=Office, dispatch_uid="inbox-sort-keys-office")
         post_save.connect(
             inbox_sort_services.jurisdiction_saved, sender=Jurisdiction, dispatch_uid="inbox-sort-keys-district"
