@@ -127,7 +127,8 @@ def test_the_unit_inbox_sorted_by_district_or_office_reads_a_page_from_an_index(
     """cases.views.unit_inbox sorted by district or office (issue 10): through the case's names
     every share of the unit was joined and sorted for a page (57,000 at 10x, 0.3-0.7 s); on the
     names copied onto the shares the page is read from dispatch_owed_unit_<key> (show=open) or
-    dispatch_by_unit_<key> (show=all), backwards for the reverse order, and stops at the page."""
+    dispatch_by_unit_<key> (show=all), backwards for the reverse order, and stops at the page (at
+    10x: 0.8-1.1 ms)."""
     from tests.cases import journey
 
     journey.through(world, journey.register(world, title="待办"), "dispatched")
@@ -142,4 +143,8 @@ def test_the_unit_inbox_sorted_by_district_or_office_reads_a_page_from_an_index(
         cursor.execute("SET LOCAL enable_sort = off")
         plan = plan_of(page)
     key = sort.lstrip("-")
-    assert f"using {index}{key} on cases_casedispatch" in plan and "Sort Key" not in plan, plan
+    # On the test's few rows the planner may read the owed shares from the whole index with a
+    # filter on the status (the same order, an equal cost); never the shares sorted.
+    served = [f"{index}{key}"] + ([f"dispatch_by_unit_{key}"] if show == "open" else [])
+    assert any(f"using {name} on cases_casedispatch" in plan for name in served), plan
+    assert "Sort Key" not in plan, plan
