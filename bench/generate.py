@@ -22,7 +22,7 @@
    the quarterly published standings (the real `snapshot_publish`);
 5. checks the bulk attendance outcomes against `attendance_recompute` and the case timelines
    against the workflow services on samples, rebuilds the units' kept figures
-   (`unit_figures_rebuild`), publishes the city-wide year-end review bulletin of the last full
+   (`unit_figures_rebuild`) and the inbox's sort keys on the shares (`sort_keys_fill`), publishes the city-wide year-end review bulletin of the last full
    year (`bulletin_publish`), rebuilds the kept yearly points totals
    (`deputy_totals_rebuild`), runs VACUUM ANALYZE and prints the rows, seconds and rows per second
    of every phase.
@@ -1082,6 +1082,12 @@ def main():
     # per table, before the bulletin reads them.
     with history.phase("kept unit figures (unit_figures_rebuild)") as ph:
         ph.rows = unit_figures_rebuild()
+    from cases.inbox_sort_services import sort_keys_fill
+
+    # The shares were copied in bulk without the case's district and office names that the unit
+    # inbox sorts by (issue 10): one UPDATE ... FROM.
+    with history.phase("inbox sort keys (sort_keys_fill)") as ph:
+        ph.rows = sort_keys_fill()
     with history.phase("review bulletin (bulletin_publish)"):
         bulletin = history.bulletin(today.year - 1)
     if bulletin:

@@ -22,6 +22,7 @@ from liaison.tasks import sms_send_due
 from offices.selectors import units_visible_to
 
 from . import workflow
+from .inbox_sort_services import share_sort_keys
 from .models import DISPATCH_OPEN, Case, CaseDispatch, DeadlineExtension, DispatchStatus, Status
 from .move_services import _event
 from .reminder_services import _Recipients
@@ -247,9 +248,10 @@ def dispatch_redispatch(*, dispatch, units, deadline, actor, instructions=""):
                                   code="unit_busy")
         share.status = transition.target
         share.save(update_fields=["status"])
+        sort_keys = share_sort_keys(case)
         CaseDispatch.objects.bulk_create([
             CaseDispatch(case=case, unit=u, round=case.dispatch_round, deadline=deadline,
-                         instructions=instructions or "", dispatched_by=actor)
+                         instructions=instructions or "", dispatched_by=actor, **sort_keys)
             for u in units
         ])
         refresh_reply_due(case)

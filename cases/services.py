@@ -19,6 +19,7 @@ from offices.selectors import units_visible_to
 from scoring import services as scoring_services
 
 from . import resident_services, workflow
+from .inbox_sort_services import share_sort_keys
 from .models import (
     DISPATCH_OPEN,
     Case,
@@ -377,9 +378,10 @@ def case_dispatch(*, case, units, deadline, actor, instructions=""):
             raise ValidationError(_("You may not dispatch to: %(names)s."), params={"names": "、".join(bad)},
                                   code="unit_out_of_scope")
         locked.dispatch_round += 1
+        sort_keys = share_sort_keys(locked)
         CaseDispatch.objects.bulk_create([
             CaseDispatch(case=locked, unit=u, round=locked.dispatch_round, deadline=deadline,
-                         instructions=instructions or "", dispatched_by=actor)
+                         instructions=instructions or "", dispatched_by=actor, **sort_keys)
             for u in units
         ])
         locked.reply_due = deadline

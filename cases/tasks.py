@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import export_services, privacy_services, reminder_services
+from . import export_services, inbox_sort_services, privacy_services, reminder_services
 
 
 @shared_task
@@ -22,3 +22,10 @@ def case_export_run_task(job_id):
 def resident_data_retention_task():
     """Thin: anonymize residents' data in cases archived longer than the retention. Idempotent."""
     return privacy_services.resident_data_retention_run()
+
+
+@shared_task
+def inbox_sort_keys_follow_task(*, office_id=None, district_id=None):
+    """Thin: a renamed office's or district's shares take its current name (the unit inbox's sort
+    keys, issue 10). Idempotent: a repeated run writes nothing."""
+    return inbox_sort_services.sort_keys_follow(office_id=office_id, district_id=district_id)

@@ -183,13 +183,13 @@ def unit_inbox(request):
     q = request.GET.get("q", "")[:100].strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__tracking_code__iexact=q))
-    # What the unit owes is counted in the order of its index, dispatch_owed_by_unit, up to the
-    # bound, whichever column the list is sorted by.
-    owed_order = queues.INBOX_SORTS["deadline"] if show == "open" and not q else False
+    # What the unit owes is its kept count (UnitOpenTotal), whichever column the list is sorted by;
+    # searched, it is counted up to the bound.
+    owed_count = queues.unit_owed_count(user=request.user) if show == "open" and not q else None
     if show != "open" and not sort:
         # Every share, what the unit owes first: read as its two parts, each in an index's order.
         qs = queues.unit_inbox_owed_first(qs)
-    page = BoundedPaginator(qs, PAGE_SIZE, count_in_order=owed_order).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, PAGE_SIZE, known_count=owed_count).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for d in page:
         d.days_left = (d.deadline - today).days

@@ -268,6 +268,12 @@ class CaseDispatch(ChoiceDisplayMixin, models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("replied by"), on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",
     )
+    # The case's district and office names, copied onto the share so that the unit inbox sorted by
+    # either column reads a page from an index instead of joining and sorting every share of the
+    # unit (issue 10). Kept by cases.inbox_sort_services: set when a share is created, followed when
+    # an office or a district is renamed. Empty district: the case has none (sorted last).
+    district_name = models.CharField(_("district"), max_length=100, null=True, blank=True, editable=False)
+    office_name = models.CharField(_("office"), max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("dispatch to a unit")
@@ -311,6 +317,20 @@ class CaseDispatch(ChoiceDisplayMixin, models.Model):
                 fields=["unit", "dispatched_at", "id"], name="dispatch_owed_unit_dispatched",
                 condition=models.Q(status__in=DISPATCH_OPEN),
             ),
+            # Serve the unit inbox sorted by district (INBOX_SORTS["district"], either way, the
+            # reverse read backwards): the shares the unit owes (show=open), and every share.
+            models.Index(
+                fields=["unit", "district_name", "deadline", "-id"], name="dispatch_owed_unit_district",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
+            models.Index(fields=["unit", "district_name", "deadline", "-id"], name="dispatch_by_unit_district"),
+            # Serve the unit inbox sorted by office (INBOX_SORTS["office"], either way): the shares
+            # the unit owes, and every share.
+            models.Index(
+                fields=["unit", "office_name", "deadline", "-id"], name="dispatch_owed_unit_office",
+                condition=models.Q(status__in=DISPATCH_OPEN),
+            ),
+            models.Index(fields=["unit", "office_name", "deadline", "-id"], name="dispatch_by_unit_office"),
         ]
 
     def __str__(self):

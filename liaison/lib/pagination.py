@@ -16,8 +16,11 @@ class BoundedPaginator(Paginator):
     the ordering, so the database stops early). `capped` says the real count is larger; the pages
     beyond the bound are not offered."""
 
-    def __init__(self, object_list, per_page, *, count_limit=None, count_in_order=False, **kwargs):
+    def __init__(self, object_list, per_page, *, count_limit=None, count_in_order=False, known_count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
+        # A count the caller already keeps (a kept figure, e.g. cases.models.UnitOpenTotal): no
+        # count query at all, the bound applied to it.
+        self.known_count = known_count
         self.count_limit = COUNT_LIMIT if count_limit is None else count_limit
         # A list whose order an index serves and whose filter keeps few of the rows an unordered
         # plan would gather (bitmap scans over every candidate) counts faster in that order: the
@@ -27,6 +30,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self):
+        if self.known_count is not None:
+            return min(self.known_count, self.count_limit + 1)
         qs = self.object_list
         if hasattr(qs, "order_by"):
             if not self.count_in_order:
