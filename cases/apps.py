@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +9,6 @@ class CasesConfig(AppConfig):
     verbose_name = _("Public-opinion cases")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
         from liaison.export_run_services import register_exporters
         from liaison.export_selectors import register_job_list
         from offices.models import Jurisdiction, Office
