@@ -1,5 +1,5 @@
 """The requester's background exports: the list ("my exports"), each job's progress page (polled
-by static/js/export_progress.js, no inline script under the CSP), its status as JSON and the
+by static/js/job_progress.js, no inline script under the CSP), its status as JSON and the
 download. A job is its requester's alone: anyone else gets a 404, as for an object outside their
 scope."""
 

@@ -221,7 +221,7 @@ def test_case_list_export_runs_as_a_job_with_progress_and_masks_contact_details(
     job = CaseExportJob.objects.get()
     assert detail == reverse("case_reports:export_detail", args=[job.pk])
     page = client.get(detail)
-    assert page.status_code == 200 and b"js/export_progress.js" in page.content
+    assert page.status_code == 200 and b"js/job_progress.js" in page.content
     status = client.get(reverse("case_reports:export_status", args=[job.pk])).json()
     assert (status["status"], status["percent"], status["done"], status["total"]) == ("done", 100, 2, 2)
     rows = xlsx_rows(client.get(status["download"]))

@@ -106,7 +106,7 @@ def test_a_job_not_done_has_no_download_and_its_page_polls_without_inline_script
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404
     html = client.get(reverse("exports:detail", args=[job.pk])).content.decode()
     assert f'data-status-url="{reverse("exports:status", args=[job.pk])}"' in html
-    assert 'data-status="queued"' in html and "js/export_progress.js" in html
+    assert 'data-status="queued"' in html and "js/job_progress.js" in html
     assert "<script>" not in html.replace("<script src=", "")
     state = client.get(reverse("exports:status", args=[job.pk])).json()
     assert state == {"status": "queued", "percent": 0, "done": 0, "total": 0, "download": "", "error": False}

@@ -378,7 +378,7 @@ def test_the_job_page_follows_the_import_until_it_is_done(world, login_as, clien
     assert counts() == before
     page = client.get(reverse(JOB, args=[job.pk]))
     assert page.status_code == 200 and 'id="import-job"' in page.content.decode()
-    assert "roster_import_progress.js" in page.content.decode()
+    assert "job_progress.js" in page.content.decode()
     assert client.get(reverse(JOB + "_status", args=[job.pk])).json() == {
         "status": "queued", "percent": 0, "stage": "", "done": 0, "total": 0,
     }
@@ -474,7 +474,7 @@ def test_a_big_file_is_checked_by_a_job_whose_page_follows_it_then_shows_the_pre
     assert upload_path(job.token).exists() and counts() == before
     page = client.get(reverse(JOB, args=[job.pk]))
     body = page.content.decode()
-    assert 'id="import-checking"' in body and 'id="import-job"' in body and "roster_import_progress.js" in body
+    assert 'id="import-checking"' in body and 'id="import-job"' in body and "job_progress.js" in body
     assert 'id="import-confirm"' not in body
     assert client.get(reverse(JOB + "_status", args=[job.pk])).json()["status"] == "queued"
     # Progress through the reading and the checking of the rows, in order, while the job runs.
