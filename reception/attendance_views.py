@@ -120,8 +120,8 @@ def _screen_rows(rows):
     """What each row shows besides the deputy's own fields, worked out once for the page rather
     than per row in the template (issue 10): the level's and the outcome's labels translated once
     (get_level_display looks the choices up on every call), the activity's date as ISO text (what
-    the `date` filter's "Y-m-d" gives, without a formatter per row) and its link from one reversed
-    URL."""
+    the `date` filter's "Y-m-d" gives, without a formatter per row), its link from one reversed
+    URL, and the fixed communities as one text (no loop in each row)."""
     levels = {value: str(label) for value, label in Deputy._meta.get_field("level").flatchoices}
     outcome_labels = {}  # the outcome's label translated once, not on every row it is shown
     activity_url = reverse("reception:activity_detail", args=[0]).removesuffix("0/") + "{}/"
@@ -131,6 +131,7 @@ def _screen_rows(rows):
             outcome_labels[row["outcome"]] = str(row["outcome_label"])
         row["outcome_label"] = outcome_labels[row["outcome"]]
         row["level_label"] = levels.get(row["deputy"].level, row["deputy"].level)
+        row["communities_text"] = "、".join(c.name for c in row["communities"])
         row["activity_url"] = activity_url.format(activity.pk) if activity else ""
         row["activity_date"] = activity.date.isoformat() if activity else ""
     return rows

@@ -698,3 +698,27 @@ def test_city_staff_filter_by_district_then_office_on_a_phone(sheet, page, brows
     expect(sheet_table.get_by_text("王五")).to_be_visible()
     assert f"district={sheet.district_b.pk}" in page.url and "office=" not in page.url
     assert violations == []
+
+
+@pytest.mark.django_db
+def test_rows_list_every_team_and_community_of_a_deputy_and_lead_from_any_team(sheet, client):
+    """sheet_rows reads the teams and communities themselves with their link annotated (issue
+    10): a deputy in two teams has both, in name order, with their offices, and leads when they
+    lead either; a team shared by two deputies is on both rows."""
+    from offices.models import FixedCommunity, Jurisdiction, Office
+
+    community = Jurisdiction.objects.create(name="沙头角社区", level=Jurisdiction.Level.COMMUNITY, parent=sheet.street_a)
+    office = Office.objects.create(name="沙头角社区党代表工作室", jurisdiction=community, area_m2=30)
+    team = Team.objects.create(name="沙头角社区党代表团队", office=office)
+    TeamMembership.objects.create(team=team, deputy=sheet.sun, is_leader=True)  # and a member of team_a1
+    FixedCommunity.objects.create(deputy=sheet.sun, community=sheet.community_a2)
+    client.force_login(sheet.district_staff)
+    rows = rows_of(client.get(URL, {"period": KEY}))
+    sun = rows["孙八"]
+    assert sorted(t.pk for t in sun["teams"]) == sorted([team.pk, sheet.team_a1.pk])
+    assert [t.name for t in sun["teams"]] == sorted(t.name for t in sun["teams"])
+    assert [o.pk for o in sun["offices"]] == [t.office_id for t in sun["teams"]] and sun["leads"]
+    assert sorted(c.name for c in sun["communities"]) == sorted([sheet.community_a1.name, sheet.community_a2.name])
+    assert sun["communities_text"] == "、".join(c.name for c in sun["communities"])
+    assert rows["张三"]["teams"] == [sheet.team_a1] and rows["张三"]["leads"]
+    assert rows["李四"]["teams"] == [sheet.team_a1] and not rows["李四"]["leads"]
