@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from liaison.lib.versions import cached_result
 from liaison.models import Role
-from offices.models import Deputy, FixedCommunity, OfficeLiaison, TeamMembership
+from offices.models import Deputy, Jurisdiction, OfficeLiaison, Team, TeamMembership
 from offices.roster_version import ROSTER
 from offices.selectors import deputies_visible_to
 
@@ -78,8 +78,15 @@ def sheet_deputies(*, user, key, district_ids):
         # deputies no longer serving, instead of for every deputy of the city (bench/README.md).
         .filter(Q(status=Deputy.Status.SERVING) | Exists(attendance))
         .select_related("district")
+        # Only what the sheet shows and sorts by (issue 10: a deputy row has some thirty columns,
+        # and each read one costs its conversion and assignment on fifty instances per page).
+        .only(*SHEET_DEPUTY_FIELDS)
         .order_by("district__name", "name_initials", "name", "pk")
     )
+
+
+# The deputy's columns the sheet, on screen and in Excel, reads (sheet_deputies, sheet_rows).
+SHEET_DEPUTY_FIELDS = ("name", "name_initials", "level", "status", "district_id", "district__name")
 
 
 def _attendance_of_deputy(key):
@@ -207,17 +214,27 @@ def sheet_rows(deputies):
     deputies = list(deputies)
     ids = [d.pk for d in deputies]
     memberships = {}
-    for m in (
-        TeamMembership.objects.filter(deputy_id__in=ids).select_related("team__office").order_by("team__name")
+    # Each query reads only the columns the rows show, and the teams and communities themselves
+    # with their link's columns annotated, rather than the links with their teams and communities
+    # (issue 10: fewer model instances per page, and no related row's other columns, an
+    # activity's description among them, read and turned into fields for nothing).
+    for team in (
+        Team.objects.filter(memberships__deputy_id__in=ids).select_related("office")
+        .annotate(member_id=F("memberships__deputy_id"), member_leads=F("memberships__is_leader"))
+        .only("name", "office__name").order_by("name", "pk")
     ):
-        memberships.setdefault(m.deputy_id, []).append(m)
+        memberships.setdefault(team.member_id, []).append(team)
     communities = {}
-    for link in FixedCommunity.objects.filter(deputy_id__in=ids).select_related("community").order_by("community__name"):
-        communities.setdefault(link.deputy_id, []).append(link.community)
+    for community in (
+        Jurisdiction.objects.filter(fixed_links__deputy_id__in=ids).annotate(member_id=F("fixed_links__deputy_id"))
+        .only("name").order_by("name", "pk")
+    ):
+        communities.setdefault(community.member_id, []).append(community)
     attendances = {
         a.pk: a
         for a in Attendance.objects.filter(pk__in=[d.attendance_id for d in deputies if d.attendance_id])
-        .select_related("activity__office", "period")
+        .select_related("activity__office")
+        .only("deputy_id", "period_id", "outcome", "activity__title", "activity__date", "activity__office__name")
     }
     leave_ids = [
         (a.deputy_id, a.activity_id) for a in attendances.values() if a.outcome == Outcome.LEAVE and a.activity_id
@@ -237,9 +254,9 @@ def sheet_rows(deputies):
         teams = memberships.get(d.pk, [])
         rows.append({
             "deputy": d,
-            "teams": [m.team for m in teams],
-            "leads": any(m.is_leader for m in teams),
-            "offices": [m.team.office for m in teams],
+            "teams": teams,
+            "leads": any(t.member_leads for t in teams),
+            "offices": [t.office for t in teams],
             "communities": communities.get(d.pk, []),
             "outcome": d.outcome or NOT_RECORDED,
             "outcome_label": labels[d.outcome] if d.outcome else NOT_RECORDED_LABEL,

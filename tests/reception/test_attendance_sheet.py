@@ -153,6 +153,70 @@ def test_city_staff_see_every_district_and_filter_by_district(sheet, client):
 
 
 @pytest.mark.django_db
+def test_city_staff_pick_a_district_before_its_offices_and_teams(sheet, client):
+    """Issue 10: the city-wide sheet listed every office and team of the city in its pickers
+    (1,333 options, most of the page at 20,000 deputies). City staff are offered the offices and
+    teams of the district they filtered by; before that, only the one already chosen."""
+    client.force_login(sheet.city_staff)
+    response = client.get(URL, {"period": KEY})
+    assert response.context["offices"] == [] and response.context["teams"] == []
+    html = response.content.decode()
+    assert 'name="office"' not in html and 'name="team"' not in html
+    assert f"{sheet.office_a2.name}</option>" not in html and f"{sheet.team_b1.name}</option>" not in html
+    assert "data-sheet-district-hint>" in html  # the hint to pick a district first, shown
+    response = client.get(URL, {"period": KEY, "district": sheet.district_a.pk})
+    assert [o.name for o in response.context["offices"]] == ["东和社区党代表工作室", "中英街社区党代表工作室"]
+    assert [t.name for t in response.context["teams"]] == ["东和社区党代表团队", "中英街社区党代表团队"]
+    html = response.content.decode()
+    assert 'name="office"' in html and 'name="team"' in html and f"{sheet.office_b1.name}</option>" not in html
+    assert "data-sheet-district-hint hidden" in html
+    # An office or team chosen without a district (a link, a bookmark) stays shown and clearable.
+    response = client.get(URL, {"period": KEY, "office": sheet.office_a2.pk})
+    assert set(rows_of(response)) == {"赵六", "钱七"}
+    assert response.context["offices"] == [(sheet.office_a2.pk, sheet.office_a2.name)]
+    assert f'<option value="{sheet.office_a2.pk}" selected>中英街社区党代表工作室</option>' in response.content.decode()
+    response = client.get(URL, {"period": KEY, "team": sheet.team_b1.pk})
+    assert set(rows_of(response)) == {"王五"} and [t.name for t in response.context["teams"]] == ["田面社区党代表团队"]
+
+
+@pytest.mark.django_db
+def test_city_staff_get_the_pickers_of_a_slot_held_by_one_district(sheet, client):
+    """With one district in the period's slot there is no district to pick: its own offices and
+    teams are offered, not the whole city's."""
+    period(sheet.district_b, key="2026-11", start=datetime.date(2026, 11, 2))
+    client.force_login(sheet.city_staff)
+    response = client.get(URL, {"period": "2026-11"})
+    assert [d.name for d in response.context["districts"]] == ["福田区"]
+    assert [o.name for o in response.context["offices"]] == ["田面社区党代表工作室"]
+    assert [t.name for t in response.context["teams"]] == ["田面社区党代表团队"]
+
+
+@pytest.mark.django_db
+def test_district_staff_pick_among_their_districts_offices_and_teams(sheet, client):
+    client.force_login(sheet.district_staff)
+    response = client.get(URL, {"period": KEY})
+    assert [o.name for o in response.context["offices"]] == ["东和社区党代表工作室", "中英街社区党代表工作室"]
+    assert len(response.context["teams"]) == 2
+    html = response.content.decode()
+    assert 'name="office"' in html and 'name="district"' not in html and "data-sheet-district-hint" not in html
+
+
+@pytest.mark.django_db
+def test_rows_link_their_activity_and_show_labels_worked_out_once_per_page(sheet, client):
+    """The activity's link, its date and the level's label are worked out in the view (issue 10)
+    and read as the template's url tag and date filter wrote them."""
+    client.force_login(sheet.district_staff)
+    response = client.get(URL, {"period": KEY})
+    html = response.content.decode()
+    detail = reverse("reception:activity_detail", args=[sheet.reception.pk])
+    assert f'<a href="{detail}">集中接待日</a><small>2026-09-10 · 东和社区党代表工作室</small>' in html
+    assert f'<a href="{reverse("reception:activity_detail", args=[sheet.make_up.pk])}">补课接待</a>' in html
+    row = rows_of(response)["张三"]
+    assert row["level_label"] == sheet.deputy_a.get_level_display() and row["level_label"] in html
+    assert '<option value="2026-09" selected>2026-09 (2026-09-07 – 09-20)</option>' in html
+
+
+@pytest.mark.django_db
 def test_district_staff_see_only_their_district(sheet, client):
     client.force_login(sheet.other_staff)
     assert set(rows_of(client.get(URL, {"period": KEY}))) == {"王五"}
@@ -602,3 +666,59 @@ def test_a_liaisons_totals_follow_their_office_links(sheet, client):
     assert sheet_totals_of(client)["total"] == 3
     OfficeLiaison.objects.create(office=sheet.office_a2, user=sheet.liaison)
     assert sheet_totals_of(client)["total"] == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_city_staff_filter_by_district_then_office_on_a_phone(sheet, page, browser_login, live_server):
+    """Issue 10: city staff pick a district, are then offered its offices, and changing the
+    district again drops the office chosen in the other one (static/js/attendance_sheet.js), so
+    that the next filter is not a 404. No inline script: the page's CSP stays unviolated."""
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    browser_login(page, "city_staff")
+    page.goto(f"{live_server.url}{URL}?period={KEY}")
+    filters, sheet_table = page.get_by_test_id("sheet-filters"), page.get_by_test_id("attendance-sheet")
+    filter_button = filters.locator("button[type=submit]:not([name])")
+    expect(filters.locator("select[name=office]")).to_have_count(0)
+    expect(filters.locator("[data-sheet-district-hint]")).to_be_visible()
+    filters.locator("select[name=district]").select_option(str(sheet.district_a.pk))
+    filter_button.click()
+    expect(sheet_table.get_by_text("王五")).to_have_count(0)
+    expect(filters.locator("[data-sheet-district-hint]")).to_be_hidden()
+    filters.locator("select[name=office]").select_option(str(sheet.office_a2.pk))
+    filter_button.click()
+    expect(sheet_table.get_by_text("赵六")).to_be_visible()
+    expect(sheet_table.get_by_text("张三")).to_have_count(0)
+    # Another district: the office picker of district A goes, the hint comes back.
+    filters.locator("select[name=district]").select_option(str(sheet.district_b.pk))
+    expect(filters.locator("select[name=office]")).to_be_hidden()
+    expect(filters.locator("[data-sheet-district-hint]")).to_be_visible()
+    filter_button.click()
+    expect(sheet_table.get_by_text("王五")).to_be_visible()
+    assert f"district={sheet.district_b.pk}" in page.url and "office=" not in page.url
+    assert violations == []
+
+
+@pytest.mark.django_db
+def test_rows_list_every_team_and_community_of_a_deputy_and_lead_from_any_team(sheet, client):
+    """sheet_rows reads the teams and communities themselves with their link annotated (issue
+    10): a deputy in two teams has both, in name order, with their offices, and leads when they
+    lead either; a team shared by two deputies is on both rows."""
+    from offices.models import FixedCommunity, Jurisdiction, Office
+
+    community = Jurisdiction.objects.create(name="沙头角社区", level=Jurisdiction.Level.COMMUNITY, parent=sheet.street_a)
+    office = Office.objects.create(name="沙头角社区党代表工作室", jurisdiction=community, area_m2=30)
+    team = Team.objects.create(name="沙头角社区党代表团队", office=office)
+    TeamMembership.objects.create(team=team, deputy=sheet.sun, is_leader=True)  # and a member of team_a1
+    FixedCommunity.objects.create(deputy=sheet.sun, community=sheet.community_a2)
+    client.force_login(sheet.district_staff)
+    rows = rows_of(client.get(URL, {"period": KEY}))
+    sun = rows["孙八"]
+    assert sorted(t.pk for t in sun["teams"]) == sorted([team.pk, sheet.team_a1.pk])
+    assert [t.name for t in sun["teams"]] == sorted(t.name for t in sun["teams"])
+    assert [o.pk for o in sun["offices"]] == [t.office_id for t in sun["teams"]] and sun["leads"]
+    assert sorted(c.name for c in sun["communities"]) == sorted([sheet.community_a1.name, sheet.community_a2.name])
+    assert sun["communities_text"] == "、".join(c.name for c in sun["communities"])
+    assert rows["张三"]["teams"] == [sheet.team_a1] and rows["张三"]["leads"]
+    assert rows["李四"]["teams"] == [sheet.team_a1] and not rows["李四"]["leads"]
