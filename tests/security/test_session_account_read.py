@@ -30,17 +30,18 @@ def _login(client, username):
 
 @pytest.fixture
 def redis_commands(monkeypatch):
-    """The commands the portal sends to Redis, by name."""
-    import redis
+    """The commands the portal sends to Redis, by name (on the connection: what goes through
+    redis-py's command layer and what the session read sends on a connection of its own)."""
+    from redis.connection import AbstractConnection
 
     sent = []
-    real = redis.Redis.execute_command
+    real = AbstractConnection.send_command
 
     def counting(self, *args, **options):
         sent.append(args[0])
         return real(self, *args, **options)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    monkeypatch.setattr(AbstractConnection, "send_command", counting)
     return sent
 
 
@@ -96,3 +97,15 @@ def test_two_factor_state_is_on_the_signed_in_user(client, settings):
     user = client.get(reverse("hello")).wsgi_request.user
     assert user.otp_device is None and user.is_verified() is False
     assert "django_otp.middleware.OTPMiddleware" not in settings.MIDDLEWARE
+
+
+@needs_redis
+def test_the_read_survives_a_redis_that_lost_its_scripts(client, settings):
+    """The script is sent by its hash; a Redis restarted or flushed of scripts gets it in full."""
+    settings.SESSION_ENGINE = "liaison.session_store"
+    make_user("script_flush", Role.LIAISON)
+    _login(client, "script_flush")
+    assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
+    cache._cache.get_client().script_flush()
+    assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
+    assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
