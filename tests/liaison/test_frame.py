@@ -124,3 +124,32 @@ def test_our_translations_are_the_ones_shown_not_an_earlier_apps():
                 if shown != e.msgstr:
                     shadowed.append((e.msgid, e.msgstr, shown))
     assert shadowed == [], "\n".join(map(str, shadowed))
+
+
+def test_the_frame_counts_only_the_users_own_unread_notices(world, client):
+    """Every signed-in page shows the number of the user's unread notices (one fixed statement,
+    issue 10): another user's notices and read ones are not counted; marking read clears it."""
+    import re
+
+    from liaison.services import notice_send, notices_send
+
+    notices_send(users=[world.liaison, world.liaison], text="新通知")
+    notice_send(user=world.city_staff, text="别人的通知")
+    client.force_login(world.liaison)
+    badge = re.search(r'data-testid="unread-count">(\d+)<', client.get(reverse("home")).content.decode())
+    assert badge and badge.group(1) == "2"
+    client.post(reverse("notices_mark_read"))
+    assert 'data-testid="unread-count"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_navigation_bar_is_built_once_per_role_and_stays_per_role(world, client):
+    """The bar is kept per role and process (liaison.portal.nav_menu_for): a deputy after a staff
+    member in the same process still gets the deputy's bar."""
+    from liaison.portal import nav_menu_for
+
+    staff_bar = nav_menu_for(world.city_staff)
+    deputy_bar = nav_menu_for(world.deputy_a_user)
+    assert staff_bar != deputy_bar
+    assert nav_menu_for(world.city_staff) is staff_bar
+    names = {item.get("name") for item in deputy_bar}
+    assert "cases:queue" in names and "admin:index" not in names
