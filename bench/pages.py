@@ -82,6 +82,10 @@ def pages():
         ("Deputy case queue", "demo_deputy", ["cases:queue", "cases:mine", "cases:my_cases", "cases:deputy_queue"], "", ()),
         ("Liaison desk", "demo_liaison", ["cases:desk", "cases:liaison_desk", "cases:list"], "", ()),
         ("Unit inbox", "demo_handler", ["cases:inbox", "cases:unit_inbox"], "", ()),
+        # Sorted by a column of the case's (the shares' copied sort keys), and every share.
+        ("Unit inbox by district", "demo_handler", ["cases:inbox"], "?sort=district", ()),
+        ("Unit inbox by office, reversed, every share", "demo_handler", ["cases:inbox"], "?sort=-office&show=all", ()),
+        ("Unit inbox, every share", "demo_handler", ["cases:inbox"], "?show=all", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
         ("Public office page (anonymous)", None, ["public:office"], "", office_args),
         ("Dispatch queue (city staff)", "demo_city", ["cases:dispatch_queue"], "", ()),
