@@ -21,7 +21,9 @@ def _cases_panel(request):
     elif user.role == Role.ORG_STAFF:
         qs, url = queues.staff_dispatch_queue(user=user), "cases:dispatch_queue"
     elif user.role == Role.UNIT_HANDLER:
-        waiting = queues.unit_inbox(user=user).filter(is_owed=True).count()
+        # The unit's kept open-share total (the inbox's own count): counting the owed shares
+        # through the join to their cases took 126 ms at 10x (issue 10).
+        waiting = queues.unit_owed_count(user=user)
         if not waiting:
             return ""
         return render_to_string("cases/panel.html", {"waiting": waiting, "url": "cases:inbox"}, request=request)
