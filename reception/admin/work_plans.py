@@ -6,6 +6,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.widgets import LongSelect
 from offices.admin.scoping import ScopedInlineMixin, ScopedModelAdmin
 
 from ..models import WorkPlan, WorkPlanItem
@@ -36,6 +37,12 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     def get_queryset(self, request):
         # Each item's form reads its deputies for the initial value: one query per item without.
         return super().get_queryset(request).prefetch_related("deputies")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # The kind's options written in Python, not one template render per option: a year's plan
+        # of 22 items drew some 300 option templates, most of the page's time (issue 10).
+        kwargs["widget"] = LongSelect
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(WorkPlan)

@@ -377,3 +377,21 @@ def test_admin_plan_page_labels_the_items_deputies_as_django_does_with_one_query
     assert batched == row_by_row
     assert f'<option value="{world.deputy_b.pk}" selected>{world.deputy_b}</option>' in batched
     assert batched_count == row_by_row_count - 2
+
+
+def test_admin_plan_page_marks_each_items_kind_in_its_select(world, plans, login_as):
+    """The items' kind selects are written in Python (liaison.lib.widgets.LongSelect, issue 10):
+    each item's own kind is the selected option, every kind is offered."""
+    import re
+
+    from reception.models import Activity
+
+    plan = plans["published"]
+    items = list(plan.items.all())
+    assert items
+    client = login_as(world.district_staff)
+    html = client.get(reverse("admin:reception_workplan_change", args=[plan.pk])).content.decode()
+    for index, item in enumerate(items):
+        select = re.search(rf'<select[^>]*name="items-{index}-kind"[^>]*>(.*?)</select>', html, re.S).group(1)
+        assert re.findall(r'<option value="([^"]*)" selected>', select) == [item.kind]
+        assert all(f'value="{value}"' in select for value, _label in Activity.Kind.choices)
