@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .export_services import export_request
+from .lib.admin import QuickActionCheckboxMixin
 from .lib.exporters import ListExporter
 from .services import audit_record
 
@@ -101,8 +102,9 @@ def admin_changelist_export_build(job):
     return ChangeListExporter(modeladmin=modeladmin, request=request, queryset=queryset.order_by(*ordering, "pk"))
 
 
-class ExportActionMixin:
-    """Adds the export action to a ModelAdmin, whatever its own `actions` list says."""
+class ExportActionMixin(QuickActionCheckboxMixin):
+    """Adds the export action to a ModelAdmin, whatever its own `actions` list says (and draws
+    the action checkboxes quickly: liaison.lib.admin.QuickActionCheckboxMixin)."""
 
     def get_actions(self, request):
         actions = super().get_actions(request)

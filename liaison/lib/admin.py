@@ -1,5 +1,9 @@
 """Admin pieces shared by the apps."""
 
+from django.contrib.admin import helpers
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
 
 class ReadOnlyAdminMixin:
     """For rows written only by services (a timeline, a ledger, an audit log): the admin lists and
@@ -14,3 +18,16 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class QuickActionCheckboxMixin:
+    """A change list's action checkbox written with format_html: the same markup as Django's
+    ModelAdmin.action_checkbox, without a widget template rendered for each of the page's 100
+    rows (a quarter of a change list's time at city scale, issue 10; tested against Django's)."""
+
+    def action_checkbox(self, obj):
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label,
+        )

@@ -4,6 +4,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -238,11 +239,18 @@ class TeamAdmin(ScopedModelAdmin):
 
     def get_queryset(self, request):
         leader = TeamMembership.objects.filter(team=OuterRef("pk"), is_leader=True).values("deputy__name")[:1]
+        # Counted per row of the page (a correlated subquery, run after the page's ORDER BY and
+        # LIMIT), not by grouping every team with all 20,000 memberships first (issue 10: 18 ms
+        # of the list's SQL at 10x, and the list's count joined them too).
+        members = (
+            TeamMembership.objects.filter(team=OuterRef("pk")).order_by().values("team")
+            .annotate(n=Count("pk")).values("n")
+        )
         return (
             super()
             .get_queryset(request)
             .select_related("office", "district")
-            .annotate(leader_name=Subquery(leader), n_members=Count("memberships", distinct=True))
+            .annotate(leader_name=Subquery(leader), n_members=Coalesce(Subquery(members), 0))
         )
 
     @admin.display(description=_("leader"), ordering="leader_name")

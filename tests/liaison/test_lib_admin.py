@@ -55,3 +55,19 @@ def test_the_sms_outbox_keeps_its_one_write_the_requeue_action():
     assert model_admin.has_change_permission(request)  # the list's requeue action
     assert not model_admin.has_change_permission(request, obj=SmsMessage())
     assert not model_admin.has_add_permission(request) and not model_admin.has_delete_permission(request)
+
+
+@pytest.mark.parametrize("name", ["田面社区 <b>&</b> \"工作室\"", "Plain office"])
+def test_the_quick_action_checkbox_is_djangos_markup(name):
+    """QuickActionCheckboxMixin writes the change list's checkbox without a widget template: the
+    same HTML as Django's ModelAdmin.action_checkbox, names escaped once."""
+    from liaison.lib.admin import QuickActionCheckboxMixin
+    from offices.models import Office
+
+    class QuickAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
+        pass
+
+    office = Office(pk=42, name=name)
+    ours = QuickAdmin(Office, admin.site).action_checkbox(office)
+    assert ours == admin.ModelAdmin(Office, admin.site).action_checkbox(office)
+    assert "<b>" not in ours
