@@ -72,6 +72,10 @@ class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
     model = OfficeLiaison
     extra = 1
 
+    def get_queryset(self, request):
+        # Each row shows itself (office and account names): read with the rows, not per row.
+        return super().get_queryset(request).select_related("office", "user")
+
 
 @admin.register(Office)
 class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):

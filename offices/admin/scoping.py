@@ -6,7 +6,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, RelatedFieldWidgetWrapper
 from django.db import models
 from django.db.models import Q
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,6 +70,25 @@ USER_CHOICES = {
 }
 
 
+class ChoicesReadOnce(BaseChoiceIterator):
+    """A model choice field's options read on first use and kept, shared by the copy of the field
+    that each form of an inline makes: every form read the field's queryset again, one query per
+    liaison row of an office page (issue 10). Plain (value, label) pairs for LongSelect;
+    validation still goes through the field's queryset."""
+
+    def __init__(self, field):
+        self.field = field
+        self.read = None
+
+    def __iter__(self):
+        if self.read is None:
+            self.read = [(getattr(value, "value", value), label) for value, label in ModelChoiceIterator(self.field)]
+        return iter(self.read)
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class ScopedAdminMixin(ExportActionMixin):
     """District staff see and pick only their district's objects: change lists, change views (a
     foreign id in the URL is "not found"), filters, search, autocomplete and foreign-key choices
@@ -100,7 +121,11 @@ class ScopedAdminMixin(ExportActionMixin):
         return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **self._scope_choices(db_field, request, kwargs))
+        field = super().formfield_for_foreignkey(db_field, request, **self._scope_choices(db_field, request, kwargs))
+        widget = getattr(getattr(field, "widget", None), "widget", getattr(field, "widget", None))
+        if isinstance(widget, LongSelect):
+            field.choices = ChoicesReadOnce(field)
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **self._scope_choices(db_field, request, kwargs))

@@ -328,3 +328,31 @@ def test_deputy_list_shows_fixed_community_and_team_without_per_row_queries(worl
     assert "东和社区党代表团队（牵头人）" in body
     row = next(d for d in response.context["cl"].result_list if d.name == "测试0")
     assert response.context["cl"].model_admin.communities(row) == "中英街社区"
+
+
+def test_office_page_reads_the_liaison_accounts_once_whatever_the_rows(world, staff):
+    """The liaison rows' account selects share one read of the accounts (ChoicesReadOnce, issue
+    10: one query per row before); each row still shows its own account selected."""
+    from liaison.models import Role
+    from offices.models import OfficeLiaison
+    from tests.base import make_user
+
+    def page():
+        with CaptureQueriesContext(connection) as ctx:
+            html = staff.get(admin_url("office", "change", world.office_a1.pk)).content.decode()
+        ctx_more[:] = ctx.captured_queries
+        return html, len(ctx.captured_queries)
+
+    ctx_more = []
+    page()  # warm: the content types and the permissions the page reads once per process
+    _html, few = page()
+    extra = [make_user(f"liaison_more_{i}", Role.LIAISON) for i in range(3)]
+    for user in extra:
+        OfficeLiaison.objects.create(office=world.office_a1, user=user, kind=OfficeLiaison.Kind.PART_TIME)
+    html, more = page()
+    assert more == few, "\n".join(q["sql"][:200] for q in ctx_more)
+    rows = OfficeLiaison.objects.filter(office=world.office_a1).order_by("pk")
+    for index, row in enumerate(rows):
+        select = re.search(rf'<select[^>]*name="liaison_links-{index}-user"[^>]*>(.*?)</select>', html, re.S)
+        assert select, f"no select for row {index}"
+        assert re.findall(r'<option value="([^"]*)" selected>', select.group(1)) == [str(row.user_id)]
