@@ -333,6 +333,8 @@ def test_deputy_list_shows_fixed_community_and_team_without_per_row_queries(worl
 def test_office_page_reads_the_liaison_accounts_once_whatever_the_rows(world, staff):
     """The liaison rows' account selects share one read of the accounts (ChoicesReadOnce, issue
     10: one query per row before); each row still shows its own account selected."""
+    from django.utils.html import escape
+
     from liaison.models import Role
     from offices.models import OfficeLiaison
     from tests.base import make_user
@@ -356,3 +358,5 @@ def test_office_page_reads_the_liaison_accounts_once_whatever_the_rows(world, st
         select = re.search(rf'<select[^>]*name="liaison_links-{index}-user"[^>]*>(.*?)</select>', html, re.S)
         assert select, f"no select for row {index}"
         assert re.findall(r'<option value="([^"]*)" selected>', select.group(1)) == [str(row.user_id)]
+        # Labelled as the account's own str() (its name, else its username), read without instances.
+        assert f'<option value="{row.user_id}" selected>{escape(str(row.user))}</option>' in select.group(1)
