@@ -328,9 +328,12 @@ def test_the_overdue_rule_probes_each_cases_open_shares_instead_of_hashing_every
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_sort = off")
             plan = qs.explain()
-        # Probed per case row: the index condition names the outer case (a hashed list has none).
-        probe = plan.split("dispatch_open_by_case on cases_casedispatch", 1)[1].split("\n")[1]
-        assert "case_id = cases_case.id" in probe, plan
+        # Probed per case row: a correlated subplan whose scan of the open shares names the outer
+        # case (a hashed list has none). At 10x that scan is dispatch_open_by_case's; on the
+        # test's few rows the planner may read another partial index of open shares (the inbox's
+        # sort indexes, equally cheap here) with the case as a filter: still probed per case row.
+        scans = plan.split(" on cases_casedispatch")[1:]
+        assert scans and all("case_id = cases_case.id" in "\n".join(scan.split("\n")[1:3]) for scan in scans), plan
 
 
 @pytest.mark.postgres
