@@ -116,8 +116,3 @@ def sort_keys_fill(*, dispatch_model=None, case_model=None, office_model=None, j
         cursor.execute(sql)
         return cursor.rowcount
 
-
-__all__ = [
-    "jurisdiction_saved", "name_before_save", "office_saved", "share_sort_keys", "sort_keys_fill", "sort_keys_follow", "sort_keys_follow_district",
-    "sort_keys_follow_office",
-]

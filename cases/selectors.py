@@ -1,10 +1,12 @@
 """Viewer-dependent reads of cases: one place decides who sees which case, and which moves and
 which personal data each viewer gets."""
 
-from django.db import connections, router
+from functools import cache
+
 from django.db.models import Q
 
 from liaison.lib.permissions import scope_to_staff
+from liaison.lib.sql import fetch_rows
 from liaison.models import Role
 from offices.models import Deputy, OfficeLiaison, Team, TeamMembership
 
@@ -79,6 +81,7 @@ class DeputyCaseReach:
         return condition
 
 
+@cache
 def _reach_sql():
     """The text of `deputy_case_reach`'s query, from the models' own table and column names."""
     deputy, received = Deputy._meta, Case.received_by.through._meta
@@ -102,10 +105,8 @@ def deputy_case_reach(*, user):
     built by the ORM on each request (three querysets and a union: about 1 ms of the page's CPU,
     three times the query's own time at 10x; issue 10)."""
     ids = {"d": [], "c": [], "o": []}
-    with connections[router.db_for_read(Case)].cursor() as cursor:
-        cursor.execute(_reach_sql(), [user.pk, user.pk, user.pk, True])
-        for kind, pk in cursor.fetchall():
-            ids[kind].append(pk)
+    for kind, pk in fetch_rows(Case, _reach_sql(), [user.pk, user.pk, user.pk, True]):
+        ids[kind].append(pk)
     return DeputyCaseReach(deputy_ids=ids["d"], case_ids=ids["c"], office_ids=ids["o"])
 
 

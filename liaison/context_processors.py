@@ -1,10 +1,13 @@
-from django.conf import settings
-from django.db import connections, router
+from functools import cache
 
+from django.conf import settings
+
+from .lib.sql import fetch_rows
 from .models import Notice
 from .portal import nav_menu_for
 
 
+@cache
 def _unread_sql():
     meta = Notice._meta
     return (
@@ -16,9 +19,7 @@ def _unread_sql():
 def unread_notice_count(user):
     """The user's unread notices, for the frame of every signed-in page: one fixed statement (the
     index notice_user_unread serves it) instead of a queryset built on each request (issue 10)."""
-    with connections[router.db_for_read(Notice)].cursor() as cursor:
-        cursor.execute(_unread_sql(), [user.pk])
-        return cursor.fetchone()[0]
+    return fetch_rows(Notice, _unread_sql(), [user.pk])[0][0]
 
 
 def navigation(request):

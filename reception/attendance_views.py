@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from liaison.export_services import export_request
+from liaison.lib.choices import choice_labels
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.models import Role
 from liaison.services import audit_record
@@ -122,7 +123,7 @@ def _screen_rows(rows):
     (get_level_display looks the choices up on every call), the activity's date as ISO text (what
     the `date` filter's "Y-m-d" gives, without a formatter per row), its link from one reversed
     URL, and the fixed communities as one text (no loop in each row)."""
-    levels = {value: str(label) for value, label in Deputy._meta.get_field("level").flatchoices}
+    levels = {value: str(label) for value, label in choice_labels(Deputy._meta.get_field("level")).items()}
     outcome_labels = {}  # the outcome's label translated once, not on every row it is shown
     activity_url = reverse("reception:activity_detail", args=[0]).removesuffix("0/") + "{}/"
     for row in rows:

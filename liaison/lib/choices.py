@@ -12,7 +12,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.encoding import force_str
 
 
-def _labels(field):
+def choice_labels(field):
     """{value: label (lazy)} of a field's flattened choices, kept on the field for as long as its
     choices are the same object; callable choices are read afresh each time, as Django does."""
     choices = field.choices
@@ -33,7 +33,7 @@ class ChoiceDisplayMixin:
     def _get_FIELD_display(self, field):
         value = getattr(self, field.attname)
         try:
-            label = _labels(field).get(value, value)
+            label = choice_labels(field).get(value, value)
         except TypeError:  # an unhashable value (a JSON field with choices): Django's own way
             return super()._get_FIELD_display(field)
         # force_str() translates the lazy label, as Django's does.

@@ -21,6 +21,8 @@ is used when the session's own user id and hash verify against it, as above.
 (every attribute read of the user went through both).
 """
 
+import logging
+
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.middleware import AuthenticationMiddleware, auser
@@ -31,6 +33,8 @@ from django.utils.crypto import constant_time_compare
 from django_otp.middleware import OTPMiddleware
 
 from liaison.lib.versions import EVERYTHING, RESULT_PREFIX, cached_result, version_bump, version_key
+
+logger = logging.getLogger(__name__)
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 ACCOUNT_MAX_AGE = 60
@@ -83,7 +87,8 @@ def _point(session, pk, prefetched):
         try:
             cache.set(pointer, pk, timeout=session.get_expiry_age())
         except Exception:
-            pass  # the next request reads the account in a round trip of its own, as before
+            # The next request reads the account in a round trip of its own, as before.
+            logger.exception("Could not write the session's pointer to its account")
 
 
 def get_user(request):

@@ -88,11 +88,11 @@ class ChoicesReadOnce(BaseChoiceIterator):
     def _read(self):
         field = self.field
         if field.queryset.model is User and type(field).label_from_instance is ModelChoiceField.label_from_instance:
-            # Accounts by their two columns, labelled as User.__str__ does: not 2,000 accounts
-            # built as model instances for a deputy's login select at 10x.
+            # Accounts by their two columns, labelled as str() names them (User.label): not 2,000
+            # accounts built as model instances for a deputy's login select at 10x.
             first = [("", field.empty_label)] if field.empty_label is not None else []
             rows = field.queryset.values_list("pk", "name", "username")
-            return first + [(pk, name or username) for pk, name, username in rows]
+            return first + [(pk, User.label(name, username)) for pk, name, username in rows]
         return [(getattr(value, "value", value), label) for value, label in ModelChoiceIterator(field)]
 
     def __deepcopy__(self, memo):
