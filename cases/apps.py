@@ -13,14 +13,17 @@ class CasesConfig(AppConfig):
         from liaison.export_selectors import register_job_list
         from offices.models import Jurisdiction, Office
 
-        from . import inbox_sort_services
+        from . import inbox_sort_services, reach_version
         from .export_services import case_export_rows
-        from .models import Category
+        from .models import Case, CaseDispatch, Category
         from .queue_selectors import categories_changed
 
         # The queues' category filter is cached under a version (queue_selectors.category_options).
         post_save.connect(categories_changed, sender=Category, dispatch_uid="case-categories-save")
         post_delete.connect(categories_changed, sender=Category, dispatch_uid="case-categories-delete")
+
+        # The deputies' cached case reads (the queue, the home panel) follow every case write.
+        reach_version.connect(case_model=Case, dispatch_model=CaseDispatch)
 
         # The staff's case list exports, in everyone's "my exports" (liaison.export_views).
         register_job_list(case_export_rows)

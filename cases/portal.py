@@ -1,18 +1,29 @@
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.pagination import COUNT_LIMIT
+from liaison.lib.versions import cached_result
 from liaison.models import Role
 from liaison.portal import CASES, REPORTS, NavItem, Panel
 
 from . import queue_selectors as queues
+from .reach_version import reach_names
+from .selectors import deputy_case_reach
 
 
 def _cases_panel(request):
     """Home panel: how many cases wait for the viewer's move, and how many are late."""
     user = request.user
     if user.role == Role.DEPUTY:
-        counts = queues.deputy_queue_counts(user=user)
+        # Cached under the versions of the cases the deputy reaches (cases.reach_version), with
+        # the day in the key (the overdue count).
+        reach = deputy_case_reach(user=user)
+        today = timezone.localdate()
+        counts = cached_result(
+            names=reach_names(reach), parts=("cases:deputy-counts", reach.key(), today.isoformat()),
+            compute=lambda: queues.deputy_queue_counts(user=user, today=today, reach=reach),
+        )
         if not counts["waiting"] and not counts["late"]:
             return ""
         return render_to_string("cases/panel.html", {**counts, "requests": 0, "url": "cases:queue"}, request=request)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from liaison.lib.pagination import OrderedParts
 from liaison.lib.versions import cached_result, version_bump
 from liaison.models import Role
-from offices.models import TeamMembership
 
 from .deadline_selectors import case_overdue_q, dispatch_overdue_q, flag, open_dispatch_q
 from .models import (
@@ -28,10 +27,8 @@ from .models import (
     Status,
     UnitOpenTotal,
 )
+from .reach_version import CATEGORIES
 from .selectors import cases_visible_to, deputy_case_reach
-
-# The version of the category list, bumped by every save and delete of a category (CasesConfig).
-CATEGORIES = "case-categories"
 
 
 def category_options():
@@ -78,36 +75,43 @@ def _with_flags(qs, needs_action):
     )
 
 
-def deputy_queue(*, user):
+def deputy_queue(*, user, reach=None):
     """Cases I own or received (a team leader: the office's cases too). First what needs my move:
-    as owner, forwarding and feeding back; as leader, cases still without an owner."""
-    led_offices = TeamMembership.objects.filter(deputy__user=user, is_leader=True).values("team__office_id")
-    needs = Q(owner__user=user, status__in=[Status.ASSIGNED, Status.REPLIED, Status.ANSWERED]) | Q(
-        # A case answered on the spot gets no owner: it goes straight to feedback [003].
-        office_id__in=led_offices, owner__isnull=True, status=Status.REGISTERED
-    )
-    return _with_flags(cases_visible_to(user=user), needs)
+    as owner, forwarding and feeding back; as leader, cases still without an owner. `reach`: the
+    deputy's `deputy_case_reach`, when the caller has read it already."""
+    reach = reach or deputy_case_reach(user=user)
+    needs = _deputy_needs_q(reach)
+    return _with_flags(cases_visible_to(user=user, reach=reach), Q(pk__in=[]) if needs is None else needs)
 
 
-def deputy_queue_counts(*, user, today=None):
-    """The home panel's two counts of `deputy_queue`: the cases that need my move and the
-    overdue ones, in one query. The same conditions as the queue's, on the ids of
-    `deputy_case_reach` (my deputy rows for "owner is me", the offices whose team I lead): no
-    joins, annotations or ordering to build for two numbers (issue 10)."""
-    reach = deputy_case_reach(user=user)
+def _deputy_needs_q(reach):
+    """What needs the deputy's move, on the ids of the reach (None: nothing can): as owner,
+    forwarding and feeding back; as leader, the office's cases still without an owner."""
     arms = []
     if reach.deputy_ids:
         arms.append(Q(owner_id__in=reach.deputy_ids, status__in=[Status.ASSIGNED, Status.REPLIED, Status.ANSWERED]))
     if reach.office_ids:
         # A case answered on the spot gets no owner: it goes straight to feedback [003].
         arms.append(Q(office_id__in=reach.office_ids, owner__isnull=True, status=Status.REGISTERED))
+    if not arms:
+        return None
+    needs = arms[0]
+    for arm in arms[1:]:
+        needs |= arm
+    return needs
+
+
+def deputy_queue_counts(*, user, today=None, reach=None):
+    """The home panel's two counts of `deputy_queue`: the cases that need my move and the
+    overdue ones, in one query. The same conditions as the queue's, on the ids of
+    `deputy_case_reach` (my deputy rows for "owner is me", the offices whose team I lead): no
+    joins, annotations or ordering to build for two numbers (issue 10)."""
+    reach = reach or deputy_case_reach(user=user)
     if not (reach.deputy_ids or reach.case_ids or reach.office_ids):
         return {"waiting": 0, "late": 0}
     counts = {"late": Count("pk", filter=case_overdue_q(today))}
-    if arms:
-        needs = arms[0]
-        for arm in arms[1:]:
-            needs |= arm
+    needs = _deputy_needs_q(reach)
+    if needs is not None:
         counts["waiting"] = Count("pk", filter=needs)
     result = Case.objects.filter(reach.q()).order_by().aggregate(**counts)
     result.setdefault("waiting", 0)

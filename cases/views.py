@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, FilteredRelation, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from liaison.lib.http import no_store
 from liaison.lib.pagination import BoundedPaginator
@@ -22,6 +24,7 @@ from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.transitions import check_transition
 from liaison.lib.uploads import serve_file
 from liaison.lib.validators import mask_mobile
+from liaison.lib.versions import cached_result
 from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.services import audit_record
@@ -53,6 +56,7 @@ from .models import (
     Status,
     TeamMeeting,
 )
+from .reach_version import reach_names
 from .resident_services import follow_up_possible, rating_required_before_archive
 from .selectors import (
     actor_kinds,
@@ -120,17 +124,65 @@ def _queue_context(request, qs, *, title, kind, can_register=False, count_in_ord
 
 @role_required(Role.DEPUTY)
 def deputy_queue(request):
-    # My team memberships in one query: any of them lets me register a case, the teams I lead
-    # hold an assignment meeting.
-    memberships = list(
-        TeamMembership.objects.filter(deputy__user=request.user).select_related("team").order_by("team__name", "team_id")
-    )
-    ctx = _queue_context(
-        request, queues.deputy_queue(user=request.user), title=gettext_lazy("My cases"), kind="deputy",
-        can_register=bool(memberships),
-    )
-    ctx["led_teams"] = [m.team for m in memberships if m.is_leader]
-    return render(request, "cases/case_queue.html", ctx)
+    """The deputy's queue. Its content is cached under the versions of the cases the deputy
+    reaches (cases.reach_version), with the reach itself, the day (the overdue flags), the
+    language and the query string in the key: rebuilt only after one of those cases, names or
+    memberships changed (issue 10: ~15 ms of Python a request for the same rows)."""
+    user, title = request.user, gettext_lazy("My cases")
+    reach = deputy_case_reach(user=user)
+
+    def content():
+        # My team memberships in one query: any of them lets me register a case, the teams I lead
+        # hold an assignment meeting.
+        memberships = list(
+            TeamMembership.objects.filter(deputy__user=user).select_related("team").order_by("team__name", "team_id")
+        )
+        ctx = _queue_context(
+            request, queues.deputy_queue(user=user, reach=reach), title=title, kind="deputy",
+            can_register=bool(memberships),
+        )
+        ctx["led_teams"] = [m.team for m in memberships if m.is_leader]
+        return render_to_string("cases/includes/queue_content.html", ctx, request=request)
+
+    query = _cacheable_query(request)
+    if query is None:
+        html = content()
+    else:
+        html = cached_result(
+            names=reach_names(reach), compute=content,
+            parts=("cases:deputy-queue", user.pk, reach.key(), get_language(), timezone.localdate().isoformat(), query),
+        )
+    return render(request, "cases/case_queue.html", {"title": title, "content": mark_safe(html)})  # noqa: S308
+
+
+# The deputy queue's filters whose pages are cached: a bounded set of values each, so that no
+# visitor can fill the cache with one entry per made-up query string. A text search is not cached.
+_CACHED_FILTERS = {
+    "status": frozenset(Status.values) | {""},
+    "overdue": frozenset({"1", ""}),
+}
+
+
+def _cacheable_query(request):
+    """The query string as sent when every parameter is a known filter with a plausible value
+    (a category that exists, a page number up to 999), else None."""
+    seen = set()
+    for key, values in request.GET.lists():
+        if key in seen or len(values) != 1:
+            return None
+        seen.add(key)
+        value = values[0]
+        if key in _CACHED_FILTERS:
+            ok = value in _CACHED_FILTERS[key]
+        elif key == "category":
+            ok = value == "" or value in {str(c["pk"]) for c in queues.category_options()}
+        elif key == "page":
+            ok = value.isascii() and value.isdigit() and len(value) <= 3
+        else:
+            ok = key == "q" and value == ""
+        if not ok:
+            return None
+    return request.META.get("QUERY_STRING", "")
 
 
 @role_required(Role.LIAISON)

@@ -10,12 +10,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.lib.counts import count_each
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
+from liaison.lib.versions import cached_result
 from liaison.lib.views import show_error
 from liaison.models import Role
 from liaison.security.audit import audited
@@ -45,6 +48,7 @@ from .activity_selectors import (
     leave_requests_visible_to,
 )
 from .models import Activity, ActivityPhoto, Attendance, Escalation, Invitation, LeaveRequest
+from .panel_version import panel_names
 
 MANAGERS = (Role.LIAISON, Role.ORG_STAFF)
 STAFF = (Role.ORG_STAFF,)
@@ -483,11 +487,18 @@ def my_attendance(request):
 
 
 def deputy_panel(request):
+    """Cached under the versions of the panel's rows (reception.panel_version), with the day (what
+    is upcoming) and the language in the key."""
     deputy = deputy_for_request(request)
     if deputy is None:
         return ""
-    ctx = deputy_home(deputy=deputy)
-    return render_to_string("reception/panel_deputy.html", ctx, request)
+    today = timezone.localdate()
+    html = cached_result(
+        names=panel_names(deputy), parts=("reception:deputy-panel", deputy.pk, deputy.district_id, get_language(),
+                                          today.isoformat()),
+        compute=lambda: render_to_string("reception/panel_deputy.html", deputy_home(deputy=deputy, today=today), request),
+    )
+    return mark_safe(html)  # noqa: S308
 
 
 def queue_panel(request):

@@ -5,12 +5,14 @@ on the server (liaison.lib.qr); the page prints through print CSS (static/css/po
 from django.conf import settings
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_GET
 
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.qr import qr_svg_data_uri
+from liaison.lib.versions import cached_result
 from liaison.models import Role
+from offices.roster_version import OFFICES, ROSTER
 from offices.selectors import deputy_for_request
 
 from .opening_selectors import office_opening
@@ -56,10 +58,18 @@ def poster_panel(request):
     """Home panel: the posters a liaison (their offices) or a deputy (their own) can print."""
     user = request.user
     if user.role == Role.DEPUTY:
-        rows = [
-            {"name": office.name, "url": reverse("reception:deputy_poster", args=[office.pk, deputy.pk])}
-            for office, deputy in deputy_poster_offices(user=user, deputy=deputy_for_request(request))
-        ]
+        # The offices whose team the deputy serves: cached under the roster's and the offices'
+        # versions (memberships, the deputy's status, the offices' names and activity).
+        def deputy_rows():
+            return [
+                {"name": office.name, "url": reverse("reception:deputy_poster", args=[office.pk, deputy.pk])}
+                for office, deputy in deputy_poster_offices(user=user, deputy=deputy_for_request(request))
+            ]
+
+        rows = cached_result(
+            names=(ROSTER, OFFICES), parts=("reception:poster-panel", user.pk, get_script_prefix()),
+            compute=deputy_rows,
+        )
     else:
         rows = [
             {"name": office.name, "url": reverse("reception:office_poster", args=[office.pk])}

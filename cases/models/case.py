@@ -15,6 +15,8 @@ from liaison.lib.append_only import AppendOnlyModel
 from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.uploads import DOCUMENT_TYPES, UploadValidator
 
+from ..reach_version import UNSHOWN_FIELDS, rows_changed
+
 # No 0/O, 1/I/L: a code read aloud over the phone or copied from a slip of paper stays unambiguous.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17: not guessable, and tracking also needs the mobile number.
@@ -22,6 +24,59 @@ TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17: not guessable, and tracking also needs
 
 def new_tracking_code():
     return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
+
+
+class _ReachQuerySet(models.QuerySet):
+    """Queryset writes that send no signal retire the cached deputy reads of the rows they write
+    (cases.reach_version), unless they write only columns no such read shows."""
+
+    # The path from this model to its case's office and owner columns.
+    case_path = ""
+
+    def _shown(self, fields):
+        return not set(fields) <= UNSHOWN_FIELDS[self.model.__name__]
+
+    def _rows(self, qs):
+        return qs.values_list(f"{self.case_path}office_id", f"{self.case_path}owner_id").distinct()
+
+    def _rows_of(self, objs):
+        """(office_id, owner_id) of the cases of `objs`, as stored."""
+        case_ids = {o.pk for o in objs} if self.model is Case else {o.case_id for o in objs}
+        return list(Case._base_manager.filter(pk__in=case_ids).order_by().values_list("office_id", "owner_id").distinct())
+
+    def update(self, **kwargs):
+        if not self._shown(kwargs):
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        before = self._rows(self.model._base_manager.filter(pk__in=pks).order_by())
+        rows_changed(before)
+        count = super().update(**kwargs)
+        # After the write too: an update that moves a case to another office or owner.
+        rows_changed(self._rows(self.model._base_manager.filter(pk__in=pks).order_by()))
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        rows_changed(self._rows_of(objs))
+        return objs
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        shown = self._shown(fields)
+        if shown:
+            rows_changed(self._rows_of(objs))
+        count = super().bulk_update(objs, fields, *args, **kwargs)
+        if shown:
+            rows_changed(self._rows_of(objs))
+        return count
+
+
+class CaseQuerySet(_ReachQuerySet):
+    case_path = ""
+
+
+class CaseDispatchQuerySet(_ReachQuerySet):
+    case_path = "case__"
 
 
 class Channel(models.TextChoices):
@@ -158,6 +213,8 @@ class Case(ChoiceDisplayMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     status_changed_at = models.DateTimeField(_("status changed at"), auto_now_add=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("public-opinion case")
         verbose_name_plural = _("public-opinion cases")
@@ -202,6 +259,16 @@ class Case(ChoiceDisplayMixin, models.Model):
     @property
     def can_get_phone_feedback(self):
         return not self.is_anonymous and bool(self.reporter_mobile)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The office and owner as stored, for the save that moves the case (cases.reach_version);
+        # None when either was deferred (the save reads them then).
+        data = instance.__dict__
+        if "office_id" in data and "owner_id" in data:
+            instance._reach_loaded = (data["office_id"], data["owner_id"])
+        return instance
 
 
 class CaseAttachment(models.Model):
@@ -274,6 +341,8 @@ class CaseDispatch(ChoiceDisplayMixin, models.Model):
     # an office or a district is renamed. Empty district: the case has none (sorted last).
     district_name = models.CharField(_("district"), max_length=100, null=True, blank=True, editable=False)
     office_name = models.CharField(_("office"), max_length=100, blank=True, editable=False)
+
+    objects = CaseDispatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dispatch to a unit")

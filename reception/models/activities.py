@@ -11,6 +11,7 @@ from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import IMAGE_TYPES, UploadValidator
 from offices.models import Deputy, Jurisdiction, Office
+from reception.panel_version import PanelQuerySet
 
 from .. import rules
 
@@ -96,6 +97,8 @@ class Activity(ChoiceDisplayMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(table_name="offices_historicalactivity")
 
+    objects = PanelQuerySet.as_manager()
+
     class Meta:
         db_table = "offices_activity"
         verbose_name = _("activity")
@@ -153,6 +156,8 @@ class ActivityParticipant(models.Model):
     deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.PROTECT, related_name="participations")
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     history = HistoricalRecords(table_name="offices_historicalactivityparticipant")
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         db_table = "offices_activityparticipant"

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from liaison.lib.choices import ChoiceDisplayMixin
 from offices.models import Deputy
+from reception.panel_version import PanelQuerySet
 
 from .activities import Activity
 
@@ -42,6 +43,8 @@ class Attendance(ChoiceDisplayMixin, models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
     history = HistoricalRecords(table_name="offices_historicalattendance")
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         db_table = "offices_attendance"

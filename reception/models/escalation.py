@@ -12,6 +12,7 @@ from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from liaison.lib.uploads import UploadValidator
 from offices.models import Deputy, Jurisdiction
+from reception.panel_version import PanelQuerySet
 
 from .. import rules
 
@@ -71,6 +72,8 @@ class Escalation(ChoiceDisplayMixin, models.Model):
     )
     resolution = models.TextField(_("resolution"), blank=True)
     history = HistoricalRecords(table_name="offices_historicalescalation")
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         db_table = "offices_escalation"

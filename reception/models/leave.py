@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from liaison.lib.choices import ChoiceDisplayMixin
 from liaison.lib.transitions import Transition, transition_table
 from offices.models import Deputy, Jurisdiction
+from reception.panel_version import PanelQuerySet
 
 from .activities import Activity
 
@@ -54,6 +55,8 @@ class LeaveRequest(ChoiceDisplayMixin, models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision reason"), blank=True)
     history = HistoricalRecords(table_name="offices_historicalleaverequest")
+
+    objects = PanelQuerySet.as_manager()
 
     class Meta:
         db_table = "offices_leaverequest"

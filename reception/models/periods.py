@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from offices.models import Jurisdiction
+from reception.panel_version import PeriodQuerySet
 
 from .. import rules
 
@@ -128,6 +129,8 @@ class ReceptionPeriod(models.Model):
     closed_at = models.DateTimeField(_("escalation computed at"), null=True, blank=True, editable=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords(table_name="offices_historicalreceptionperiod")
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         db_table = "offices_receptionperiod"
