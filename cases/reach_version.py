@@ -76,8 +76,9 @@ def rows_changed(rows):
 
 def _case_before_save(sender, instance, raw=False, **kwargs):
     """pre_save of Case: the stored owner and office when the instance does not carry them (a
-    case read with those columns deferred, or built by hand with a primary key)."""
-    if raw or instance._state.adding or getattr(instance, "_reach_loaded", None) is not None:
+    case read with those columns deferred, refreshed without them, or built by hand with a
+    primary key; a new case has none stored)."""
+    if raw or instance.pk is None or getattr(instance, "_reach_loaded", None) is not None:
         return
     instance._reach_loaded = sender._base_manager.filter(pk=instance.pk).values_list("office_id", "owner_id").first()
 

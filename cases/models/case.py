@@ -265,10 +265,19 @@ class Case(ChoiceDisplayMixin, models.Model):
         instance = super().from_db(db, field_names, values)
         # The office and owner as stored, for the save that moves the case (cases.reach_version);
         # None when either was deferred (the save reads them then).
-        data = instance.__dict__
-        if "office_id" in data and "owner_id" in data:
-            instance._reach_loaded = (data["office_id"], data["owner_id"])
+        instance._reach_loaded = instance._reach_stored()
         return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:
+            # Every loaded column read again. A partial refresh (a deferred column read on first
+            # access) leaves the others as they are in memory, perhaps changed: not "as stored".
+            self._reach_loaded = self._reach_stored()
+
+    def _reach_stored(self):
+        data = self.__dict__
+        return (data["office_id"], data["owner_id"]) if "office_id" in data and "owner_id" in data else None
 
 
 class CaseAttachment(models.Model):

@@ -98,6 +98,15 @@ def test_the_cached_pages_follow_every_case_write(world, deputies):
     case.title = "路灯"
     Case.objects.bulk_update([case], ["title"])
     assert_fresh(deputies)
+    # A case held in memory while another write moved it, refreshed, then moved again: the owner
+    # it had after the refresh loses it.
+    held = Case.objects.get(pk=other.pk)
+    Case.objects.filter(pk=other.pk).update(owner=world.deputy_b, office=world.office_b1)
+    assert_fresh(deputies)
+    held.refresh_from_db()
+    held.owner = world.deputy_c
+    held.save()
+    assert_fresh(deputies)
     other.delete()
     assert_fresh(deputies)
 
