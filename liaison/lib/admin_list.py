@@ -55,6 +55,7 @@ class ColumnPlan:
         self.attr = None
         self.choices = None
         self.boolean_icons = None
+        self.dates = None
         try:
             self.field = _get_non_gfk_field(cl.lookup_opts, field_name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
@@ -97,6 +98,9 @@ class ColumnPlan:
                         self.choices = None
                 elif not self.fk and isinstance(f, models.BooleanField):
                     self.boolean_icons = {}
+                elif not self.fk and type(f) is models.DateField:
+                    # A page's dates repeat (a period's, a day's entries): each is formatted once.
+                    self.dates = {}
 
     def _opening(self, classes):
         row_class = mark_safe(' class="{}"'.format(" ".join(classes)))
@@ -142,6 +146,10 @@ class ColumnPlan:
                 result_repr = self.boolean_icons[value] = django_admin_list._boolean_icon(value)
             except TypeError:
                 result_repr = django_admin_list._boolean_icon(value)
+        elif self.dates is not None and value is not None:
+            result_repr = self.dates.get(value)
+            if result_repr is None:
+                result_repr = self.dates[value] = display_for_field(value, self.field, self.empty, avoid_link=self.link)
         else:
             result_repr = display_for_field(value, self.field, self.empty, avoid_link=self.link)
         return self.finish(result_repr, opening, url)
