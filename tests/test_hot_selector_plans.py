@@ -69,6 +69,48 @@ def test_the_claim_list_reads_a_page_from_its_index_instead_of_sorting_every_cla
     assert Claim.objects.exists()
 
 
+def test_the_admins_review_list_reads_a_page_from_its_index_instead_of_sorting_every_review(world, client,
+                                                                                             monkeypatch):
+    """The admin's list of points reviews, newest first (-requested_at, -id): the page is read
+    from review_requested, not every review joined to its entry and deputy and then sorted."""
+    from django.contrib import admin
+
+    from scoring.models import Review
+    from scoring.services import points_record_event, review_request
+    from tests.scoring.helpers import DAY, make_record
+
+    for n in (1, 2):
+        entry = points_record_event(deputy=world.deputy_a, event="motion_cosign",
+                                    source=make_record(world.deputy_a, n), occurred_on=DAY)
+        review_request(entry=entry, reason="分数有误", actor=world.deputy_a_user)
+    monkeypatch.setattr(admin.site._registry[Review], "list_per_page", 1)  # two pages: the page is a LIMIT
+    client.force_login(world.city_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/admin/scoring/review/").status_code == 200
+    [page] = [q["sql"] for q in ctx.captured_queries
+              if 'FROM "scoring_review"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
+    plan = plan_of(page)
+    assert "review_requested" in plan and "Sort Key" not in plan, plan
+
+
+def test_the_admins_date_hierarchy_probes_each_year_through_the_date_index(world, client):
+    """liaison.lib.admin_list.date_hierarchy on the admin's activity list: each year between the
+    first and the last is one probe of activity_date (the first date of the year), never a
+    DISTINCT over every activity."""
+    from reception.models import Activity
+
+    for year in (2021, 2023, 2025):
+        Activity.objects.create(office=world.office_a1, kind=Activity.Kind.RECEPTION, title="接待",
+                                date=datetime.date(year, 3, 1), slot=Activity.Slot.MORNING, created_by=world.liaison)
+    client.force_login(world.city_staff)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/admin/reception/activity/").status_code == 200
+    assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)
+    [probe] = [q["sql"] for q in ctx.captured_queries if '"y2022"' in q["sql"]]
+    plan = plan_of(probe)
+    assert plan.count("activity_date") >= 3 and "Sort Key" not in plan, plan
+
+
 def test_the_home_panels_activity_counts_read_the_upcoming_and_open_activities_only(world, client):
     """reception.activity_views.queue_panel: city staff count the upcoming and the open
     activities through activity_date and activity_open_date, not the whole term's activities."""
