@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
+from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
 
@@ -85,8 +86,39 @@ def _input(context):
 
 def _textarea(context):
     widget = context["widget"]
-    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    value = _text(widget["value"]) if widget["value"] else ""
     return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _text(value):
+    """`{{ value }}` under autoescape: localized as the template language does, then escaped."""
+    return conditional_escape(localize(value))
+
+
+def _select(context):
+    widget = context["widget"]
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != "django/forms/widgets/select_option.html":
+                raise ValueError(option["template_name"])
+            out.append(f'\n  <option value="{_attr_value(option["value"])}"{_attrs(option["attrs"])}>'
+                       f'{_text(option["label"])}</option>\n')
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _error_list(context):
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = f' id="{conditional_escape(errors.field_id)}_error"' if errors.field_id else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{conditional_escape(context["error_class"])}"{field_id}>{items}</ul>'
 
 
 def _label(context):
@@ -98,7 +130,8 @@ def _label(context):
 
 class PythonWidgetRenderer(DjangoTemplates):
     """Django's form renderer with the simplest, most repeated templates written in Python: text,
-    number, hidden and checkbox inputs, textareas and labels. The HTML is the same as their
+    number, hidden and checkbox inputs, textareas, selects (options without their own template), error
+    lists and labels. The HTML is the same as their
     templates' (tests/liaison/test_widget_renderer.py compares them); a form whose page draws dozens
     of rows of them (a year's work plan of 22 items) spent most of its time in those template
     renders (issue 10). Every other template goes to Django's renderer."""
@@ -112,6 +145,8 @@ class PythonWidgetRenderer(DjangoTemplates):
         "django/forms/widgets/checkbox.html": _input,
         "django/forms/widgets/input.html": _input,
         "django/forms/widgets/textarea.html": _textarea,
+        "django/forms/widgets/select.html": _select,
+        "django/forms/errors/list/ul.html": _error_list,
         "django/forms/label.html": _label,
     }
 
@@ -119,4 +154,7 @@ class PythonWidgetRenderer(DjangoTemplates):
         write = self.PYTHON.get(template_name)
         if write is None:
             return super().render(template_name, context, request=request)
-        return write(context).strip()
+        try:
+            return write(context).strip()
+        except ValueError:  # an option with a template of its own: Django draws the select
+            return super().render(template_name, context, request=request)

@@ -38,6 +38,9 @@ class WorkPlanAdminForm(forms.ModelForm):
 class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     model = WorkPlanItem
     extra = 0
+    # Django's stacked inline with each item's fields written in Python: 23 item forms of ten
+    # fields through admin/includes/fieldset.html were most of the page's time (issue 10).
+    template = "reception/admin/stacked_inline.html"
     autocomplete_fields = ("deputies",)
 
     def get_formset(self, request, obj=None, **kwargs):
