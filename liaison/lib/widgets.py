@@ -158,3 +158,17 @@ class PythonWidgetRenderer(DjangoTemplates):
             return write(context).strip()
         except ValueError:  # an option with a template of its own: Django draws the select
             return super().render(template_name, context, request=request)
+
+
+class NameChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled by one column (`label_field`, "name" by default)
+    read with values_list and drawn by `LongSelect`: a city's 637 offices or teams in a filter, not
+    built as model instances with their related rows (issue 10). Use it where the model's str() is
+    that column. Validation is the parent's: the picked key is looked up in the queryset."""
+
+    iterator = NameChoiceIterator
+    widget = LongSelect
+
+    def __init__(self, queryset, *, label_field="name", **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)
