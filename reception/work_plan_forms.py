@@ -4,11 +4,19 @@ from django import forms
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from liaison.lib.widgets import PythonWidgetRenderer
+
 from .models import Activity
 from .models.work_plans import OPENING_CHOICES, OPENING_CODES
 
+# The page's inputs, textareas and labels written in Python: a plan's every item form draws seven
+# fields (issue 10). One renderer (and template engine) for the page's forms.
+RENDERER = PythonWidgetRenderer()
+
 
 class WorkPlanForm(forms.Form):
+    default_renderer = RENDERER
+
     office = forms.ModelChoiceField(label=_("Office"), queryset=None)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     goals = forms.CharField(label=_("Goals for the year"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -62,4 +70,6 @@ class WorkPlanItemForm(forms.Form):
         self.fields["deputies"].choices = deputy_choices
 
 
-WorkPlanItemFormSet = forms.formset_factory(WorkPlanItemForm, extra=3, can_delete=True, max_num=120, validate_max=True)
+WorkPlanItemFormSet = forms.formset_factory(
+    WorkPlanItemForm, extra=3, can_delete=True, max_num=120, validate_max=True, renderer=RENDERER
+)

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeData, mark_safe
 
 
 class LongSelect(forms.Select):
@@ -52,6 +54,120 @@ class NameMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     iterator = NameChoiceIterator
     widget = LongSelectMultiple
+
+    def __init__(self, queryset, *, label_field="name", **kwargs):
+        self.label_field = label_field
+        super().__init__(queryset, **kwargs)
+
+
+def _attr_value(value):
+    """`{{ value|stringformat:'s' }}` under autoescape: str() of the value, escaped unless safe."""
+    if isinstance(value, SafeData):
+        return value
+    return escape("%s" % (str(value) if isinstance(value, tuple) else value))
+
+
+def _attrs(attrs):
+    """django/forms/widgets/attrs.html (and django/forms/attrs.html) written in Python."""
+    out = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        out.append(f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_attr_value(value)}"')
+    return "".join(out)
+
+
+def _input(context):
+    widget = context["widget"]
+    value = "" if widget["value"] is None else f' value="{_attr_value(widget["value"])}"'
+    return (f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
+            f"{value}{_attrs(widget['attrs'])}>")
+
+
+def _textarea(context):
+    widget = context["widget"]
+    value = _text(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+def _text(value):
+    """`{{ value }}` under autoescape: localized as the template language does, then escaped."""
+    return conditional_escape(localize(value))
+
+
+def _select(context):
+    widget = context["widget"]
+    out = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            out.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != "django/forms/widgets/select_option.html":
+                raise ValueError(option["template_name"])
+            out.append(f'\n  <option value="{_attr_value(option["value"])}"{_attrs(option["attrs"])}>'
+                       f'{_text(option["label"])}</option>\n')
+        if group_name:
+            out.append("\n  </optgroup>")
+    out.append("\n</select>")
+    return "".join(out)
+
+
+def _error_list(context):
+    errors = context["errors"]
+    if not errors:
+        return ""
+    field_id = f' id="{conditional_escape(errors.field_id)}_error"' if errors.field_id else ""
+    items = "".join(f"<li>{_text(error)}</li>" for error in errors)
+    return f'<ul class="{conditional_escape(context["error_class"])}"{field_id}>{items}</ul>'
+
+
+def _label(context):
+    if not context["use_tag"]:
+        return conditional_escape(context["label"])
+    tag = conditional_escape(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'])}>{conditional_escape(context['label'])}</{tag}>"
+
+
+class PythonWidgetRenderer(DjangoTemplates):
+    """Django's form renderer with the simplest, most repeated templates written in Python: text,
+    number, hidden and checkbox inputs, textareas, selects (options without their own template), error
+    lists and labels. The HTML is the same as their
+    templates' (tests/liaison/test_widget_renderer.py compares them); a form whose page draws dozens
+    of rows of them (a year's work plan of 22 items) spent most of its time in those template
+    renders (issue 10). Every other template goes to Django's renderer."""
+
+    PYTHON = {
+        "django/forms/widgets/text.html": _input,
+        "django/forms/widgets/number.html": _input,
+        "django/forms/widgets/email.html": _input,
+        "django/forms/widgets/url.html": _input,
+        "django/forms/widgets/hidden.html": _input,
+        "django/forms/widgets/checkbox.html": _input,
+        "django/forms/widgets/input.html": _input,
+        "django/forms/widgets/textarea.html": _textarea,
+        "django/forms/widgets/select.html": _select,
+        "django/forms/errors/list/ul.html": _error_list,
+        "django/forms/label.html": _label,
+    }
+
+    def render(self, template_name, context, request=None):
+        write = self.PYTHON.get(template_name)
+        if write is None:
+            return super().render(template_name, context, request=request)
+        try:
+            return write(context).strip()
+        except ValueError:  # an option with a template of its own: Django draws the select
+            return super().render(template_name, context, request=request)
+
+
+class NameChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose options are labelled by one column (`label_field`, "name" by default)
+    read with values_list and drawn by `LongSelect`: a city's 637 offices or teams in a filter, not
+    built as model instances with their related rows (issue 10). Use it where the model's str() is
+    that column. Validation is the parent's: the picked key is looked up in the queryset."""
+
+    iterator = NameChoiceIterator
+    widget = LongSelect
 
     def __init__(self, queryset, *, label_field="name", **kwargs):
         self.label_field = label_field

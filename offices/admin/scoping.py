@@ -17,7 +17,7 @@ from liaison.admin_export import ExportActionMixin
 from liaison.lib.pagination import AdminPaginator
 from liaison.lib.permissions import scope_to_staff
 from liaison.lib.uploads import PictureField
-from liaison.lib.widgets import LongSelect
+from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
 from liaison.models import Role, User
 
 from .. import selectors
@@ -171,12 +171,20 @@ class ScopedAdminMixin(ExportActionMixin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+# The autocomplete selects' HTML written in Python (the same as Django's select templates): the
+# admin's related-widget wrapper draws its widget without the form's renderer (issue 10).
+WIDGET_RENDERER = PythonWidgetRenderer()
+
+
 class _BatchedLabelsMixin:
     """An autocomplete widget whose selected options' labels can be given to it (`labels`, value ->
     label in the choice queryset's order) instead of read with one query per rendered row. Without
     them (the inline's empty template row) it reads them itself, as Django's widget does."""
 
     labels = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return super().render(name, value, attrs, renderer or WIDGET_RENDERER)
 
     def _to_field_name(self):
         remote_model_opts = self.field.remote_field.model._meta

@@ -372,6 +372,26 @@ def test_the_list_renders_its_office_and_team_filters_without_a_template_per_opt
     assert len(after) == len(before)
 
 
+def test_the_list_filters_offer_every_office_and_team_by_name_and_keep_the_chosen_one(world, login_as):
+    """The office and team filters read (pk, name) pairs (liaison.lib.widgets.NameChoiceField, issue
+    10): every office and team in scope by name, the chosen one selected, a stranger's key refused."""
+    import re
+
+    from offices.models import Office
+
+    client = login_as(world.city_staff)
+    url = reverse("reports:performance_file_list")
+    html = client.get(url, {"office": world.office_b1.pk, "team": world.team_a1.pk}).content.decode()
+    for name, chosen, rows in (("office", world.office_b1, Office.objects.all()), ("team", world.team_a1, Team.objects.all())):
+        select = re.search(rf'<select[^>]* name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+        assert options[0][0] == "" and not options[0][1]
+        assert [(v, label) for v, _s, label in options[1:]] == [(str(o.pk), o.name) for o in rows.order_by("name", "pk")]
+        assert [v for v, selected, _label in options if selected] == [str(chosen.pk)]
+    district = login_as(world.district_staff)
+    assert district.get(url, {"office": world.office_b1.pk}).context["form"].errors["office"]
+
+
 # --- Excel ----------------------------------------------------------------------------------------------
 
 
