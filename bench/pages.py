@@ -86,6 +86,10 @@ def pages():
         ("Unit inbox by district", "demo_handler", ["cases:inbox"], "?sort=district", ()),
         ("Unit inbox by office, reversed, every share", "demo_handler", ["cases:inbox"], "?sort=-office&show=all", ()),
         ("Unit inbox, every share", "demo_handler", ["cases:inbox"], "?show=all", ()),
+        # Searched (q=路灯, a word of the generated cases' title) while sorted by a case's column:
+        # the search's estimate, migration cases/0022.
+        ("Unit inbox by district, searched", "demo_handler", ["cases:inbox"], "?sort=district&q=%E8%B7%AF%E7%81%AF", ()),
+        ("Unit inbox by office, searched", "demo_handler", ["cases:inbox"], "?sort=office&q=%E8%B7%AF%E7%81%AF", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
         ("Public office page (anonymous)", None, ["public:office"], "", office_args),
         ("Dispatch queue (city staff)", "demo_city", ["cases:dispatch_queue"], "", ()),

@@ -241,7 +241,13 @@ def unit_inbox(request):
     if show != "open" and not sort:
         # Every share, what the unit owes first: read as its two parts, each in an index's order.
         qs = queues.unit_inbox_owed_first(qs)
-    page = BoundedPaginator(qs, PAGE_SIZE, known_count=owed_count).get_page(request.GET.get("page"))
+    # Searched, what the unit owes is counted in the order of dispatch_owed_by_unit: the count
+    # reads the unit's shares from the index and stops at the bound, instead of hashing them all
+    # against every dispatched case of the city (issue 10).
+    count_order = queues.INBOX_SORTS["deadline"] if q and show == "open" else False
+    page = BoundedPaginator(qs, PAGE_SIZE, known_count=owed_count, count_in_order=count_order).get_page(
+        request.GET.get("page")
+    )
     today = timezone.localdate()
     for d in page:
         d.days_left = (d.deadline - today).days

@@ -146,3 +146,10 @@ def wait_for_export(client, status_url, worker, *, seconds=180):
         time.sleep(0.5)
     assert state["status"] == "done", (state, worker.output())
     return state
+
+
+def page_statements(ctx):
+    """The statements of a request captured by CaptureQueriesContext, as bench/pages.py counts
+    them in the sweep (transaction control included), less the session's read: the tests keep
+    sessions in the database, a deployment in Redis (REDIS_URL), where reading one is no SQL."""
+    return [q["sql"] for q in ctx.captured_queries if '"django_session"' not in q["sql"]]

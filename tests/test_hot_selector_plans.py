@@ -194,3 +194,42 @@ def test_the_unit_inbox_sorted_by_district_or_office_reads_a_page_from_an_index(
     served = [f"{index}{key}"] + ([f"dispatch_by_unit_{key}"] if show == "open" else [])
     assert any(f"using {name} on cases_casedispatch" in plan for name in served), plan
     assert "Sort Key" not in plan, plan
+
+
+def _estimated_rows(qs):
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        top = cursor.fetchone()[0]
+    return int(top.split(" rows=")[1].split()[0])
+
+
+def test_the_case_search_is_estimated_from_the_statistics_of_its_expressions(world):
+    """Migration cases/0022: PostgreSQL keeps statistics of UPPER(title) and UPPER(tracking_code),
+    the expressions of the case search (title__icontains / tracking_code__iexact: the unit inbox's
+    search, the queues'). Without them every search was estimated to match 0.5 % of the cases, and
+    the unit inbox searched for a frequent word started from every dispatched case of the city
+    instead of the unit's shares in the order of the sort's index (0.4 s a page at 10x, 3 ms
+    with the estimate right). Here a word of most titles is estimated to match most cases, and a
+    tracking code one."""
+    from django.db.models import Q
+
+    from cases.models import Case
+    from cases.models.case import new_tracking_code
+    from tests.cases import journey
+
+    case = journey.register(world, title="小区路灯损坏影响出行")
+    clones = []
+    for _i in range(400):
+        clone = Case.objects.get(pk=case.pk)
+        clone.pk = None
+        clone.tracking_code = new_tracking_code()
+        clones.append(clone)
+    Case.objects.bulk_create(clones)
+    journey.register(world, title="老旧小区加装电梯")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    search = Q(title__icontains="路灯") | Q(tracking_code__iexact="路灯")
+    assert _estimated_rows(Case.objects.filter(search)) >= 300
+    assert _estimated_rows(Case.objects.filter(title__icontains="电梯")) <= 5
+    assert _estimated_rows(Case.objects.filter(tracking_code__iexact=case.tracking_code.lower())) <= 2

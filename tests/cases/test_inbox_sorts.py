@@ -209,3 +209,20 @@ def test_the_inbox_of_owed_shares_counts_from_the_kept_total_without_counting_th
     assert response.context["page"].paginator.count == 1
     assert queue_selectors.unit_owed_count(user=w.other_handler) == 0
     assert queue_selectors.unit_owed_count(user=w.liaison) == 0
+
+
+@pytest.mark.parametrize("sort", ["", "district", "-office", "dispatched"])
+def test_the_searched_inbox_of_owed_shares_counts_in_the_order_of_the_owed_index(inbox, client, sort):
+    """Issue 10: searched, the owed shares are counted in the order of dispatch_owed_by_unit
+    (deadline, -id), whatever the list's sort, so that the count reads the unit's shares from the
+    index and stops at the bound instead of hashing them against every dispatched case; the count
+    is the same."""
+    w = inbox
+    client.force_login(w.handler)
+    title = CaseDispatch.objects.filter(unit=w.unit_a).values_list("case__title", flat=True).first()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/cases/inbox/", {"sort": sort, "q": title[1:3]})
+    [count] = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"] and "cases_casedispatch" in q["sql"]]
+    assert 'ORDER BY "cases_casedispatch"."deadline" ASC, "cases_casedispatch"."id" DESC' in count
+    expected = sum(title[1:3] in d.case.title for d in queue_selectors.unit_inbox(user=w.handler, owed_only=True))
+    assert response.context["page"].paginator.count == expected > 0

@@ -6,13 +6,15 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseAttachment, MeetingAssignment, Status, TeamMeeting
 from liaison.models import AuditLog
-from tests.base import PNG
+from tests.base import PNG, page_statements
 
 from . import journey
 
@@ -340,6 +342,26 @@ def test_every_unmasked_view_is_audited_and_masked_views_are_not(world, login_as
     assert entry.actor == world.deputy_b_user and entry.object_id == str(case.pk)
     login_as(world.deputy_a_user).get(detail(case))
     assert AuditLog.objects.filter(action="case_personal_data_viewed").count() == 1
+
+
+# In autocommit, as a page is served (not in the transaction of a test): the statements that
+# bench/pages.py counts in the sweep, transaction control included.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_staff_case_page_audits_the_look_in_at_most_twelve_statements(world, client):
+    """The staff case page records the look at personal data with one INSERT, no BEGIN/COMMIT
+    around it (an INSERT in autocommit is atomic): issue 10's bound of 12 statements a page."""
+    case = journey.through(world, journey.register(world), "dispatched")
+    for user in (world.district_staff, world.city_staff):
+        client.force_login(user)
+        client.get(detail(case))
+        before = AuditLog.objects.filter(action="case_personal_data_viewed", actor=user).count()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(detail(case)).status_code == 200
+        statements = page_statements(ctx)
+        assert len(statements) <= 12, (user, statements)
+        assert sum('INSERT INTO "liaison_auditlog"' in s for s in statements) == 1, user
+        assert not {"BEGIN", "COMMIT"} & set(statements), user
+        assert AuditLog.objects.filter(action="case_personal_data_viewed", actor=user).count() == before + 1
 
 
 def test_html_in_a_residents_text_is_shown_as_text(world, login_as):
