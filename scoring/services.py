@@ -493,8 +493,9 @@ def snapshot_publish(*, year, quarter, actor):
             _("The standings of %(year)s Q%(quarter)s are already published.") % {"year": year, "quarter": quarter},
             code="published",
         )
-    snapshot = Snapshot.objects.create(year=year, quarter=quarter, published_by=actor)
-    rows = standings_compute(year=year, upto=quarter_end(year, quarter))
+    rows = list(standings_compute(year=year, upto=quarter_end(year, quarter)))
+    # One row per deputy ranked: their number is stored with the snapshot, as its rows are frozen.
+    snapshot = Snapshot.objects.create(year=year, quarter=quarter, published_by=actor, deputies_ranked=len(rows))
     SnapshotRow.objects.bulk_create(
         [
             SnapshotRow(

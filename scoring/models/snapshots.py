@@ -12,6 +12,10 @@ class Snapshot(models.Model):
     quarter = models.PositiveSmallIntegerField(_("quarter"))
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The number of its rows (the deputies ranked city-wide), stored when it is published (the rows
+    # never change afterwards): the "of N in the city" of a deputy's rank, without counting the
+    # whole snapshot on each performance file page.
+    deputies_ranked = models.PositiveIntegerField(_("deputies ranked"), default=0)
 
     class Meta:
         verbose_name = _("published standings")

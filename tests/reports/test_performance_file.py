@@ -2,10 +2,14 @@
 the office", assembled from the records the portal keeps; who may open it; its Excel file."""
 
 import datetime
+import importlib
 import io
 
 import pytest
+from django.apps import apps
+from django.db import connection
 from django.test.testcases import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,6 +18,7 @@ from cases.models import Status as CaseStatus
 from liaison.models import AuditLog, BackgroundExport
 from offices.models import Contact, ContactVisit, Team, TeamMembership, TrainingAttendance, TrainingCourse
 from reception.models import Activity, ActivityParticipant, Attendance, Escalation, LeaveRequest, ReceptionPeriod
+from scoring.models import Snapshot, SnapshotRow
 from scoring.services import annual_report_save, points_record_event, snapshot_publish
 from tests.base import make_deputy
 
@@ -330,6 +335,48 @@ def test_the_file_page_reads_a_fixed_number_of_queries(world, known, login_as, d
     with django_assert_max_num_queries(FILE_QUERIES):
         response = client.get(file_url(world.deputy_b))
     assert len(response.context["participations"]) == 4 + extra
+
+
+@pytest.mark.parametrize("viewer", ["deputy_b", "liaison", "city_staff"])
+def test_the_file_page_reads_as_many_queries_at_n_and_3n_records(world, known, login_as, viewer):
+    """The deputy's own file, and the same file as a liaison and city staff see it."""
+    user = world.deputy_b.user if viewer == "deputy_b" else getattr(world, viewer)
+    client = login_as(user)
+    counts = []
+    for n in (5, 10):  # 5 records, then 10 more: 3N in all
+        _add_records(world, world.deputy_b, n, start=5 * len(counts))
+        client.get(file_url(world.deputy_b))  # the session and caches warmed alike
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(file_url(world.deputy_b))
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(response.context["participations"]) == 4 + 15
+    assert counts[0] == counts[1] <= FILE_QUERIES
+
+
+def test_a_published_snapshot_stores_how_many_deputies_it_ranks(world, known, login_as):
+    """The file's "of N in the city" is read from the snapshot: the number of its rows, stored
+    when it was published."""
+    snapshot = Snapshot.objects.get(year=YEAR, quarter=1)
+    live = SnapshotRow.objects.filter(snapshot=snapshot).count()
+    assert live == 3
+    assert snapshot.deputies_ranked == live
+    make_deputy("新任代表", district=world.district_a, community=world.community_a1)
+    later = snapshot_publish(year=YEAR, quarter=2, actor=world.city_staff)
+    assert later.deputies_ranked == SnapshotRow.objects.filter(snapshot=later).count() == 4
+    response = login_as(world.liaison).get(file_url(world.deputy_b))
+    assert response.context["ranked"]["city"] == 4
+    assert response.context["snapshot_row"].snapshot == later
+
+
+def test_the_migration_counts_the_rows_of_snapshots_published_before_it(world, known):
+    migration = importlib.import_module("scoring.migrations.0009_snapshot_deputies_ranked")
+    Snapshot.objects.update(deputies_ranked=0)
+    empty = Snapshot.objects.create(year=YEAR - 1, quarter=4, published_by=world.city_staff)
+    migration.count_rows(apps, None)
+    assert Snapshot.objects.get(year=YEAR, quarter=1).deputies_ranked == 3
+    empty.refresh_from_db()
+    assert empty.deputies_ranked == 0
 
 
 @pytest.mark.parametrize("extra", [0, 40])
