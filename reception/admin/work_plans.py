@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
+from django.forms import ChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
@@ -35,6 +36,18 @@ class WorkPlanAdminForm(forms.ModelForm):
         return [code for code in OPENING_CODES if code in picked]
 
 
+class SharedQuerysetMultipleChoiceField(ModelMultipleChoiceField):
+    """The item forms' deputies field: each form's copy keeps the inline's (scoped, never evaluated)
+    queryset instead of cloning it twice, 22 items a plan (issue 10). Choices, labels and validation
+    are Django's: every copy gets its own choice iterator over that queryset, and clean() filters it
+    into a new queryset."""
+
+    def __deepcopy__(self, memo):
+        result = super(ChoiceField, self).__deepcopy__(memo)
+        result.widget.choices = result.choices
+        return result
+
+
 class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     model = WorkPlanItem
     extra = 0
@@ -50,6 +63,10 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     def get_queryset(self, request):
         # Each item's form reads its deputies for the initial value: one query per item without.
         return super().get_queryset(request).prefetch_related("deputies")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SharedQuerysetMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # The kind's options written in Python, not one template render per option: a year's plan
