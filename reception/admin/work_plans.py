@@ -1,10 +1,12 @@
 """Admin for the yearly work plans (SPEC §5)."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
-from django.forms import ChoiceField, ModelMultipleChoiceField
+from django.forms import BaseInlineFormSet, ChoiceField, ModelMultipleChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
@@ -48,8 +50,33 @@ class SharedQuerysetMultipleChoiceField(ModelMultipleChoiceField):
         return result
 
 
+class WorkPlanItemFormSet(BaseInlineFormSet):
+    """The plan's items, each form's deputies read for its initial value from one query of the
+    link table, kept as plain lists of keys (what the form's widget shows): Django's
+    prefetch_related built one filtered queryset per item (issue 10). A posted formset saves the
+    items' deputies through their managers, so it keeps Django's own prefetch."""
+
+    def get_queryset(self):
+        if hasattr(self, "_queryset"):
+            return self._queryset
+        queryset = super().get_queryset()
+        if self.is_bound:
+            self._queryset = queryset = queryset.prefetch_related("deputies")
+            return queryset
+        items = list(queryset)  # evaluated once; the formset indexes the same queryset
+        picked = defaultdict(list)
+        links = WorkPlanItem.deputies.through.objects.filter(workplanitem_id__in=[i.pk for i in items])
+        for item_id, deputy_id in links.values_list("workplanitem_id", "deputy_id"):
+            picked[item_id].append(deputy_id)
+        for item in items:
+            # What item.deputies.all() returns while the form reads its initial value.
+            item._prefetched_objects_cache = {"deputies": picked[item.pk]}
+        return queryset
+
+
 class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     model = WorkPlanItem
+    formset = WorkPlanItemFormSet
     extra = 0
     # Django's stacked inline with each item's fields written in Python: 23 item forms of ten
     # fields through admin/includes/fieldset.html were most of the page's time (issue 10).
@@ -59,10 +86,6 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("renderer", RENDERER)
         return super().get_formset(request, obj, **kwargs)
-
-    def get_queryset(self, request):
-        # Each item's form reads its deputies for the initial value: one query per item without.
-        return super().get_queryset(request).prefetch_related("deputies")
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", SharedQuerysetMultipleChoiceField)
