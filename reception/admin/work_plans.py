@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
 from django.forms import BaseInlineFormSet, ChoiceField, ModelMultipleChoiceField
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
@@ -86,6 +87,15 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("renderer", RENDERER)
         return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "plan":
+            # BaseInlineFormSet.add_fields replaces the foreign key to the plan in every item form
+            # with an InlineForeignKeyField, taking only this field's label: a plain field, not a
+            # model choice field whose queryset is cloned and related-widget wrapper copied for
+            # each of the 23 forms before being thrown away (issue 10).
+            return forms.Field(label=capfirst(db_field.verbose_name), required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", SharedQuerysetMultipleChoiceField)
