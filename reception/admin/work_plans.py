@@ -115,6 +115,8 @@ class WorkPlanAdmin(ScopedModelAdmin):
     here, so the lateness flag always reflects the liaison's own publication."""
 
     form = WorkPlanAdminForm
+    # The plan's fieldsets written in Python, not through admin/includes/fieldset.html (issue 10).
+    change_form_template = "reception/admin/workplan_change_form.html"
     list_display = ("office", "year", "status", "published_late", "first_published_at", "revision", "item_count")
     list_filter = ("year", "status", "published_late", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("office__name",)

@@ -89,6 +89,7 @@ def djangos_own_admin(monkeypatch):
     """The admin plan page drawn as before: Django's stacked inline and widget templates."""
     def switch():
         monkeypatch.setattr(plan_admin.WorkPlanItemInline, "template", "admin/edit_inline/stacked.html")
+        monkeypatch.setattr(plan_admin.WorkPlanAdmin, "change_form_template", None)
         monkeypatch.setattr(plan_admin, "RENDERER", DjangoTemplates())
         monkeypatch.setattr(plan_admin.WorkPlanAdminForm, "default_renderer", plan_admin.RENDERER)
     return switch
