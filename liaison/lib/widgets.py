@@ -4,9 +4,11 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
+from django.templatetags.static import static
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 
 
 class LongSelect(forms.Select):
@@ -128,11 +130,49 @@ def _label(context):
     return f"<{tag}{_attrs(context['attrs'])}>{conditional_escape(context['label'])}</{tag}>"
 
 
+# admin/widgets/related_widget_wrapper.html's links: (context flag, CSS class, id prefix, URL
+# attribute, URL key, query key, title msgid, icon), in the template's order.
+_RELATED_LINKS = (
+    ("can_change_related", "change-related", "change", "data-href-template", "change_related_template_url",
+     "url_params", "Change selected %(model)s", "admin/img/icon-changelink.svg"),
+    ("can_add_related", "add-related", "add", "href", "add_related_url", "url_params",
+     "Add another %(model)s", "admin/img/icon-addlink.svg"),
+    ("can_delete_related", "delete-related", "delete", "data-href-template", "delete_related_template_url",
+     "url_params", "Delete selected %(model)s", "admin/img/icon-deletelink.svg"),
+    ("can_view_related", "view-related", "view", "data-href-template", "change_related_template_url",
+     "view_related_url_params", "View selected %(model)s", "admin/img/icon-viewlink.svg"),
+)
+
+
+def _related_widget_wrapper(context):
+    """admin/widgets/related_widget_wrapper.html (Django 5.2): the widget and its add / change /
+    delete / view links, the links' whitespace removed as its {% spaceless %} does."""
+    ref = "" if context["model_has_limit_choices_to"] else f'data-model-ref="{_text(context["model_name"])}"'
+    links = []
+    if not context["is_hidden"]:
+        model = _text(context["model"])
+        name = _text(context["name"])
+        for flag, css, prefix, attr, url, query, title, icon in _RELATED_LINKS:
+            if not context[flag]:
+                continue
+            href = f' {attr}="{_text(context[url])}?{_text(context[query])}"'
+            popup = "" if prefix == "view" else ' data-popup="yes"'
+            links.append(
+                f'<a class="related-widget-wrapper-link {css}" id="{prefix}_id_{name}"'
+                + (popup + href if prefix == "add" else href + popup) +
+                f' title="{gettext(title) % {"model": model}}">'
+                f'<img src="{_text(static(icon))}" alt="" width="24" height="24"></a>'
+            )
+    return (f'<div class="related-widget-wrapper" {ref}>\n    {_text(context["rendered_widget"])}\n    '
+            + "".join(links) + "\n    \n</div>")
+
+
 class PythonWidgetRenderer(DjangoTemplates):
     """Django's form renderer with the simplest, most repeated templates written in Python: text,
     number, hidden and checkbox inputs, textareas, selects (options without their own template), error
-    lists and labels. The HTML is the same as their
-    templates' (tests/liaison/test_widget_renderer.py compares them); a form whose page draws dozens
+    lists, labels and the admin's related-widget wrapper. The HTML is the same as their
+    templates' (tests/liaison/test_widget_renderer.py and tests/reception/test_work_plan_render.py
+    compare them); a form whose page draws dozens
     of rows of them (a year's work plan of 22 items) spent most of its time in those template
     renders (issue 10). Every other template goes to Django's renderer."""
 
@@ -148,6 +188,7 @@ class PythonWidgetRenderer(DjangoTemplates):
         "django/forms/widgets/select.html": _select,
         "django/forms/errors/list/ul.html": _error_list,
         "django/forms/label.html": _label,
+        "admin/widgets/related_widget_wrapper.html": _related_widget_wrapper,
     }
 
     def render(self, template_name, context, request=None):

@@ -1,9 +1,13 @@
 """Admin for the yearly work plans (SPEC §5)."""
 
+from collections import defaultdict
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Count
+from django.forms import BaseInlineFormSet, ChoiceField, ModelMultipleChoiceField
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
@@ -35,8 +39,45 @@ class WorkPlanAdminForm(forms.ModelForm):
         return [code for code in OPENING_CODES if code in picked]
 
 
+class SharedQuerysetMultipleChoiceField(ModelMultipleChoiceField):
+    """The item forms' deputies field: each form's copy keeps the inline's (scoped, never evaluated)
+    queryset instead of cloning it twice, 22 items a plan (issue 10). Choices, labels and validation
+    are Django's: every copy gets its own choice iterator over that queryset, and clean() filters it
+    into a new queryset."""
+
+    def __deepcopy__(self, memo):
+        result = super(ChoiceField, self).__deepcopy__(memo)
+        result.widget.choices = result.choices
+        return result
+
+
+class WorkPlanItemFormSet(BaseInlineFormSet):
+    """The plan's items, each form's deputies read for its initial value from one query of the
+    link table, kept as plain lists of keys (what the form's widget shows): Django's
+    prefetch_related built one filtered queryset per item (issue 10). A posted formset saves the
+    items' deputies through their managers, so it keeps Django's own prefetch."""
+
+    def get_queryset(self):
+        if hasattr(self, "_queryset"):
+            return self._queryset
+        queryset = super().get_queryset()
+        if self.is_bound:
+            self._queryset = queryset = queryset.prefetch_related("deputies")
+            return queryset
+        items = list(queryset)  # evaluated once; the formset indexes the same queryset
+        picked = defaultdict(list)
+        links = WorkPlanItem.deputies.through.objects.filter(workplanitem_id__in=[i.pk for i in items])
+        for item_id, deputy_id in links.values_list("workplanitem_id", "deputy_id"):
+            picked[item_id].append(deputy_id)
+        for item in items:
+            # What item.deputies.all() returns while the form reads its initial value.
+            item._prefetched_objects_cache = {"deputies": picked[item.pk]}
+        return queryset
+
+
 class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     model = WorkPlanItem
+    formset = WorkPlanItemFormSet
     extra = 0
     # Django's stacked inline with each item's fields written in Python: 23 item forms of ten
     # fields through admin/includes/fieldset.html were most of the page's time (issue 10).
@@ -47,9 +88,18 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
         kwargs.setdefault("renderer", RENDERER)
         return super().get_formset(request, obj, **kwargs)
 
-    def get_queryset(self, request):
-        # Each item's form reads its deputies for the initial value: one query per item without.
-        return super().get_queryset(request).prefetch_related("deputies")
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "plan":
+            # BaseInlineFormSet.add_fields replaces the foreign key to the plan in every item form
+            # with an InlineForeignKeyField, taking only this field's label: a plain field, not a
+            # model choice field whose queryset is cloned and related-widget wrapper copied for
+            # each of the 23 forms before being thrown away (issue 10).
+            return forms.Field(label=capfirst(db_field.verbose_name), required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SharedQuerysetMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         # The kind's options written in Python, not one template render per option: a year's plan
@@ -65,6 +115,8 @@ class WorkPlanAdmin(ScopedModelAdmin):
     here, so the lateness flag always reflects the liaison's own publication."""
 
     form = WorkPlanAdminForm
+    # The plan's fieldsets written in Python, not through admin/includes/fieldset.html (issue 10).
+    change_form_template = "reception/admin/workplan_change_form.html"
     list_display = ("office", "year", "status", "published_late", "first_published_at", "revision", "item_count")
     list_filter = ("year", "status", "published_late", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("office__name",)

@@ -2,13 +2,17 @@
 templates it writes in Python (inputs, textareas, selects, error lists, labels), and hands every
 other template to Django (issue 10)."""
 
+import re
+
 import pytest
 from django import forms
+from django.contrib import admin
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from liaison.lib.widgets import PythonWidgetRenderer
+from offices.models import Team
 
 NASTY = "a<b>&\"c' d"
 
@@ -62,3 +66,26 @@ def test_python_renderer_writes_its_templates_without_the_template_engine(monkey
     assert rendered == []
     form.as_div()
     assert rendered == ["django/forms/div.html"]
+
+
+@pytest.mark.parametrize("flags", [
+    {"can_add_related": True, "can_change_related": True, "can_delete_related": True, "can_view_related": True},
+    {"can_add_related": False},
+    {"can_add_related": True, "hidden": True},
+], ids=["every-link", "no-link", "hidden"])
+def test_python_renderer_writes_the_admins_related_widget_wrapper(flags):
+    """admin/widgets/related_widget_wrapper.html: the same tags, attributes and text, the links'
+    whitespace aside (the template's {% spaceless %} keeps line breaks inside the tags)."""
+    flags = dict(flags)
+    widget = forms.HiddenInput() if flags.pop("hidden", False) else forms.Select(choices=[("1", NASTY)])
+    rel = Team._meta.get_field("office").remote_field
+    wrapper = admin.widgets.RelatedFieldWidgetWrapper(widget, rel, admin.site, **flags)
+
+    def draw(renderer):
+        html = wrapper.render("office", "1", {"id": "id_office"}, renderer=renderer)
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html)))
+
+    python = draw(PythonWidgetRenderer())
+    assert python == draw(DjangoTemplates())
+    assert python.count("related-widget-wrapper-link") == (0 if "hidden" in python or not any(flags.values())
+                                                             else len([v for v in flags.values() if v]))

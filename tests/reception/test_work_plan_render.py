@@ -89,6 +89,7 @@ def djangos_own_admin(monkeypatch):
     """The admin plan page drawn as before: Django's stacked inline and widget templates."""
     def switch():
         monkeypatch.setattr(plan_admin.WorkPlanItemInline, "template", "admin/edit_inline/stacked.html")
+        monkeypatch.setattr(plan_admin.WorkPlanAdmin, "change_form_template", None)
         monkeypatch.setattr(plan_admin, "RENDERER", DjangoTemplates())
         monkeypatch.setattr(plan_admin.WorkPlanAdminForm, "default_renderer", plan_admin.RENDERER)
     return switch
@@ -155,3 +156,30 @@ def test_the_portal_form_keeps_its_checked_deputies_on_an_invalid_post(world, lo
     html = client.post(reverse("reception:work_plan_create"), data).content.decode()
     box = re.search(rf'<input[^>]*name="items-0-deputies"[^>]*value="{world.deputy_b.pk}"[^>]*>', html).group(0)
     assert " checked" in box
+
+
+def test_a_valid_admin_post_saves_the_items_and_their_deputies(world, login_as):
+    """The item forms share one deputies queryset (issue 10): each form still validates and saves
+    its own picks, and a deputy outside the staff member's district is refused."""
+    plan = make_plan(world, items=[item(deputies=[world.deputy_a.pk]), item(month=4)])
+    client = login_as(world.district_staff)
+    url = reverse("admin:reception_workplan_change", args=[plan.pk])
+    items = list(plan.items.all())
+    post = {"office": world.office_a1.pk, "year": plan.year, "goals": "联系群众", "opening": ["3-pm"],
+            "opening_notes": "", "items-TOTAL_FORMS": 3, "items-INITIAL_FORMS": 2, "items-MIN_NUM_FORMS": 0,
+            "items-MAX_NUM_FORMS": 1000}
+    picks = [[world.deputy_b.pk], [world.deputy_a.pk, world.deputy_b.pk], [world.deputy_a.pk]]
+    for n in range(3):
+        it = items[n] if n < 2 else None
+        post |= {f"items-{n}-id": it.pk if it else "", f"items-{n}-plan": plan.pk, f"items-{n}-month": 5 + n,
+                 f"items-{n}-kind": it.kind if it else "reception", f"items-{n}-title": f"活动{n}",
+                 f"items-{n}-place": "", f"items-{n}-participants": "", f"items-{n}-notes": "",
+                 f"items-{n}-deputies": picks[n]}
+    outsider = make_deputy("外区代表", district=world.district_b, community=world.community_b1)
+    refused = client.post(url, post | {"items-2-deputies": [outsider.pk]})
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert plan.items.count() == 2
+    response = client.post(url, post)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = [(i.month, i.title, sorted(i.deputies.values_list("pk", flat=True))) for i in plan.items.order_by("month")]
+    assert saved == [(5 + n, f"活动{n}", sorted(picks[n])) for n in range(3)]
