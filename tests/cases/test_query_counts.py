@@ -464,7 +464,12 @@ def test_the_unit_inbox_sorted_by_dispatch_date_reads_a_page_from_an_index(world
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs[:25].explain()
-    assert f"using {index} on cases_casedispatch" in plan and "Sort Key" not in plan, plan
+    # The owed shares may also be read through the every-share index with the owed condition as
+    # a filter: on the test's few analysed rows the planner may pick it (since the search
+    # statistics' migration analyses the tables); either way the page comes in index order.
+    served_by = {index, "dispatch_by_unit_dispatched"}
+    assert any(f"using {name} on cases_casedispatch" in plan for name in served_by), plan
+    assert "Sort Key" not in plan, plan
 
 
 @pytest.mark.parametrize("who", ["deputy_a_user", "deputy_b_user", "deputy_c_user"])
