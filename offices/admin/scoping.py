@@ -282,6 +282,24 @@ class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     pass
 
 
+class PythonRenderedFormMixin:
+    """A model admin whose change form writes its inputs, labels and error lists in Python
+    (WIDGET_RENDERER, the same HTML as Django's widget templates): the team, deputy and office
+    pages spent most of their time rendering those templates (issue 10)."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"default_renderer": WIDGET_RENDERER})
+
+
+class PythonRenderedInlineMixin:
+    """An inline whose forms (and the formset's management form) are rendered in Python, as above."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("renderer", WIDGET_RENDERER)
+        return super().get_formset(request, obj, **kwargs)
+
+
 def district_list_filter(path="district"):
     """A change-list filter on the district at `path`, offering the districts the viewer may see.
     Django's RelatedOnlyFieldListFilter finds its choices with a DISTINCT over the listed table
