@@ -174,6 +174,8 @@ class ScopedAdminMixin(ExportActionMixin):
 # The autocomplete selects' HTML written in Python (the same as Django's select templates): the
 # admin's related-widget wrapper draws its widget without the form's renderer (issue 10).
 WIDGET_RENDERER = PythonWidgetRenderer()
+# Django's tabular inline with its rows written in Python (liaison's admin_tabular_rows tag).
+TABULAR_TEMPLATE = "offices/admin/tabular_inline.html"
 
 
 class _BatchedLabelsMixin:
@@ -293,7 +295,13 @@ class PythonRenderedFormMixin:
 
 
 class PythonRenderedInlineMixin:
-    """An inline whose forms (and the formset's management form) are rendered in Python, as above."""
+    """An inline whose forms (and the formset's management form) are rendered in Python, as above;
+    a tabular one draws its rows in Python too (admin_tabular_rows)."""
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        if self.template == "admin/edit_inline/tabular.html":
+            self.template = TABULAR_TEMPLATE
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("renderer", WIDGET_RENDERER)

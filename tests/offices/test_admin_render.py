@@ -1,6 +1,6 @@
 """The team, deputy and office change pages write their inputs, labels and error lists in Python
-(PythonWidgetRenderer, issue 10) and show the same tags, attributes and text as through Django's
-own widget templates, on the page as opened and on an invalid post; the deputy page's queries do
+(PythonWidgetRenderer, issue 10), and their tabular inlines' rows too (admin_tabular_rows), and show the same tags, attributes and text as through Django's
+own widget templates and tabular.html, on the page as opened and on an invalid post; the deputy page's queries do
 not grow with its rows (the team and office pages' guards are in test_admin_scope)."""
 
 import pytest
@@ -44,14 +44,16 @@ def test_change_page_is_the_same_as_through_djangos_templates(world, login_as, m
     staff = login_as(world.district_staff)
     url = _url(world, model)
 
-    def page():
+    def page(inline_template):
         response = _invalid(staff, url, PAGES[model][1]) if post else staff.get(url)
         assert response.status_code == 200
+        assert inline_template in [t.name for t in response.templates]
         return response.content.decode()
 
-    python = page()
+    python = page(scoping.TABULAR_TEMPLATE)
     monkeypatch.setattr(scoping, "WIDGET_RENDERER", DjangoTemplates())
-    django = page()
+    monkeypatch.setattr(scoping, "TABULAR_TEMPLATE", "admin/edit_inline/tabular.html")
+    django = page("admin/edit_inline/tabular.html")
     assert python != django  # two renderings (whitespace differs), compared by their content
     assert python.count("<input") > 5 and "<select" in python
     if post:
