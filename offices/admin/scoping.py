@@ -287,7 +287,10 @@ class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 class PythonRenderedFormMixin:
     """A model admin whose change form writes its inputs, labels and error lists in Python
     (WIDGET_RENDERER, the same HTML as Django's widget templates): the team, deputy and office
-    pages spent most of their time rendering those templates (issue 10)."""
+    pages spent most of their time rendering those templates (issue 10); its fieldsets are written
+    in Python too (admin_fieldset)."""
+
+    change_form_template = "offices/admin/change_form.html"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
