@@ -27,7 +27,7 @@ from ..models import (
 )
 from ..services import calendar_token_regenerate
 from .roster_import import RosterImportButtonMixin, RosterImportMixin
-from .scoping import ScopedInlineMixin, ScopedModelAdmin
+from .scoping import PythonRenderedFormMixin, PythonRenderedInlineMixin, ScopedInlineMixin, ScopedModelAdmin
 
 
 @admin.action(description=_("Issue new calendar feed links (old subscriptions stop working)"), permissions=["change"])
@@ -66,7 +66,7 @@ class UnitAdmin(ScopedModelAdmin):
     autocomplete_fields = ("jurisdiction",)
 
 
-class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
+class OfficeLiaisonInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.TabularInline):
     # A plain select of the liaison accounts in scope: staff have no access to the accounts
     # admin that an autocomplete would query.
     model = OfficeLiaison
@@ -78,7 +78,7 @@ class OfficeLiaisonInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(RosterImportButtonMixin, ScopedModelAdmin):
+class OfficeAdmin(PythonRenderedFormMixin, RosterImportButtonMixin, ScopedModelAdmin):
     list_display = (
         "name", "kind", "jurisdiction", "district", "area_m2", "open_half_days_per_week", "is_active", "qr_poster"
     )
@@ -125,7 +125,7 @@ class FixedCommunityFormSet(BaseInlineFormSet):
             raise ValidationError(e.messages) from None
 
 
-class FixedCommunityInline(ScopedInlineMixin, admin.TabularInline):
+class FixedCommunityInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = FixedCommunity
     formset = FixedCommunityFormSet
     extra = 1
@@ -156,7 +156,7 @@ class CentralizedTrainingFilter(admin.SimpleListFilter):
 
 
 @admin.register(Deputy)
-class DeputyAdmin(RosterImportMixin, ScopedModelAdmin):
+class DeputyAdmin(PythonRenderedFormMixin, RosterImportMixin, ScopedModelAdmin):
     list_display = (
         "name", "gender", "level", "term", "work_unit", "position", "district", "communities", "team_names", "status"
     )
@@ -230,7 +230,7 @@ class TeamMembershipFormSet(BaseInlineFormSet):
                 )
 
 
-class TeamMembershipInline(ScopedInlineMixin, admin.TabularInline):
+class TeamMembershipInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = TeamMembership
     formset = TeamMembershipFormSet
     extra = 1
@@ -242,7 +242,7 @@ class TeamMembershipInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ScopedModelAdmin):
+class TeamAdmin(PythonRenderedFormMixin, ScopedModelAdmin):
     list_display = ("name", "office", "district", "leader", "member_count")
     list_filter = (("district", RelatedOnlyFieldListFilter),)
     search_fields = ("name", "office__name", "memberships__deputy__name", "memberships__deputy__name_initials")

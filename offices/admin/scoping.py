@@ -174,6 +174,8 @@ class ScopedAdminMixin(ExportActionMixin):
 # The autocomplete selects' HTML written in Python (the same as Django's select templates): the
 # admin's related-widget wrapper draws its widget without the form's renderer (issue 10).
 WIDGET_RENDERER = PythonWidgetRenderer()
+# Django's tabular inline with its rows written in Python (liaison's admin_tabular_rows tag).
+TABULAR_TEMPLATE = "offices/admin/tabular_inline.html"
 
 
 class _BatchedLabelsMixin:
@@ -280,6 +282,33 @@ class ScopedInlineMixin(ScopedAdminMixin):
 
 class ScopedModelAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     pass
+
+
+class PythonRenderedFormMixin:
+    """A model admin whose change form writes its inputs, labels and error lists in Python
+    (WIDGET_RENDERER, the same HTML as Django's widget templates): the team, deputy and office
+    pages spent most of their time rendering those templates (issue 10); its fieldsets are written
+    in Python too (admin_fieldset)."""
+
+    change_form_template = "offices/admin/change_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"default_renderer": WIDGET_RENDERER})
+
+
+class PythonRenderedInlineMixin:
+    """An inline whose forms (and the formset's management form) are rendered in Python, as above;
+    a tabular one draws its rows in Python too (admin_tabular_rows)."""
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(parent_model, admin_site)
+        if self.template == "admin/edit_inline/tabular.html":
+            self.template = TABULAR_TEMPLATE
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("renderer", WIDGET_RENDERER)
+        return super().get_formset(request, obj, **kwargs)
 
 
 def district_list_filter(path="district"):
