@@ -153,3 +153,17 @@ def page_statements(ctx):
     them in the sweep (transaction control included), less the session's read: the tests keep
     sessions in the database, a deployment in Redis (REDIS_URL), where reading one is no SQL."""
     return [q["sql"] for q in ctx.captured_queries if '"django_session"' not in q["sql"]]
+
+
+def admin_changelist_urls():
+    """The change list of every model registered on the admin site, sorted."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    urls = []
+    for model in admin.site._registry:
+        try:
+            urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+        except NoReverseMatch:
+            continue
+    return sorted(urls)

@@ -5,16 +5,15 @@ N+1 that only shows at city scale."""
 import datetime
 
 import pytest
-from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import proposal_services
 from cases.models import Case, Inquiry
 from liaison.models import Notice
-from tests.base import make_deputy
+from tests.base import admin_changelist_urls, make_deputy
 
 from . import journey
 
@@ -97,23 +96,13 @@ def test_case_inquiry_notice_and_home_pages_make_the_same_queries_at_n_and_3n(wo
     assert {k: v for k, v in large.items() if v > LIMIT} == {}
 
 
-def _changelists():
-    urls = []
-    for model in admin.site._registry:
-        try:
-            urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
-        except NoReverseMatch:
-            continue
-    return sorted(urls)
-
-
 def test_admin_change_lists_make_the_same_queries_at_n_and_3n(world, client):
     """The admin is the organization department's daily workplace: every change list a city staff
     member can open keeps its query count when the rows triple."""
     n = 2
     grow(world, n, 0)
     client.force_login(world.city_staff)
-    urls = [u for u in _changelists() if client.get(u).status_code == 200]
+    urls = [u for u in admin_changelist_urls() if client.get(u).status_code == 200]
     assert len(urls) > 10, urls
     small = {url: count(client, world.city_staff, url) for url in urls}
     grow(world, 2 * n, n)
