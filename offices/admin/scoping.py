@@ -294,7 +294,9 @@ class PythonRenderedFormMixin:
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"default_renderer": WIDGET_RENDERER})
+        # The class modelform_factory has just made for this request: set on it, not on a subclass.
+        form.default_renderer = WIDGET_RENDERER
+        return form
 
 
 class PythonRenderedInlineMixin:

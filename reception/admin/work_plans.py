@@ -10,20 +10,19 @@ from django.forms import BaseInlineFormSet, ChoiceField, ModelMultipleChoiceFiel
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from liaison.lib.widgets import LongSelect, PythonWidgetRenderer
-from offices.admin.scoping import ScopedInlineMixin, ScopedModelAdmin
+from liaison.lib.widgets import LongSelect
+from offices.admin.scoping import (
+    PythonRenderedFormMixin,
+    PythonRenderedInlineMixin,
+    ScopedInlineMixin,
+    ScopedModelAdmin,
+)
 
 from ..models import WorkPlan, WorkPlanItem
 from ..models.work_plans import OPENING_CHOICES, OPENING_CODES
 
-# One renderer (and its template engine) for every form of the page: the items' inputs, textareas
-# and labels written in Python, 22 items of 10 fields each (issue 10).
-RENDERER = PythonWidgetRenderer()
-
 
 class WorkPlanAdminForm(forms.ModelForm):
-    default_renderer = RENDERER
-
     opening = forms.MultipleChoiceField(
         label=_("Weekly opening"), choices=OPENING_CHOICES, widget=forms.CheckboxSelectMultiple,
         help_text=_("The office opens at least once a week, for at least half a day each time."),
@@ -75,7 +74,7 @@ class WorkPlanItemFormSet(BaseInlineFormSet):
         return queryset
 
 
-class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
+class WorkPlanItemInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.StackedInline):
     model = WorkPlanItem
     formset = WorkPlanItemFormSet
     extra = 0
@@ -83,10 +82,6 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
     # fields through admin/includes/fieldset.html were most of the page's time (issue 10).
     template = "reception/admin/stacked_inline.html"
     autocomplete_fields = ("deputies",)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("renderer", RENDERER)
-        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "plan":
@@ -109,14 +104,14 @@ class WorkPlanItemInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(ScopedModelAdmin):
+class WorkPlanAdmin(PythonRenderedFormMixin, ScopedModelAdmin):
     """Plans are written and published by the office's liaison in the portal [004 第十二条(五)]; the
     admin lets staff read them, correct a mistake and export the list. Publication state is read-only
     here, so the lateness flag always reflects the liaison's own publication."""
 
+    # Its inputs, labels and fieldsets written in Python (PythonRenderedFormMixin), as its items'
+    # (PythonRenderedInlineMixin): 22 items of 10 fields each (issue 10).
     form = WorkPlanAdminForm
-    # The plan's fieldsets written in Python, not through admin/includes/fieldset.html (issue 10).
-    change_form_template = "reception/admin/workplan_change_form.html"
     list_display = ("office", "year", "status", "published_late", "first_published_at", "revision", "item_count")
     list_filter = ("year", "status", "published_late", ("district", RelatedOnlyFieldListFilter))
     search_fields = ("office__name",)

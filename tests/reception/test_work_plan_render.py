@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from offices.admin import scoping
 from offices.models import TeamMembership
 from reception.admin import work_plans as plan_admin
 from reception.templatetags.work_plan_forms import crispy_checkboxes
@@ -90,8 +91,7 @@ def djangos_own_admin(monkeypatch):
     def switch():
         monkeypatch.setattr(plan_admin.WorkPlanItemInline, "template", "admin/edit_inline/stacked.html")
         monkeypatch.setattr(plan_admin.WorkPlanAdmin, "change_form_template", None)
-        monkeypatch.setattr(plan_admin, "RENDERER", DjangoTemplates())
-        monkeypatch.setattr(plan_admin.WorkPlanAdminForm, "default_renderer", plan_admin.RENDERER)
+        monkeypatch.setattr(scoping, "WIDGET_RENDERER", DjangoTemplates())
     return switch
 
 
