@@ -166,11 +166,9 @@ _CACHED_FILTERS = {
 def _cacheable_query(request):
     """The query string as sent when every parameter is a known filter with a plausible value
     (a category that exists, a page number up to 999), else None."""
-    seen = set()
     for key, values in request.GET.lists():
-        if key in seen or len(values) != 1:
+        if len(values) != 1:  # a parameter given twice
             return None
-        seen.add(key)
         value = values[0]
         if key in _CACHED_FILTERS:
             ok = value in _CACHED_FILTERS[key]

@@ -47,9 +47,9 @@ class _ReachQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if not self._shown(kwargs):
             return super().update(**kwargs)
-        pks = list(self.values_list("pk", flat=True))
-        before = self._rows(self.model._base_manager.filter(pk__in=pks).order_by())
-        rows_changed(before)
+        rows = list(self.values_list("pk", f"{self.case_path}office_id", f"{self.case_path}owner_id"))
+        rows_changed((office, owner) for _pk, office, owner in rows)
+        pks = [pk for pk, _office, _owner in rows]
         count = super().update(**kwargs)
         # After the write too: an update that moves a case to another office or owner.
         rows_changed(self._rows(self.model._base_manager.filter(pk__in=pks).order_by()))
@@ -72,7 +72,7 @@ class _ReachQuerySet(models.QuerySet):
 
 
 class CaseQuerySet(_ReachQuerySet):
-    case_path = ""
+    pass
 
 
 class CaseDispatchQuerySet(_ReachQuerySet):
