@@ -28,7 +28,12 @@ def forwards(apps, schema_editor):
         return
     for name, expression in STATISTICS.items():
         schema_editor.execute(f"CREATE STATISTICS IF NOT EXISTS {name} ON ({expression}) FROM cases_case")
-    schema_editor.execute("ANALYZE cases_case")
+    # Filled by ANALYZE: now where cases exist; a new (empty) database's first autoanalyze fills
+    # them (analysed empty, the table would tell the planner it has no rows until then).
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM cases_case)")
+        if cursor.fetchone()[0]:
+            cursor.execute("ANALYZE cases_case")
 
 
 def backwards(apps, schema_editor):
