@@ -133,6 +133,24 @@ def add_deputies(target, rng):
     return len(new)
 
 
+# What residents raise, weighted as a Zipf law: a few topics fill most of the inbox, many are rare,
+# so a search finds thousands of cases for a common word and a handful for a rare one, and the
+# planner's statistics on titles look like a real city's, not one repeated title.
+CASE_PLACES = ("小区", "老旧小区", "城中村", "学校周边", "菜市场", "公交站", "工业园", "社区公园", "主干道", "商业街")
+CASE_TOPICS = (
+    "路灯", "停车", "垃圾分类", "噪音", "积水", "电梯", "绿化", "充电桩", "井盖", "违建", "油烟", "排水管",
+    "红绿灯", "人行道", "学位", "物业", "消防通道", "下水道", "健身器材", "外墙脱落", "共享单车", "燃气管道",
+    "化粪池", "无障碍坡道", "古树", "公厕", "门禁系统", "雨棚", "信号塔", "二次供水",
+)
+CASE_TOPIC_WEIGHTS = tuple(1 / (rank + 1) ** 1.3 for rank in range(len(CASE_TOPICS)))
+CASE_PROBLEMS = ("损坏影响出行", "长期未修", "存在安全隐患", "需要整治", "扰民严重", "数量不足", "管理混乱", "亟待改造")
+
+
+def case_title(rng):
+    topic = rng.choices(CASE_TOPICS, weights=CASE_TOPIC_WEIGHTS)[0]
+    return f"{rng.choice(CASE_PLACES)}{topic}{rng.choice(CASE_PROBLEMS)}"
+
+
 class CaseRow:
     """A generated case before and after it is written (copy_rows): a Case's columns without the
     cost of a model instance, for half a million of them."""
@@ -254,7 +272,7 @@ class History:
                 rows.append(
                     CaseRow(
                         tracking_code=new_tracking_code(), channel="visit", category_id=rng.choice(category_ids),
-                        title="小区路灯损坏影响出行", content="居民反映小区内多处路灯损坏，夜间出行不便。",
+                        title=(title := case_title(rng)), content=f"居民反映：{title}，希望尽快解决。",
                         reporter_name="居民", reporter_mobile=f"1380{self.mobiles % 10_000_000:07d}",
                         office_id=office_id, district_id=district_id, received_on=received_on, status=status,
                         owner_id=deputy_id, dispatch_round=1 if dispatched else 0,

@@ -86,14 +86,28 @@ def pages():
         ("Unit inbox by district", "demo_handler", ["cases:inbox"], "?sort=district", ()),
         ("Unit inbox by office, reversed, every share", "demo_handler", ["cases:inbox"], "?sort=-office&show=all", ()),
         ("Unit inbox, every share", "demo_handler", ["cases:inbox"], "?show=all", ()),
-        # Searched (q=路灯, a word of the generated cases' title) while sorted by a case's column:
-        # the search's estimate, migration cases/0022.
+        # Searched for words from the most common of the generated titles to a rare one (bench/
+        # generate.py's CASE_TOPICS, Zipf-weighted), sorted by the deadline or a case's column: the
+        # plan follows the word's frequency (cases.search, migrations cases 0022 and 0023).
         ("Unit inbox by district, searched", "demo_handler", ["cases:inbox"], "?sort=district&q=%E8%B7%AF%E7%81%AF", ()),
         ("Unit inbox by office, searched", "demo_handler", ["cases:inbox"], "?sort=office&q=%E8%B7%AF%E7%81%AF", ()),
+        ("Unit inbox searched, 路灯 (36 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E8%B7%AF%E7%81%AF", ()),
+        ("Unit inbox searched, 停车 (15 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E5%81%9C%E8%BD%A6", ()),
+        ("Unit inbox searched, 电梯 (3.6 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E7%94%B5%E6%A2%AF", ()),
+        ("Unit inbox searched, 充电桩 (2.4 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E5%85%85%E7%94%B5%E6%A1%A9", ()),
+        ("Unit inbox searched, 井盖 (2.1 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E4%BA%95%E7%9B%96", ()),
+        ("Unit inbox searched, 信号塔 (0.5 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E4%BF%A1%E5%8F%B7%E5%A1%94", ()),
+        ("Unit inbox searched, 老旧小区古树 (0.06 % of titles)", "demo_handler", ["cases:inbox"], "?q=%E8%80%81%E6%97%A7%E5%B0%8F%E5%8C%BA%E5%8F%A4%E6%A0%91", ()),
+        ("Unit inbox by district, searched, 电梯", "demo_handler", ["cases:inbox"], "?sort=district&q=%E7%94%B5%E6%A2%AF", ()),
+        ("Unit inbox by office, every share, searched, 信号塔", "demo_handler", ["cases:inbox"], "?sort=office&show=all&q=%E4%BF%A1%E5%8F%B7%E5%A1%94", ()),
         ("Public office list (anonymous)", None, ["public:offices"], "", ()),
         ("Public office page (anonymous)", None, ["public:office"], "", office_args),
         ("Dispatch queue (city staff)", "demo_city", ["cases:dispatch_queue"], "", ()),
         ("Overdue list (city staff)", "demo_city", ["cases:overdue"], "", ()),
+        # The queues' search reads titles and contents (cases.queue_selectors.filter_cases).
+        ("Dispatch queue searched, 电梯 (city staff)", "demo_city", ["cases:dispatch_queue"], "?q=%E7%94%B5%E6%A2%AF", ()),
+        ("Overdue list searched, 信号塔 (city staff)", "demo_city", ["cases:overdue"], "?q=%E4%BF%A1%E5%8F%B7%E5%A1%94", ()),
+        ("Deputy case queue searched, 路灯", "demo_deputy", ["cases:queue"], "?q=%E8%B7%AF%E7%81%AF", ()),
         # Attendance: the sheet of a recent period, the deputy's own record, the escalation queue.
         ("Attendance sheet, city-wide, recent period", "demo_city", ["reception:attendance_sheet"],
          f"?period={recent}", ()),

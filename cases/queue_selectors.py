@@ -28,6 +28,7 @@ from .models import (
     UnitOpenTotal,
 )
 from .reach_version import CATEGORIES
+from .search import case_search_q
 from .selectors import cases_visible_to, deputy_case_reach
 
 
@@ -258,5 +259,5 @@ def filter_cases(qs, *, status="", category="", overdue=False, q=""):
         qs = qs.filter(case_overdue_q())
     q = q.strip()
     if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(content__icontains=q) | Q(tracking_code__iexact=q))
+        qs = qs.filter(case_search_q(q, content=True))
     return qs

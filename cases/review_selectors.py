@@ -32,6 +32,7 @@ from offices.models import Deputy, Office, Unit
 
 from .deadline_selectors import case_overdue_q
 from .models import CaseDispatch, ReviewBulletin
+from .search import case_search_q
 from .selectors import cases_visible_to
 from .unit_figures_services import REVIEW_FIELDS
 
@@ -159,7 +160,7 @@ def cases_for_export(*, user, filters):
     if f.get("received_to"):
         qs = qs.filter(received_on__lte=datetime.date.fromisoformat(f["received_to"]))
     if f.get("q"):
-        qs = qs.filter(Q(title__icontains=f["q"]) | Q(tracking_code__iexact=f["q"].strip()))
+        qs = qs.filter(case_search_q(f["q"]))
     if f.get("overdue"):
         qs = qs.filter(case_overdue_q())
     return qs.select_related("district", "office", "category", "owner").prefetch_related(

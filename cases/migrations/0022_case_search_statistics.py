@@ -18,7 +18,7 @@ from django.db import migrations
 STATISTICS = {
     # The search's title condition: title__icontains.
     "case_search_title": "UPPER(title::text)",
-    # The search's tracking code condition: tracking_code__iexact (unique: one row).
+    # The search's tracking code condition: tracking_code__iexact (unique: one row); dropped in 0023.
     "case_search_tracking_code": "UPPER(tracking_code::text)",
 }
 

@@ -5,7 +5,7 @@ thousands of cases that count is a second full scan next to the page query. A qu
 its first pages (the work that needs a move comes first), so the count stops at a bound: the page
 says "more than 1,000" and the filters narrow the list."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.utils.functional import cached_property
 
 COUNT_LIMIT = 1000
@@ -16,8 +16,13 @@ class BoundedPaginator(Paginator):
     the ordering, so the database stops early). `capped` says the real count is larger; the pages
     beyond the bound are not offered."""
 
-    def __init__(self, object_list, per_page, *, count_limit=None, count_in_order=False, known_count=None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_limit=None, count_in_order=False, known_count=None,
+                 counted=True, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
+        # counted=False: a list that is not counted at all (a text search, whose count would read
+        # every candidate row however few match); each page reads one row more than it shows to
+        # know whether a next one exists, up to the bound's last page. See UncountedPage.
+        self.counted = counted
         # A count the caller already keeps (a kept figure, e.g. cases.models.UnitOpenTotal): no
         # count query at all, the bound applied to it.
         self.known_count = known_count
@@ -49,11 +54,63 @@ class BoundedPaginator(Paginator):
     def capped(self):
         return self.count > self.count_limit
 
+    def get_page(self, number):
+        if self.counted:
+            return super().get_page(number)
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        number = min(number, max(1, self.count_limit // self.per_page))
+        page = self.page(number)
+        if number > 1 and not page.object_list:
+            # Past the end (a stale link after the list shrank): its first page, as Django's
+            # get_page gives the last page it can count.
+            page = self.page(1)
+        return page
+
+    def page(self, number):
+        if self.counted:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        more = len(rows) > self.per_page and number < self.count_limit // self.per_page
+        return UncountedPage(rows[: self.per_page], number, self, has_next=more)
+
+    def validate_number(self, number):
+        if self.counted:
+            return super().validate_number(number)
+        if isinstance(number, float) and not number.is_integer():
+            raise InvalidPage
+        number = int(number)
+        if number < 1:
+            raise InvalidPage
+        return number
+
     @cached_property
     def num_pages(self):
         if self.capped:
             return max(1, self.count_limit // self.per_page)
         return super().num_pages
+
+
+class UncountedPage(Page):
+    """A page of an uncounted list (BoundedPaginator(counted=False)): it knows whether a next page
+    exists from the one row it read past its own, not from a count."""
+
+    def __init__(self, object_list, number, paginator, *, has_next):
+        super().__init__(object_list, number, paginator)
+        self._has_next = has_next
+
+    def has_next(self):
+        return self._has_next
+
+    def start_index(self):
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self):
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
 
 
 class AdminPaginator(BoundedPaginator):

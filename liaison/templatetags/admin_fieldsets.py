@@ -1,10 +1,12 @@
-"""Django admin's admin/includes/fieldset.html written in Python, for inlines of many rows.
+"""Django admin's admin/includes/fieldset.html and the rows of its tabular inline written in Python.
 
-The stacked inline of a year's work plan draws 22 items (and the blank row template) of ten fields
-each through that template: its per-field branches (errors, checkbox, read-only, help text) were
-most of the admin plan page's time at city scale (issue 10). `admin_fieldset` writes the same tags,
-attributes and text for one fieldset (whitespace aside); tests/reception/test_work_plan_render.py
-compares the page with the one drawn through Django's own stacked.html."""
+The change forms of the team, deputy, office and work plan admins (offices/admin/change_form.html)
+draw their fieldsets through `admin_fieldset`, and their tabular inlines (a team's members, a
+plan's 22 activities) their rows through `admin_tabular_rows`: drawn through Django's templates,
+their per-field branches (errors, checkbox, read-only, help text) were most of those pages' time at
+city scale (issue 10). Both write the same tags, attributes and text (whitespace aside);
+tests/offices/test_admin_render.py and tests/reception/test_work_plan_render.py compare the pages
+with the ones drawn through Django's own templates."""
 
 from django import template
 from django.contrib.admin.templatetags.admin_modify import cell_count

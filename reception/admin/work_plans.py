@@ -74,13 +74,14 @@ class WorkPlanItemFormSet(BaseInlineFormSet):
         return queryset
 
 
-class WorkPlanItemInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.StackedInline):
+class WorkPlanItemInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.TabularInline):
     model = WorkPlanItem
     formset = WorkPlanItemFormSet
     extra = 0
-    # Django's stacked inline with each item's fields written in Python: 23 item forms of ten
-    # fields through admin/includes/fieldset.html were most of the page's time (issue 10).
-    template = "reception/admin/stacked_inline.html"
+    # A table of the year's activities, one row each, as the office reads its plan; its rows
+    # written in Python (PythonRenderedInlineMixin's admin_tabular_rows). Stacked, the 22 items'
+    # labels and fieldsets were a quarter of the page's time at city scale (issue 10: 318k ->
+    # 248k Python calls a request).
     autocomplete_fields = ("deputies",)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -90,7 +91,11 @@ class WorkPlanItemInline(PythonRenderedInlineMixin, ScopedInlineMixin, admin.Sta
             # model choice field whose queryset is cloned and related-widget wrapper copied for
             # each of the 23 forms before being thrown away (issue 10).
             return forms.Field(label=capfirst(db_field.verbose_name), required=False)
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "notes":
+            # Two lines in a table row, not the admin's ten; the box still grows by dragging.
+            field.widget.attrs["rows"] = "2"
+        return field
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", SharedQuerysetMultipleChoiceField)

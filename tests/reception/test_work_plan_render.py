@@ -1,6 +1,6 @@
 """The work plan pages drawn partly in Python (issue 10) show the same tags, attributes and text as
 through the templates they replace: the portal item forms' deputy checkboxes (crispy's markup), the
-admin plan page's item fieldsets (Django's stacked inline) and its inputs (Django's widget
+admin plan page's item rows (Django's tabular inline) and its inputs (Django's widget
 templates); and their queries do not grow with the plan's items and the office's deputies."""
 
 import re
@@ -87,15 +87,15 @@ def test_the_portal_plan_form_offers_the_offices_deputies_in_every_item(world, l
 
 @pytest.fixture
 def djangos_own_admin(monkeypatch):
-    """The admin plan page drawn as before: Django's stacked inline and widget templates."""
+    """The admin plan page drawn by Django alone: its tabular inline and widget templates."""
     def switch():
-        monkeypatch.setattr(plan_admin.WorkPlanItemInline, "template", "admin/edit_inline/stacked.html")
+        monkeypatch.setattr(plan_admin.WorkPlanItemInline, "template", "admin/edit_inline/tabular.html")
         monkeypatch.setattr(plan_admin.WorkPlanAdmin, "change_form_template", None)
         monkeypatch.setattr(scoping, "WIDGET_RENDERER", DjangoTemplates())
     return switch
 
 
-def test_admin_plan_page_is_djangos_stacked_inline(world, login_as, djangos_own_admin):
+def test_admin_plan_page_is_djangos_tabular_inline(world, login_as, djangos_own_admin):
     plan = make_plan(world, items=[item(deputies=[world.deputy_a.pk], notes="<b>x</b>"), item(month=4, place="")])
     client = login_as(world.district_staff)
     url = reverse("admin:reception_workplan_change", args=[plan.pk])
