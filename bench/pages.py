@@ -120,6 +120,9 @@ def pages():
         ("Escalation list (district staff)", "demo_district", ["reception:escalation_list"], "", ()),
         ("Escalation list (city staff)", "demo_city", ["reception:escalation_list"], "", ()),
         ("Leave requests (district staff)", "demo_district", ["reception:leave_list"], "?status=", ()),
+        ("Leave requests (city staff)", "demo_city", ["reception:leave_list"], "?status=", ()),
+        ("Leave requests approved (city staff)", "demo_city", ["reception:leave_list"], "?status=approved", ()),
+        ("Invitations (city staff)", "demo_city", ["reception:invitation_list"], "?status=", ()),
         ("Activity list (liaison)", "demo_liaison", ["reception:activity_list"], "", ()),
         # The staff dashboard (attendance chart, cases by unit, standings, offices below standard).
         ("Staff dashboard, city", "demo_city", ["reports:dashboard"], "", ()),

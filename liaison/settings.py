@@ -123,8 +123,16 @@ else:
         # 100,000 dispatched cases (100 ms) instead of walking the unit's shares in the index's
         # order until a page of them matched (8 ms). PG_RANDOM_PAGE_COST overrides it.
         random_page_cost = env.float("PG_RANDOM_PAGE_COST", default=1.1)
+        # Parallel workers per query: none by default. A page's queries read a few hundred rows
+        # in a few milliseconds; starting workers cost them 10-20 ms (the unit inbox searched,
+        # sorted by district, at 10x: 15-27 ms with two workers, 5 ms without), and on a small
+        # server the workers take the cores the web workers need (issue 10).
+        parallel = env.int("PG_PARALLEL_WORKERS_PER_QUERY", default=0)
         options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = f"{options.get('options', '')} -c jit=off -c random_page_cost={random_page_cost}".strip()
+        options["options"] = (
+            f"{options.get('options', '')} -c jit=off -c random_page_cost={random_page_cost}"
+            f" -c max_parallel_workers_per_gather={parallel}"
+        ).strip()
 
 # PostgreSQL: the role the portal runs as, which must own no table (docs/security.md). `migrate`,
 # run as the owner role, grants it the use of every table but no way to change the audit log.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.lib.counts import count_each
+from liaison.lib.pagination import BoundedPaginator
 from liaison.lib.permissions import get_visible_or_404, role_required
 from liaison.lib.uploads import serve_file
 from liaison.lib.versions import cached_result
@@ -288,7 +289,8 @@ def _requests_page(request, queryset, model, template):
     status = request.GET.get("status", "pending" if request.user.role == Role.ORG_STAFF else "")
     if status in model.Status.values:
         qs = qs.filter(status=status)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read in the order of the model's filed_at indexes; counted up to the bound (issue 10).
+    page = BoundedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, template,
         {"page": page, "status": status, "statuses": model.Status.choices,

@@ -18,12 +18,19 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.reception.test_activities import cal  # noqa: F401  (a fixture: district A's 2027 periods)
+
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
-def plan_of(sql, params=()):
+def plan_of(sql, params=(), *, sorts=True):
+    """The plan without sequential scans; sorts=False discourages sorts too, for a guard that an
+    index serves a list's order: on the tests' few rows a top-N sort of a bitmap scan is cheap
+    enough to win whether or not that index exists."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if not sorts:
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN " + sql, params or None)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -64,9 +71,40 @@ def test_the_claim_list_reads_a_page_from_its_index_instead_of_sorting_every_cla
         assert client.get(reverse("scoring:claim_list") + f"?status={status}").status_code == 200
     [page] = [q["sql"] for q in ctx.captured_queries
               if 'FROM "scoring_claim"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
-    plan = plan_of(page)
+    plan = plan_of(page, sorts=False)
     assert index in plan and "Sort Key" not in plan, plan
     assert Claim.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["leave", "invitation"])
+@pytest.mark.parametrize("staff", ["city_staff", "district_staff"])
+@pytest.mark.parametrize("status", ["", "pending"])
+@pytest.mark.usefixtures("cal")
+def test_the_leave_and_invitation_lists_read_a_page_from_an_index_in_their_order(world, client, model, staff, status):
+    """reception.activity_views._requests_page, newest first: a page of the city's or a district's
+    requests is read from an index on filed_at (migration reception 0006), not sorted out of
+    every request (100 ms for city staff at 10x)."""
+    from reception import activity_services as svc
+    from tests.reception.test_activities import D, plan
+
+    activity = plan(world, date=D(2027, 1, 11))
+    svc.leave_request_file(deputy=world.deputy_b, activity=activity, reason="出差", actor=world.deputy_b_user,
+                           today=D(2027, 1, 6))
+    svc.invitation_request(deputy=world.deputy_a, activity=activity, department="盐田区住房和建设局",
+                           problem="老旧小区加装电梯", actor=world.deputy_a_user, today=D(2027, 1, 6))
+    client.force_login(getattr(world, staff))
+    url = reverse(f"reception:{model}_list")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, {"status": status}).status_code == 200
+    table = "offices_leaverequest" if model == "leave" else "offices_invitation"
+    [page] = [q["sql"] for q in ctx.captured_queries
+              if f'FROM "{table}"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]]
+    plan = plan_of(page, sorts=False)
+    # An index that serves the order (city staff: leave_filed / leave_status_filed; a district's
+    # staff: leave_district_filed / leave_status_district; on the test's few rows the planner may
+    # take another of the four, with the district as a filter); never a sort.
+    serving = [f"{model}_{name}" for name in ("status_district", "district_filed", "status_filed", "filed")]
+    assert "Sort Key" not in plan and any(name in plan for name in serving), plan
 
 
 def test_the_admins_review_list_reads_a_page_from_its_index_instead_of_sorting_every_review(world, client,

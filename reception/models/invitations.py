@@ -54,8 +54,16 @@ class Invitation(models.Model):
         verbose_name = _("department-leader invitation")
         verbose_name_plural = _("department-leader invitations")
         ordering = ["-filed_at"]
-        # Serves the staff queue of pending invitations.
-        indexes = [models.Index(fields=["status", "district"], name="invitation_status_district")]
+        # The list of invitations (reception.activity_views._requests_page), newest first, read a page at
+        # a time in an index's order instead of sorting every row (issue 10: 100 ms for city staff
+        # at 10x): one district's staff by status (and the pending counts) or all of them; city
+        # staff by status or all.
+        indexes = [
+            models.Index(fields=["status", "district", "-filed_at"], name="invitation_status_district"),
+            models.Index(fields=["district", "-filed_at"], name="invitation_district_filed"),
+            models.Index(fields=["status", "-filed_at"], name="invitation_status_filed"),
+            models.Index(fields=["-filed_at"], name="invitation_filed"),
+        ]
 
     def __str__(self):
         return f"{self.department} → {self.activity}"

@@ -69,8 +69,16 @@ class LeaveRequest(ChoiceDisplayMixin, models.Model):
                 fields=["deputy", "activity"], condition=~Q(status="refused"), name="leave_one_live_per_activity"
             ),
         ]
-        # Serves the staff queue of pending requests.
-        indexes = [models.Index(fields=["status", "district"], name="leave_status_district")]
+        # The list of requests (reception.activity_views._requests_page), newest first, read a page at
+        # a time in an index's order instead of sorting every row (issue 10: 100 ms for city staff
+        # at 10x): one district's staff by status (and the pending counts) or all of them; city
+        # staff by status or all.
+        indexes = [
+            models.Index(fields=["status", "district", "-filed_at"], name="leave_status_district"),
+            models.Index(fields=["district", "-filed_at"], name="leave_district_filed"),
+            models.Index(fields=["status", "-filed_at"], name="leave_status_filed"),
+            models.Index(fields=["-filed_at"], name="leave_filed"),
+        ]
 
     def __str__(self):
         return f"{self.deputy} · {self.activity}"
