@@ -31,11 +31,15 @@ from .models.case import TRACKING_LENGTH
 # The longest search kept; the views cut the query string to it.
 MAX_QUERY = 100
 
-# A word estimated to be in at most this share of the city's titles is looked up through its pairs.
-# At 500,000 cases (10x), 2 % is 10,000 titles: a word in 0.5 % of them (信号塔) read the 100,000
-# dispatched cases in 90 ms without the pairs, 19 ms with them; a word in 3.6 % (电梯) reads the
-# unit's shares in index order in 31 ms, through its pairs in 76 ms.
+# A word PostgreSQL estimates to be in at most this share of the cases is looked up through its
+# pairs. Measured at 10x (500,000 cases) per page, LIKE alone / through the pairs, in ms: the unit
+# inbox (titles) for a word of 0.5 % of the titles (信号塔) 233 / 18, 2.1 % (井盖) 20 / 29, 3.6 %
+# (电梯) 16 / 41; the staff queues (titles and contents) 17-46 / 17-30 at 0.5 %, 13-21 / 22-75
+# at 2.1 %, and 42-250 / 8-21 for a word no case holds. PostgreSQL's estimates of such words come
+# in steps of about 1.2 % (30 rows, 5,998, 11,996 at 10x), so the titles' bound takes the 1.2 %
+# step through the pairs and the contents' does not.
 RARE_SHARE = 0.02
+RARE_SHARE_WITH_CONTENT = 0.01
 
 
 class _Bigrams(Func):
@@ -59,8 +63,9 @@ def _pairs_q(path, word):
 
 
 def is_rare_word(word, *, content=False):
-    """Whether PostgreSQL estimates that at most RARE_SHARE of the cases hold `word` in their
-    title (or, content=True, in their title or content): two plannings, no rows read."""
+    """Whether PostgreSQL estimates that at most RARE_SHARE of the cases hold `word` in their title
+    (or, content=True, RARE_SHARE_WITH_CONTENT in their title or content): two plannings, no rows
+    read."""
     pattern = f"%{connection.ops.prep_for_like_query(word)}%"  # as icontains writes it
     where = "UPPER(title::text) LIKE UPPER(%s)"
     if content:
@@ -70,7 +75,7 @@ def is_rare_word(word, *, content=False):
         matches = _plan_rows(cursor.fetchone()[0])
         cursor.execute("EXPLAIN (FORMAT JSON) SELECT 1 FROM cases_case")
         cases = _plan_rows(cursor.fetchone()[0])
-    return matches <= RARE_SHARE * cases
+    return matches <= (RARE_SHARE_WITH_CONTENT if content else RARE_SHARE) * cases
 
 
 def _plan_rows(plan):
