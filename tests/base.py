@@ -94,9 +94,18 @@ def build_world():
 def run_at_once(*calls):
     """Run the callables in threads released together (a barrier), each on its own database
     connection, and return their outcomes in call order: the return value, or the exception it
-    raised. For the tests that two concurrent writers cannot both succeed (PostgreSQL)."""
+    raised. For the tests that two concurrent writers cannot both succeed (PostgreSQL).
+
+    Celery keeps "a task is running eagerly here, joining a result would block" in one process-wide
+    flag (celery._state), set and restored around each eager task: two threads running eager
+    tasks at once can leave it set when they finish in the wrong order, and every later
+    `AsyncResult.get()` of the test process then raises "Never call result.get() within a task!"
+    (the reminder worker tests failed so after the concurrent replies of test_unit_figures). The
+    flag is put back as it was before the threads."""
+    from celery._state import _set_task_join_will_block, task_join_will_block
     from django.db import connections
 
+    join_will_block = task_join_will_block()
     barrier = threading.Barrier(len(calls))
     outcomes = [None] * len(calls)
 
@@ -114,6 +123,7 @@ def run_at_once(*calls):
         thread.start()
     for thread in threads:
         thread.join()
+    _set_task_join_will_block(join_will_block)
     return outcomes
 
 
