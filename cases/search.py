@@ -20,15 +20,13 @@ A tracking code is stored in upper case from TRACKING_ALPHABET: an exact match o
 code reads the unique index, where `tracking_code__iexact` (UPPER(tracking_code) = ...) could not.
 """
 
-import json
-
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, TextField, Value
 from django.db.models.functions import Upper
 
 from .models.case import TRACKING_LENGTH
 
-# The longest search kept; the views cut the query string to it.
+# The longest search kept: the views cut the query string to it, and so does case_search_q.
 MAX_QUERY = 100
 
 # A word PostgreSQL estimates to be in at most this share of the cases is looked up through its
@@ -79,9 +77,7 @@ def is_rare_word(word, *, content=False):
 
 
 def _plan_rows(plan):
-    if isinstance(plan, str):  # a driver that does not decode json
-        plan = json.loads(plan)
-    return plan[0]["Plan"]["Plan Rows"]
+    return plan[0]["Plan"]["Plan Rows"]  # psycopg2 decodes EXPLAIN's json
 
 
 def case_search_q(q, *, path="", content=False):

@@ -58,7 +58,7 @@ from .models import (
 )
 from .reach_version import reach_names
 from .resident_services import follow_up_possible, rating_required_before_archive
-from .search import case_search_q
+from .search import MAX_QUERY, case_search_q
 from .selectors import (
     actor_kinds,
     can_see_personal_data,
@@ -113,7 +113,7 @@ def _queue_context(request, qs, *, title, kind, can_register=False, count_in_ord
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     overdue = request.GET.get("overdue") == "1"
-    q = request.GET.get("q", "")[:100]
+    q = request.GET.get("q", "")[:MAX_QUERY]
     qs = queues.filter_cases(qs, status=status, category=category, overdue=overdue, q=q)
     # A searched queue is not counted (as the unit inbox searched): the count would test every
     # case of the queue against the word however few hold it (issue 10).
@@ -235,7 +235,7 @@ def unit_inbox(request):
         sort = ""
     show = request.GET.get("show", "open")
     qs = queues.unit_inbox(user=request.user, sort=sort, owed_only=show == "open")
-    q = request.GET.get("q", "")[:100].strip()
+    q = request.GET.get("q", "")[:MAX_QUERY].strip()
     if q:
         qs = qs.filter(case_search_q(q, path="case__"))
     # What the unit owes is its kept count (UnitOpenTotal), whichever column the list is sorted by.
