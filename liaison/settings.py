@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "liaison.security.middleware.StaffNetworkMiddleware",
     "liaison.security.middleware.SessionLimitsMiddleware",
     "liaison.security.middleware.AccountPolicyMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    # simple_history's, without its context manager (liaison/middleware.py).
+    "liaison.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a lockout into the explanatory lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -84,6 +85,9 @@ MIDDLEWARE = [
 # count back in X-Query-Count; other requests pay nothing.
 if env.bool("BENCH_QUERY_COUNT", default=False):
     MIDDLEWARE.insert(0, "liaison.lib.querycount.QueryCountMiddleware")
+
+# Django's cookie-then-session storage, its backends built only when a message is added or read.
+MESSAGE_STORAGE = "liaison.lib.messages_storage.LazyFallbackStorage"
 
 ROOT_URLCONF = "liaison.urls"
 WSGI_APPLICATION = "liaison.wsgi.application"

@@ -11,9 +11,11 @@ trip: the session and the signed-in account it belongs to (liaison/session_store
 """
 
 import hashlib
+import os
+import threading
 
 from django.core.cache.backends import redis as django_redis
-from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
+from redis.exceptions import NoScriptError
 
 # KEYS[1] holds an id (a pointer); the other KEYS are read as they are, and each ARGV is a key
 # prefix read with the pointer's id appended. One round trip for reads that depend on each other.
@@ -39,6 +41,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._own = threading.local()
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -47,14 +50,30 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    def _own_connection(self):
+        """This thread's own connection for `read_through_pointer`, made with the read pool's
+        settings (server, database, password, timeouts, TLS) but outside the pool: the pool's
+        checkout and return (a lock, a poll of the socket for stray data, connection-count
+        bookkeeping) cost a fifth of that read, on every signed-in request. A new one after a fork
+        (the parent's socket is not this process's to use) and after any failure (below)."""
+        own = self._own
+        connection = getattr(own, "connection", None)
+        if connection is None or own.pid != os.getpid():
+            pool = self._get_connection_pool(False)
+            connection = own.connection = pool.connection_class(**pool.connection_kwargs)
+            own.pid = os.getpid()
+        return connection
+
     def read_through_pointer(self, keys, prefixes):
         """Values of `keys` (the first holds an id) and of each prefix + that id (None without
-        one), in one round trip: EVALSHA sent on a connection of the pool, without redis-py's
+        one), in one round trip: EVALSHA sent on this thread's own connection, without redis-py's
         command layer (retries, instrumentation: a quarter of the hello-world's Redis time). A
-        connection error drops the connection and raises, as redis-py does; a server that lost the
-        script (restarted, SCRIPT FLUSH) gets it with EVAL."""
-        pool = self._get_connection_pool(False)
-        connection = pool.get_connection()
+        server that lost the script (restarted, SCRIPT FLUSH) gets it with EVAL.
+
+        Any failure between sending and reading the whole answer (a timeout, a connection error, a
+        worker timeout's signal) drops the connection: an answer left unread on it would otherwise
+        be taken for the next request's session. Only complete answers leave it open."""
+        connection = self._own_connection()
         try:
             try:
                 connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
@@ -62,11 +81,10 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             except NoScriptError:
                 connection.send_command("EVAL", _READ_THROUGH_POINTER, len(keys), *keys, *prefixes)
                 values = connection.read_response()
-        except (ConnectionError, TimeoutError):
+        except BaseException:
             connection.disconnect()
+            self._own.connection = None
             raise
-        finally:
-            pool.release(connection)
         return [None if v is None else self._serializer.loads(v) for v in values]
 
 
@@ -74,6 +92,7 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._made_prefixes = {}
 
     def read_through_pointer(self, pointer, keys, prefixes):
         """{key: value or None} for `pointer` (a key holding an integer id), each of `keys`, and
@@ -84,12 +103,17 @@ class RedisCache(django_redis.RedisCache):
         # make_key without the memcached key checks: these keys are the caller's fixed prefixes
         # and a session key that Django has validated.
         made = [self.make_key(k) for k in (pointer, *keys)]
-        made_prefixes = []
-        for prefix in prefixes:
-            made_prefix = self.make_key(prefix)
-            if self.make_key(prefix + "0") != made_prefix + "0":
-                raise PointerReadUnsupported(self.key_func)
-            made_prefixes.append(made_prefix)
+        prefixes = tuple(prefixes)
+        made_prefixes = self._made_prefixes.get(prefixes)
+        if made_prefixes is None:
+            made_prefixes = []
+            for prefix in prefixes:
+                made_prefix = self.make_key(prefix)
+                if self.make_key(prefix + "0") != made_prefix + "0":
+                    raise PointerReadUnsupported(self.key_func)
+                made_prefixes.append(made_prefix)
+            # The key function, prefix and version are this cache's for its lifetime.
+            self._made_prefixes[prefixes] = made_prefixes
         values = self._cache.read_through_pointer(made, made_prefixes)
         found = dict(zip((pointer, *keys), values[: len(made)], strict=True))
         pointed = found[pointer]

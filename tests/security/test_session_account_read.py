@@ -109,3 +109,59 @@ def test_the_read_survives_a_redis_that_lost_its_scripts(client, settings):
     cache._cache.get_client().script_flush()
     assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
     assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
+
+
+class _WorkerTimeout(BaseException):
+    """What gunicorn's worker timeout raises in a request (SystemExit): not an Exception."""
+
+
+@needs_redis
+def test_a_read_cut_short_never_hands_its_answer_to_the_next_request(client, settings, monkeypatch):
+    """The session read runs on a connection of the thread's own, outside redis-py's pool (which
+    polled each connection for stray data before lending it). A read interrupted after its
+    command was sent (here between sending and reading) would leave the answer, someone's session
+    and account, on that connection for the next request to take as its own: the connection is
+    dropped instead, and the next request reads its own session."""
+    from redis.connection import AbstractConnection
+
+    settings.SESSION_ENGINE = "liaison.session_store"
+    make_user("cut_short_a", Role.LIAISON)
+    make_user("cut_short_b", Role.ORG_STAFF)
+    other = client.__class__()
+    _login(client, "cut_short_a")
+    _login(other, "cut_short_b")
+    client.get(reverse("hello"))
+    other.get(reverse("hello"))
+
+    real = AbstractConnection.read_response
+    calls = []
+
+    def interrupted(self, *args, **kwargs):
+        if not calls:
+            calls.append(self)
+            raise _WorkerTimeout
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "read_response", interrupted)
+    with pytest.raises(_WorkerTimeout):
+        client.get(reverse("hello"))
+    assert calls  # the read was sent and then cut short
+    response = other.get(reverse("hello"))
+    assert response.status_code == 200 and response.wsgi_request.user.username == "cut_short_b"
+    assert client.get(reverse("hello")).wsgi_request.user.username == "cut_short_a"
+
+
+@needs_redis
+def test_a_forked_process_opens_a_connection_of_its_own(client, settings):
+    """A worker forked after the parent read (gunicorn --preload) must not share the parent's
+    socket: the connection is made again in a process that did not make it."""
+    settings.SESSION_ENGINE = "liaison.session_store"
+    make_user("forked", Role.LIAISON)
+    _login(client, "forked")
+    client.get(reverse("hello"))
+    own = cache._cache._own
+    parent = own.connection
+    own.pid = -1  # as if this process were a child of the one that connected
+    assert client.get(reverse("hello")).wsgi_request.user.username == "forked"
+    assert own.connection is not parent and own.connection._sock is not None
+    parent.disconnect()
