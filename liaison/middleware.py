@@ -19,7 +19,7 @@ class LanguageMiddleware:
         if code not in dict(settings.LANGUAGES):
             code = settings.LANGUAGE_CODE
         translation.activate(code)
-        request.LANGUAGE_CODE = translation.get_language()
+        request.LANGUAGE_CODE = code  # what get_language() answers now: LANGUAGES' codes are normalized
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -12,6 +12,7 @@ trip: the session and the signed-in account it belongs to (liaison/session_store
 
 import hashlib
 import os
+import pickle
 import threading
 
 from django.core.cache.backends import redis as django_redis
@@ -85,7 +86,12 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             connection.disconnect()
             self._own.connection = None
             raise
-        return [None if v is None else self._serializer.loads(v) for v in values]
+        loads = self._serializer.loads
+        if type(self._serializer) is not django_redis.RedisSerializer:
+            return [None if v is None else loads(v) for v in values]
+        # Django's serializer tries int() first and unpickles on the ValueError; a pickle of
+        # protocol 2 or later opens with the PROTO opcode, which no integer's digits do.
+        return [None if v is None else pickle.loads(v) if v[:1] == b"\x80" else loads(v) for v in values]
 
 
 class RedisCache(django_redis.RedisCache):

@@ -68,9 +68,9 @@ def _read_account(model, pk):
     return user, session_hash
 
 
-def _account(pk, prefetched=None):
+def _account(pk, prefetched=None, model=None):
     """(account, session hash) as ModelBackend.get_user reads it (None if gone), through the cache."""
-    model = get_user_model()
+    model = model or get_user_model()
     return cached_result(
         names=(account_version(pk),), key=account_version(pk),
         compute=lambda: _read_account(model, pk), timeout=ACCOUNT_MAX_AGE, prefetched=prefetched,
@@ -98,12 +98,13 @@ def get_user(request):
     user_id, backend_path = session.get(SESSION_KEY), session.get(BACKEND_SESSION_KEY)
     if user_id is None or backend_path != MODEL_BACKEND:
         return auth.get_user(request)
+    model = get_user_model()
     try:
-        pk = get_user_model()._meta.pk.to_python(user_id)
+        pk = model._meta.pk.to_python(user_id)
     except Exception:
         return auth.get_user(request)
     prefetched = getattr(session, "prefetched", None)
-    account = _account(pk, prefetched)
+    account = _account(pk, prefetched, model)
     _point(session, pk, prefetched)
     session_hash = session.get(HASH_SESSION_KEY)
     if account is not None:

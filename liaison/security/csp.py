@@ -47,11 +47,18 @@ setting_changed.connect(_forget, dispatch_uid="csp-header-cache")
 
 
 class CSPMiddleware(CSPMiddleware):
+    async_capable = False
+
     def __init__(self, get_response):
         super().__init__(get_response)
         # As django-csp does: a nonce asked for after the header is written is an error. The lazy
         # object never holds a value (it raises), so one serves every request.
         self._nonce_too_late = CheckableLazyObject(self._csp_nonce_post_response)
+
+    def __call__(self, request):
+        # MiddlewareMixin's __call__ for a sync middleware whose process_request returns nothing.
+        self.process_request(request)
+        return self.process_response(request, self.get_response(request))
 
     def process_response(self, request, response):
         custom = getattr(request, "_csp_nonce", None) is not None or any(
