@@ -42,3 +42,18 @@ class HistoryRequestMiddleware:
                 del context.request
             except AttributeError:
                 pass
+
+
+class SessionReadAheadMiddleware:
+    """Sends the signed-in session's read to Redis as soon as the session cookie is known (right
+    after SessionMiddleware); the session store collects the answer when the account is first
+    needed, and the middleware in between run while Redis answers (issue 10's floor)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        start = getattr(request.session, "start_read", None)
+        if start is not None:
+            start()
+        return self.get_response(request)

@@ -26,14 +26,30 @@ logger = logging.getLogger("django.contrib.sessions")
 
 class SessionStore(cached_db.SessionStore):
     prefetched = None
+    _ticket = None
+
+    def start_read(self):
+        """Send the cached session's read now (SessionReadAheadMiddleware, at the start of the
+        request): `load` collects the answer, and the middleware in between run meanwhile."""
+        start = getattr(self._cache, "start_read_through_pointer", None)
+        if start is None or not self.session_key or not settings.VERSIONED_CACHE or hasattr(self, "_session_cache"):
+            return
+        pointer, keys, prefixes = prefetch_plan(self.session_key)
+        try:
+            self._ticket = start(pointer, [self.cache_key, *keys], prefixes)
+        except PointerReadUnsupported:
+            pass
+        except Exception:
+            logger.exception("Error reading the session from the cache (%s)", self._cache)
 
     def _read_cached(self):
         read = getattr(self._cache, "read_through_pointer", None)
         if read is None or not settings.VERSIONED_CACHE:
             return self._cache.get(self.cache_key)
         pointer, keys, prefixes = prefetch_plan(self.session_key)
+        ticket, self._ticket = self._ticket, None
         try:
-            found = read(pointer, [self.cache_key, *keys], prefixes)
+            found = read(pointer, [self.cache_key, *keys], prefixes, ticket)
         except PointerReadUnsupported:
             return self._cache.get(self.cache_key)
         self.prefetched = found

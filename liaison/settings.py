@@ -59,17 +59,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sends the session's Redis read now; AccountMiddleware collects it (liaison/middleware.py).
+    "liaison.middleware.SessionReadAheadMiddleware",
     "liaison.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one, with the signed-in
-    # account read from the cache under a version its saves bump, in the session's own round trip
-    # (liaison/security/accounts.py): no query before the view.
-    "liaison.security.accounts.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp's, with the header built once (liaison/security/csp.py).
     "liaison.security.csp.CSPMiddleware",
+    # Django's AuthenticationMiddleware and django-otp's OTPMiddleware in one, with the signed-in
+    # account read from the cache under a version its saves bump, in the session's own round trip
+    # (liaison/security/accounts.py): no query before the view. After the middleware that need no
+    # user, which run while Redis answers the read sent ahead.
+    "liaison.security.accounts.AccountMiddleware",
     # Security policy (issue 6, docs/security.md): staff IP allow-list, session idle/absolute
     # limits, no-store for signed-in pages, staff 2FA, password expiry and forced changes.
     "liaison.security.middleware.StaffNetworkMiddleware",

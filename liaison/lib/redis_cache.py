@@ -16,7 +16,7 @@ import pickle
 import threading
 
 from django.core.cache.backends import redis as django_redis
-from redis.exceptions import NoScriptError
+from redis.exceptions import NoScriptError, ResponseError
 
 # KEYS[1] holds an id (a pointer); the other KEYS are read as they are, and each ARGV is a key
 # prefix read with the pointer's id appended. One round trip for reads that depend on each other.
@@ -63,28 +63,61 @@ class RedisCacheClient(django_redis.RedisCacheClient):
             pool = self._get_connection_pool(False)
             connection = own.connection = pool.connection_class(**pool.connection_kwargs)
             own.pid = os.getpid()
+            own.pending = None
         return connection
 
-    def read_through_pointer(self, keys, prefixes):
+    def _drop(self, connection):
+        connection.disconnect()
+        self._own.connection = self._own.pending = None
+
+    def _discard_pending(self, connection):
+        # An answer sent for and never collected (its request ended first): read and dropped.
+        if self._own.pending is not None:
+            self._own.pending = None
+            try:
+                connection.read_response()
+            except ResponseError:
+                pass
+
+    def start_read_through_pointer(self, keys, prefixes):
+        """Send `read_through_pointer`'s command now and return a ticket: the read with that
+        ticket collects the answer, and the request does its other work while Redis answers."""
+        connection = self._own_connection()
+        try:
+            self._discard_pending(connection)
+            connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
+        except BaseException:
+            self._drop(connection)
+            raise
+        ticket = self._own.pending = object()
+        return ticket
+
+    def read_through_pointer(self, keys, prefixes, ticket=None):
         """Values of `keys` (the first holds an id) and of each prefix + that id (None without
         one), in one round trip: EVALSHA sent on this thread's own connection, without redis-py's
-        command layer (retries, instrumentation: a quarter of the hello-world's Redis time). A
-        server that lost the script (restarted, SCRIPT FLUSH) gets it with EVAL.
+        command layer (retries, instrumentation: a quarter of the hello-world's Redis time), or
+        already sent by `start_read_through_pointer` when `ticket` is its ticket. A server that
+        lost the script (restarted, SCRIPT FLUSH) gets it with EVAL.
 
         Any failure between sending and reading the whole answer (a timeout, a connection error, a
         worker timeout's signal) drops the connection: an answer left unread on it would otherwise
         be taken for the next request's session. Only complete answers leave it open."""
         connection = self._own_connection()
         try:
+            sent = ticket is not None and self._own.pending is ticket
+            if sent:
+                self._own.pending = None
+            else:
+                self._discard_pending(connection)
             try:
-                connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
+                if not sent:
+                    connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
                 values = connection.read_response()
             except NoScriptError:
                 connection.send_command("EVAL", _READ_THROUGH_POINTER, len(keys), *keys, *prefixes)
                 values = connection.read_response()
         except BaseException:
-            connection.disconnect()
-            self._own.connection = None
+            self._drop(connection)
             raise
         loads = self._serializer.loads
         if type(self._serializer) is not django_redis.RedisSerializer:
@@ -100,12 +133,7 @@ class RedisCache(django_redis.RedisCache):
         self._class = RedisCacheClient
         self._made_prefixes = {}
 
-    def read_through_pointer(self, pointer, keys, prefixes):
-        """{key: value or None} for `pointer` (a key holding an integer id), each of `keys`, and
-        prefix + id for each of `prefixes` when the pointer is set: in one round trip, a Lua
-        script run by Redis (the session, then the account it points to: issue 10's floor). The
-        prefixed keys are not declared to Redis, which a Redis Cluster would refuse; the portal
-        uses one server."""
+    def _made(self, pointer, keys, prefixes):
         # make_key without the memcached key checks: these keys are the caller's fixed prefixes
         # and a session key that Django has validated.
         made = [self.make_key(k) for k in (pointer, *keys)]
@@ -120,7 +148,20 @@ class RedisCache(django_redis.RedisCache):
                 made_prefixes.append(made_prefix)
             # The key function, prefix and version are this cache's for its lifetime.
             self._made_prefixes[prefixes] = made_prefixes
-        values = self._cache.read_through_pointer(made, made_prefixes)
+        return made, made_prefixes
+
+    def start_read_through_pointer(self, pointer, keys, prefixes):
+        """Send `read_through_pointer(pointer, keys, prefixes)` now; returns the ticket to pass it."""
+        return self._cache.start_read_through_pointer(*self._made(pointer, keys, prefixes))
+
+    def read_through_pointer(self, pointer, keys, prefixes, ticket=None):
+        """{key: value or None} for `pointer` (a key holding an integer id), each of `keys`, and
+        prefix + id for each of `prefixes` when the pointer is set: in one round trip, a Lua
+        script run by Redis (the session, then the account it points to: issue 10's floor). The
+        prefixed keys are not declared to Redis, which a Redis Cluster would refuse; the portal
+        uses one server."""
+        made, made_prefixes = self._made(pointer, keys, prefixes)
+        values = self._cache.read_through_pointer(made, made_prefixes, ticket)
         found = dict(zip((pointer, *keys), values[: len(made)], strict=True))
         pointed = found[pointer]
         if pointed is not None:

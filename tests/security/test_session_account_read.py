@@ -165,3 +165,47 @@ def test_a_forked_process_opens_a_connection_of_its_own(client, settings):
     assert client.get(reverse("hello")).wsgi_request.user.username == "forked"
     assert own.connection is not parent and own.connection._sock is not None
     parent.disconnect()
+
+
+@needs_redis
+def test_a_read_sent_ahead_and_never_collected_is_not_taken_by_the_next_request(client, settings):
+    """SessionReadAheadMiddleware sends the session's read at the start of the request, and the
+    account middleware collects it. A request that ends before that (here a forged Host header,
+    refused by CommonMiddleware) leaves the answer unread: the next request on the connection
+    discards it and reads its own session."""
+    settings.SESSION_ENGINE = "liaison.session_store"
+    make_user("ahead_a", Role.LIAISON)
+    make_user("ahead_b", Role.ORG_STAFF)
+    other = client.__class__()
+    _login(client, "ahead_a")
+    _login(other, "ahead_b")
+    client.get(reverse("hello"))
+    other.get(reverse("hello"))
+    client.raise_request_exception = False
+    assert client.get(reverse("hello"), HTTP_HOST="forged.example").status_code == 400
+    assert cache._cache._own.pending is not None  # sent, not collected
+    response = other.get(reverse("hello"))
+    assert response.status_code == 200 and response.wsgi_request.user.username == "ahead_b"
+    assert client.get(reverse("hello")).wsgi_request.user.username == "ahead_a"
+
+
+@needs_redis
+def test_a_store_reads_its_own_session_whatever_another_sent_ahead(client, settings):
+    """The answer sent ahead belongs to the store that sent it (its ticket): another store on the
+    same thread reads afresh, and the first, its answer discarded, reads afresh too."""
+    from django.contrib.auth import SESSION_KEY
+
+    from liaison.session_store import SessionStore
+
+    settings.SESSION_ENGINE = "liaison.session_store"
+    make_user("ticket_a", Role.LIAISON)
+    make_user("ticket_b", Role.ORG_STAFF)
+    other = client.__class__()
+    _login(client, "ticket_a")
+    _login(other, "ticket_b")
+    first = SessionStore(client.session.session_key)
+    second = SessionStore(other.session.session_key)
+    first.start_read()
+    assert second[SESSION_KEY] == str(other.session[SESSION_KEY])
+    assert first[SESSION_KEY] == str(client.session[SESSION_KEY])
+    assert first[SESSION_KEY] != second[SESSION_KEY]
