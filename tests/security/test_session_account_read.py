@@ -111,6 +111,19 @@ def test_the_read_survives_a_redis_that_lost_its_scripts(client, settings):
     assert client.get(reverse("hello")).wsgi_request.user.username == "script_flush"
 
 
+def _two_signed_in(client, prefix):
+    """`client` signed in as {prefix}_a and a second client as {prefix}_b (returned), each past its
+    first request (the session's pointer to its account written)."""
+    make_user(f"{prefix}_a", Role.LIAISON)
+    make_user(f"{prefix}_b", Role.ORG_STAFF)
+    other = client.__class__()
+    _login(client, f"{prefix}_a")
+    _login(other, f"{prefix}_b")
+    client.get(reverse("hello"))
+    other.get(reverse("hello"))
+    return other
+
+
 class _WorkerTimeout(BaseException):
     """What gunicorn's worker timeout raises in a request (SystemExit): not an Exception."""
 
@@ -125,13 +138,7 @@ def test_a_read_cut_short_never_hands_its_answer_to_the_next_request(client, set
     from redis.connection import AbstractConnection
 
     settings.SESSION_ENGINE = "liaison.session_store"
-    make_user("cut_short_a", Role.LIAISON)
-    make_user("cut_short_b", Role.ORG_STAFF)
-    other = client.__class__()
-    _login(client, "cut_short_a")
-    _login(other, "cut_short_b")
-    client.get(reverse("hello"))
-    other.get(reverse("hello"))
+    other = _two_signed_in(client, "cut_short")
 
     real = AbstractConnection.read_response
     calls = []
@@ -174,13 +181,7 @@ def test_a_read_sent_ahead_and_never_collected_is_not_taken_by_the_next_request(
     refused by CommonMiddleware) leaves the answer unread: the next request on the connection
     discards it and reads its own session."""
     settings.SESSION_ENGINE = "liaison.session_store"
-    make_user("ahead_a", Role.LIAISON)
-    make_user("ahead_b", Role.ORG_STAFF)
-    other = client.__class__()
-    _login(client, "ahead_a")
-    _login(other, "ahead_b")
-    client.get(reverse("hello"))
-    other.get(reverse("hello"))
+    other = _two_signed_in(client, "ahead")
     client.raise_request_exception = False
     assert client.get(reverse("hello"), HTTP_HOST="forged.example").status_code == 400
     assert cache._cache._own.pending is not None  # sent, not collected
@@ -198,11 +199,7 @@ def test_a_store_reads_its_own_session_whatever_another_sent_ahead(client, setti
     from liaison.session_store import SessionStore
 
     settings.SESSION_ENGINE = "liaison.session_store"
-    make_user("ticket_a", Role.LIAISON)
-    make_user("ticket_b", Role.ORG_STAFF)
-    other = client.__class__()
-    _login(client, "ticket_a")
-    _login(other, "ticket_b")
+    other = _two_signed_in(client, "ticket")
     first = SessionStore(client.session.session_key)
     second = SessionStore(other.session.session_key)
     first.start_read()
