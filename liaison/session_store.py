@@ -28,15 +28,19 @@ class SessionStore(cached_db.SessionStore):
     prefetched = None
     _ticket = None
 
+    def _read_plan(self):
+        # (pointer, keys, prefixes): the session with the account it points to (prefetch_plan).
+        pointer, keys, prefixes = prefetch_plan(self.session_key)
+        return pointer, [self.cache_key, *keys], prefixes
+
     def start_read(self):
         """Send the cached session's read now (SessionReadAheadMiddleware, at the start of the
         request): `load` collects the answer, and the middleware in between run meanwhile."""
         start = getattr(self._cache, "start_read_through_pointer", None)
         if start is None or not self.session_key or not settings.VERSIONED_CACHE or hasattr(self, "_session_cache"):
             return
-        pointer, keys, prefixes = prefetch_plan(self.session_key)
         try:
-            self._ticket = start(pointer, [self.cache_key, *keys], prefixes)
+            self._ticket = start(*self._read_plan())
         except PointerReadUnsupported:
             pass
         except Exception:
@@ -46,10 +50,9 @@ class SessionStore(cached_db.SessionStore):
         read = getattr(self._cache, "read_through_pointer", None)
         if read is None or not settings.VERSIONED_CACHE:
             return self._cache.get(self.cache_key)
-        pointer, keys, prefixes = prefetch_plan(self.session_key)
         ticket, self._ticket = self._ticket, None
         try:
-            found = read(pointer, [self.cache_key, *keys], prefixes, ticket)
+            found = read(*self._read_plan(), ticket)
         except PointerReadUnsupported:
             return self._cache.get(self.cache_key)
         self.prefetched = found

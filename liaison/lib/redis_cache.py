@@ -34,6 +34,14 @@ return out
 _READ_THROUGH_POINTER_SHA = hashlib.sha1(_READ_THROUGH_POINTER.encode()).hexdigest()
 
 
+def _send_read(connection, keys, prefixes, *, by_hash=True):
+    """The read's command: the script by its hash, or in full for a server that lost it."""
+    if by_hash:
+        connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
+    else:
+        connection.send_command("EVAL", _READ_THROUGH_POINTER, len(keys), *keys, *prefixes)
+
+
 class PointerReadUnsupported(Exception):
     """The cache's key function does not build a key by appending to its prefix's key."""
 
@@ -85,7 +93,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         connection = self._own_connection()
         try:
             self._discard_pending(connection)
-            connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
+            _send_read(connection, keys, prefixes)
         except BaseException:
             self._drop(connection)
             raise
@@ -111,10 +119,10 @@ class RedisCacheClient(django_redis.RedisCacheClient):
                 self._discard_pending(connection)
             try:
                 if not sent:
-                    connection.send_command("EVALSHA", _READ_THROUGH_POINTER_SHA, len(keys), *keys, *prefixes)
+                    _send_read(connection, keys, prefixes)
                 values = connection.read_response()
             except NoScriptError:
-                connection.send_command("EVAL", _READ_THROUGH_POINTER, len(keys), *keys, *prefixes)
+                _send_read(connection, keys, prefixes, by_hash=False)
                 values = connection.read_response()
         except BaseException:
             self._drop(connection)

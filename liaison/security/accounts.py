@@ -68,9 +68,8 @@ def _read_account(model, pk):
     return user, session_hash
 
 
-def _account(pk, prefetched=None, model=None):
+def _account(model, pk, prefetched):
     """(account, session hash) as ModelBackend.get_user reads it (None if gone), through the cache."""
-    model = model or get_user_model()
     return cached_result(
         names=(account_version(pk),), key=account_version(pk),
         compute=lambda: _read_account(model, pk), timeout=ACCOUNT_MAX_AGE, prefetched=prefetched,
@@ -104,7 +103,7 @@ def get_user(request):
     except Exception:
         return auth.get_user(request)
     prefetched = getattr(session, "prefetched", None)
-    account = _account(pk, prefetched, model)
+    account = _account(model, pk, prefetched)
     _point(session, pk, prefetched)
     session_hash = session.get(HASH_SESSION_KEY)
     if account is not None:
