@@ -26,7 +26,8 @@ logger = logging.getLogger("django.contrib.sessions")
 
 class SessionStore(cached_db.SessionStore):
     prefetched = None
-    _ticket = None
+    # (read plan, ticket) of the read sent ahead, until load collects it.
+    _ahead = None
 
     def _read_plan(self):
         # (pointer, keys, prefixes): the session with the account it points to (prefetch_plan).
@@ -39,8 +40,9 @@ class SessionStore(cached_db.SessionStore):
         start = getattr(self._cache, "start_read_through_pointer", None)
         if start is None or not self.session_key or not settings.VERSIONED_CACHE or hasattr(self, "_session_cache"):
             return
+        plan = self._read_plan()
         try:
-            self._ticket = start(*self._read_plan())
+            self._ahead = plan, start(*plan)
         except PointerReadUnsupported:
             pass
         except Exception:
@@ -50,9 +52,10 @@ class SessionStore(cached_db.SessionStore):
         read = getattr(self._cache, "read_through_pointer", None)
         if read is None or not settings.VERSIONED_CACHE:
             return self._cache.get(self.cache_key)
-        ticket, self._ticket = self._ticket, None
+        ahead, self._ahead = self._ahead, None
+        plan, ticket = ahead or (self._read_plan(), None)
         try:
-            found = read(*self._read_plan(), ticket)
+            found = read(*plan, ticket)
         except PointerReadUnsupported:
             return self._cache.get(self.cache_key)
         self.prefetched = found

@@ -159,8 +159,10 @@ class RedisCache(django_redis.RedisCache):
         return made, made_prefixes
 
     def start_read_through_pointer(self, pointer, keys, prefixes):
-        """Send `read_through_pointer(pointer, keys, prefixes)` now; returns the ticket to pass it."""
-        return self._cache.start_read_through_pointer(*self._made(pointer, keys, prefixes))
+        """Send `read_through_pointer(pointer, keys, prefixes)` now; returns the ticket to pass it
+        (the connection's ticket, with the keys as made here)."""
+        made = self._made(pointer, keys, prefixes)
+        return self._cache.start_read_through_pointer(*made), made
 
     def read_through_pointer(self, pointer, keys, prefixes, ticket=None):
         """{key: value or None} for `pointer` (a key holding an integer id), each of `keys`, and
@@ -168,7 +170,10 @@ class RedisCache(django_redis.RedisCache):
         script run by Redis (the session, then the account it points to: issue 10's floor). The
         prefixed keys are not declared to Redis, which a Redis Cluster would refuse; the portal
         uses one server."""
-        made, made_prefixes = self._made(pointer, keys, prefixes)
+        if ticket is None:
+            made, made_prefixes = self._made(pointer, keys, prefixes)
+        else:
+            ticket, (made, made_prefixes) = ticket
         values = self._cache.read_through_pointer(made, made_prefixes, ticket)
         found = dict(zip((pointer, *keys), values[: len(made)], strict=True))
         pointed = found[pointer]
